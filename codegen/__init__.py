@@ -1,0 +1,1 @@
+"""Code generation: ``spec/*.yaml`` -> the generated modules of ``src/welkin/``."""

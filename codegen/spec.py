@@ -1,0 +1,336 @@
+"""Load and validate ``spec/*.yaml``; every error names the file and the key path."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PAGINATION_STYLES = ("PAGE", "PAGE_IN_DATA", "METAINFO", "TOKEN", "CURSOR", "LIST")
+PARAM_KINDS = ("string", "integer", "boolean", "uuid", "datetime", "sort", "enum", "csv")
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+AREA_KEYS = {"models", "operations"}
+OPERATION_KEYS = {
+    "id", "summary", "method", "path", "auth", "path_params", "query", "fixed_query", "body",
+    "response", "pagination",
+}  # fmt: skip
+PARAM_KEYS = {"type", "values", "items", "description", "name"}
+BODY_KEYS = {"model", "json", "param"}
+COMPAT_KINDS = {"instance": {"kind", "model", "methods"}, "collection": {"kind", "item", "get"}}
+COMPAT_METHODS = ("create", "get", "update", "delete")
+BUILTIN_PLACEHOLDERS = ("tenant", "instance")
+_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class SpecError(Exception):
+    """The spec is invalid: the message names the file and the key path."""
+
+
+def snake(name: str) -> str:
+    """``patientId`` -> ``patient_id``; Python keywords get a trailing underscore."""
+    text = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).replace("-", "_").lower()
+    return text + "_" if keyword.iskeyword(text) else text
+
+
+@dataclass
+class Param:
+    wire: str
+    name: str
+    kind: str
+    values: tuple[str, ...] = ()
+    item: str = "string"
+    description: str = ""
+
+
+@dataclass
+class Body:
+    model: str | None = None  # a model of the same file
+    param: str = "body"  # the argument name of a free-form JSON body
+
+
+@dataclass
+class Operation:
+    id: str
+    file: str
+    summary: str
+    method: str
+    path: str
+    auth: bool
+    path_params: list[Param]
+    query: list[Param]
+    fixed_query: dict[str, str]
+    body: Body | None
+    response: str | None
+    pagination: str | None
+
+    @property
+    def resource(self) -> tuple[str, ...]:
+        return tuple(self.id.split(".")[:-1])
+
+    @property
+    def method_name(self) -> str:
+        return self.id.split(".")[-1]
+
+    @property
+    def constant(self) -> str:
+        return self.id.replace(".", "_").upper()
+
+
+@dataclass
+class Area:
+    name: str
+    file: str
+    models: dict[str, Any]
+    operations: list[Operation] = field(default_factory=list)
+
+
+@dataclass
+class CompatClass:
+    name: str
+    kind: str
+    model: str  # the model (instance) or the item class (collection)
+    # instance: method -> (operation id, {placeholder: model field}); collection: "get" only
+    methods: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    # collection: keyword argument -> the operation used when it is given
+    when_given: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Spec:
+    areas: list[Area]
+    compat: list[CompatClass]
+
+    @property
+    def operations(self) -> list[Operation]:
+        return [op for area in self.areas for op in area.operations]
+
+    def model_area(self, model: str) -> Area:
+        for area in self.areas:
+            if model in area.models:
+                return area
+        raise KeyError(model)
+
+
+def _fail(where: str, message: str) -> SpecError:
+    return SpecError(f"{where}: {message}")
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _fail(where, f"expected a mapping, got {type(value).__name__}")
+    return value
+
+
+def _keys(value: dict[str, Any], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise _fail(f"{where}.{unknown[0]}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _refs(schema: Any, where: str) -> list[tuple[str, str]]:
+    """Every ``$ref`` in a schema, with its key path."""
+    found = []
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "$ref":
+                found.append((value, f"{where}.$ref"))
+            else:
+                found.extend(_refs(value, f"{where}.{key}"))
+    elif isinstance(schema, list):
+        for index, value in enumerate(schema):
+            found.extend(_refs(value, f"{where}[{index}]"))
+    return found
+
+
+def _param(wire: str, raw: Any, where: str) -> Param:
+    raw = _mapping(raw, where)
+    _keys(raw, PARAM_KEYS, where)
+    kind = raw.get("type")
+    if kind not in PARAM_KINDS:
+        raise _fail(f"{where}.type", f"expected one of {', '.join(PARAM_KINDS)}, got {kind!r}")
+    values = tuple(str(v) for v in raw.get("values", ()))
+    if kind == "enum" and not values:
+        raise _fail(f"{where}.values", "an enum needs values")
+    item = raw.get("items", "string")
+    if kind == "csv" and item not in PARAM_KINDS:
+        raise _fail(f"{where}.items", f"unknown item kind {item!r}")
+    return Param(
+        wire=wire,
+        name=raw.get("name") or snake(wire),
+        kind=kind,
+        values=values,
+        item=item,
+        description=str(raw.get("description", "")),
+    )
+
+
+def _operation(raw: Any, where: str, file: str, models: dict[str, Any]) -> Operation:
+    raw = _mapping(raw, where)
+    _keys(raw, OPERATION_KEYS, where)
+    for key in ("id", "summary", "method", "path"):
+        if not isinstance(raw.get(key), str) or not raw[key]:
+            raise _fail(f"{where}.{key}", "is required (a non-empty string)")
+    op_id = raw["id"]
+    where = f"{file}: operations[{op_id}]"
+    if not _ID.match(op_id):
+        raise _fail(f"{where}.id", "expected dotted snake_case, e.g. patients.list")
+    if raw["method"] not in METHODS:
+        raise _fail(f"{where}.method", f"expected one of {', '.join(METHODS)}")
+    path = raw["path"]
+    if not path.startswith("{tenant}/"):
+        raise _fail(f"{where}.path", "must start with {tenant}/")
+    raw_path_params = _mapping(raw.get("path_params") or {}, f"{where}.path_params")
+    placeholders = _PLACEHOLDER.findall(path)
+    for name in placeholders:
+        if name not in BUILTIN_PLACEHOLDERS and name not in raw_path_params:
+            raise _fail(f"{where}.path", f"placeholder {{{name}}} has no entry in path_params")
+    for name in raw_path_params:
+        if name not in placeholders:
+            raise _fail(f"{where}.path_params.{name}", "is not a placeholder of the path")
+    path_params = [
+        _param(name, raw_path_params[name], f"{where}.path_params.{name}")
+        for name in placeholders
+        if name not in BUILTIN_PLACEHOLDERS
+    ]
+    query = [
+        _param(name, value, f"{where}.query.{name}")
+        for name, value in _mapping(raw.get("query") or {}, f"{where}.query").items()
+    ]
+    fixed = {
+        str(k): str(v)
+        for k, v in _mapping(raw.get("fixed_query") or {}, f"{where}.fixed_query").items()
+    }
+    body = None
+    if raw.get("body") is not None:
+        raw_body = _mapping(raw["body"], f"{where}.body")
+        _keys(raw_body, BODY_KEYS, f"{where}.body")
+        if ("model" in raw_body) == ("json" in raw_body):
+            raise _fail(f"{where}.body", "give exactly one of model or json")
+        if "model" in raw_body and raw_body["model"] not in models:
+            raise _fail(f"{where}.body.model", f"unknown model {raw_body['model']!r}")
+        if "json" in raw_body and raw_body["json"] != "object":
+            raise _fail(f"{where}.body.json", "only 'object' is supported")
+        body = Body(model=raw_body.get("model"), param=raw_body.get("param", "body"))
+    response = raw.get("response")
+    if response is not None and response not in models:
+        raise _fail(f"{where}.response", f"unknown model {response!r}")
+    pagination = raw.get("pagination")
+    if pagination is not None and pagination not in PAGINATION_STYLES:
+        raise _fail(f"{where}.pagination", f"expected one of {', '.join(PAGINATION_STYLES)}")
+    if pagination is not None and response is None:
+        raise _fail(f"{where}.response", "a paginated operation needs a response model")
+    names = [p.name for p in (*path_params, *query)]
+    if len(set(names)) != len(names):
+        raise _fail(where, "two parameters have the same Python name")
+    return Operation(
+        id=op_id,
+        file=file,
+        summary=raw["summary"],
+        method=raw["method"],
+        path=path,
+        auth=bool(raw.get("auth", True)),
+        path_params=path_params,
+        query=query,
+        fixed_query=fixed,
+        body=body,
+        response=response,
+        pagination=pagination,
+    )
+
+
+def _area(path: Path) -> Area:
+    file = path.name
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise _fail(file, f"not valid YAML: {exc}") from None
+    raw = _mapping(raw, file)
+    _keys(raw, AREA_KEYS, file)
+    models = _mapping(raw.get("models") or {}, f"{file}: models")
+    for name, schema in models.items():
+        _mapping(schema, f"{file}: models.{name}")
+        for ref, where in _refs(schema, f"{file}: models.{name}"):
+            if ref not in models:
+                raise _fail(where, f"unknown model {ref!r} (refer to models of the same file)")
+    operations = raw.get("operations") or []
+    if not isinstance(operations, list):
+        raise _fail(f"{file}: operations", "expected a list")
+    area = Area(name=path.stem, file=file, models=models)
+    area.operations = [
+        _operation(op, f"{file}: operations[{i}]", file, models) for i, op in enumerate(operations)
+    ]
+    return area
+
+
+def _compat(path: Path, spec: Spec) -> list[CompatClass]:
+    file = path.name
+    raw = _mapping(yaml.safe_load(path.read_text()), file)
+    _keys(raw, {"classes"}, file)
+    operations = {op.id: op for op in spec.operations}
+    models = {name for area in spec.areas for name in area.models}
+    classes = []
+    for name, body in _mapping(raw.get("classes") or {}, f"{file}: classes").items():
+        where = f"{file}: classes.{name}"
+        body = _mapping(body, where)
+        kind = body.get("kind")
+        if kind not in COMPAT_KINDS:
+            raise _fail(f"{where}.kind", "expected instance or collection")
+        _keys(body, COMPAT_KINDS[kind], where)
+        if kind == "instance":
+            if body.get("model") not in models:
+                raise _fail(f"{where}.model", f"unknown model {body.get('model')!r}")
+            cls = CompatClass(name=name, kind=kind, model=body["model"])
+            for method, call in _mapping(body.get("methods") or {}, f"{where}.methods").items():
+                call_where = f"{where}.methods.{method}"
+                if method not in COMPAT_METHODS:
+                    raise _fail(call_where, f"expected one of {', '.join(COMPAT_METHODS)}")
+                call = _mapping(call, call_where)
+                _keys(call, {"operation", "path"}, call_where)
+                op = operations.get(call.get("operation", ""))
+                if op is None:
+                    raise _fail(f"{call_where}.operation", f"unknown operation {call.get('operation')!r}")
+                path = {str(k): snake(str(v)) for k, v in (call.get("path") or {}).items()}
+                missing = {p.wire for p in op.path_params} - set(path)
+                if missing:
+                    raise _fail(f"{call_where}.path", f"no field for placeholder {sorted(missing)[0]}")
+                cls.methods[method] = (op.id, path)
+        else:
+            cls = CompatClass(name=name, kind=kind, model=str(body.get("item")))
+            call = _mapping(body.get("get"), f"{where}.get")
+            _keys(call, {"operation", "when_given"}, f"{where}.get")
+            for op_id in [call.get("operation"), *(call.get("when_given") or {}).values()]:
+                if op_id not in operations or operations[op_id].pagination is None:
+                    raise _fail(f"{where}.get", f"{op_id!r} is not a paginated operation")
+            cls.methods["get"] = (call["operation"], {})
+            cls.when_given = dict(call.get("when_given") or {})
+        classes.append(cls)
+    for cls in classes:
+        if cls.kind == "collection" and cls.model not in {c.name for c in classes}:
+            raise _fail(f"{file}: classes.{cls.name}.item", f"unknown class {cls.model!r}")
+    return classes
+
+
+def load(spec_dir: Path) -> Spec:
+    """Read every area file and ``compat.yaml``; raise SpecError on the first problem."""
+    areas = [_area(path) for path in sorted(spec_dir.glob("*.yaml")) if path.name != "compat.yaml"]
+    seen: dict[str, str] = {}
+    model_files: dict[str, str] = {}
+    for area in areas:
+        for op in area.operations:
+            if op.id in seen:
+                raise _fail(f"{area.file}: operations[{op.id}].id", f"duplicate of {seen[op.id]}")
+            seen[op.id] = area.file
+        for model in area.models:
+            if model in model_files:
+                raise _fail(f"{area.file}: models.{model}", f"also defined in {model_files[model]}")
+            model_files[model] = area.file
+    spec = Spec(areas=areas, compat=[])
+    compat = spec_dir / "compat.yaml"
+    if compat.exists():
+        spec.compat = _compat(compat, spec)
+    return spec

@@ -1,0 +1,61 @@
+"""welkin: a typed Python SDK for the Welkin Health REST API.
+
+    from welkin import Client
+    with Client(tenant="gh", instance="sb-demo", api_client="...", secret_key="...") as welkin:
+        patient = welkin.patients.get("6801d498-26f4-4aee-961b-5daffcf193c8")
+"""
+
+from ._auth import clear_token_cache
+from ._client import AsyncClient, Client, RequestOptions
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ConflictError,
+    ErrorDetail,
+    InternalServerError,
+    InvalidArgumentError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+    WelkinError,
+)
+from ._pagination import AsyncPage, AsyncPaginator, SyncPage
+from ._types import NOT_GIVEN, NotGiven
+from ._version import __version__
+
+__all__ = [
+    "NOT_GIVEN",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncClient",
+    "AsyncPage",
+    "AsyncPaginator",
+    "AuthenticationError",
+    "BadRequestError",
+    "Client",
+    "ConfigurationError",
+    "ConflictError",
+    "ErrorDetail",
+    "InternalServerError",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "NotGiven",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestOptions",
+    "SyncPage",
+    "UnprocessableEntityError",
+    "WelkinError",
+    "__version__",
+    "clear_token_cache",
+]

@@ -1,0 +1,653 @@
+"""``Client`` and ``AsyncClient``: settings, auth, retries and sending.
+
+Both clients run the same request flow (``_BaseClient._flow``), a generator that decides
+what to do next (get a token, send, sleep, drop a stale token) and is driven by a sync or an
+async loop. Only those loops touch I/O, so the two clients cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Generator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar, Union
+
+import httpx
+from pydantic import ValidationError
+
+from ._version import __version__
+from ._auth import REFRESH_CODES, TokenState, token_state
+from ._config import resolve_settings
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    AuthenticationError,
+    InvalidArgumentError,
+    error_for_response,
+    parse_error_body,
+)
+from ._operation import Operation, PreparedRequest
+from ._pagination import AsyncPage, AsyncPaginator, SyncPage
+from ._retry import RetryPolicy, parse_retry_after
+from ._serialization import query_text, to_wire
+from ._types import NOT_GIVEN, NotGiven
+from .compat import CompatFactories
+from .resources import AsyncResources, SyncResources
+
+if TYPE_CHECKING:
+    from .models.auth import TokenResponse
+
+__all__ = ["AsyncClient", "Client", "RequestOptions"]
+
+logger = logging.getLogger("welkin")
+
+R = TypeVar("R")
+T = TypeVar("T")
+Timeout = Union[float, httpx.Timeout, None]
+
+
+@dataclass(frozen=True)
+class RequestOptions:
+    """Per-call overrides, and extra query or body fields not (yet) in the spec."""
+
+    timeout: Timeout | NotGiven = NOT_GIVEN
+    max_retries: int | NotGiven = NOT_GIVEN
+    extra_query: Mapping[str, Any] | None = None
+    extra_body: Mapping[str, Any] | None = None
+
+
+DEFAULT_OPTIONS = RequestOptions()
+
+
+# The steps of a request flow (see _BaseClient._flow).
+@dataclass(frozen=True)
+class _NeedToken:
+    pass
+
+
+@dataclass(frozen=True)
+class _Send:
+    request: httpx.Request
+
+
+@dataclass(frozen=True)
+class _Sleep:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class _DropToken:
+    token: str
+
+
+_Step = Union[_NeedToken, _Send, _Sleep, _DropToken]
+_Flow = Generator[_Step, Any, httpx.Response]
+_NEED_TOKEN = _NeedToken()
+
+
+def _check_number(name: str, value: Any, *, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise InvalidArgumentError(name, f"expected a number >= 0, got {value!r}")
+
+
+def _redacted(response: httpx.Response, *, keep_body: bool) -> httpx.Response:
+    """The response, attached to a request copy without the token (and, for the token call,
+    without the secret), so that an exception can carry it safely."""
+    original = response.request
+    headers = {k: v for k, v in original.headers.items() if k.lower() != "authorization"}
+    request = httpx.Request(
+        original.method,
+        original.url,
+        headers=headers,
+        content=original.content if keep_body else b"",
+    )
+    return httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        content=response.content,
+        request=request,
+    )
+
+
+class _BaseClient:
+    _http: httpx.Client | httpx.AsyncClient
+
+    def __init__(
+        self,
+        tenant: str | None,
+        instance: str | None,
+        api_client: str | None,
+        secret_key: str | None,
+        timeout: Timeout,
+        total: int,
+        backoff_factor: float,
+        base_url: str | None,
+    ) -> None:
+        settings, secret = resolve_settings(tenant, instance, api_client, secret_key, base_url)
+        _check_number("timeout", timeout, allow_none=not isinstance(timeout, httpx.Timeout))
+        if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+            raise InvalidArgumentError("total", f"expected an int >= 0, got {total!r}")
+        _check_number("backoff_factor", backoff_factor)
+        self._settings = settings
+        self._secret = secret
+        self._timeout = timeout
+        self._retry = RetryPolicy(total=total, backoff_factor=backoff_factor)
+        self._token_state: TokenState = token_state(
+            settings.base_url, settings.tenant, settings.api_client
+        )
+        self._headers = {"User-Agent": f"welkin-python/{__version__}", "Accept": "application/json"}
+        # Seams for tests: the wall clock (token expiry, Retry-After dates) and the jitter.
+        self._clock: Callable[[], float] = time.time
+        self._rng = random.Random()
+        self._owns_http = True
+
+    @property
+    def tenant(self) -> str:
+        return self._settings.tenant
+
+    @property
+    def instance(self) -> str:
+        return self._settings.instance
+
+    @property
+    def api_client(self) -> str:
+        return self._settings.api_client
+
+    @property
+    def base_url(self) -> str:
+        return self._settings.base_url
+
+    @property
+    def timeout(self) -> Timeout:
+        return self._timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._retry.total
+
+    def __repr__(self) -> str:
+        s = self._settings
+        return (
+            f"{type(self).__name__}(tenant={s.tenant!r}, instance={s.instance!r}, "
+            f"api_client={s.api_client!r}, base_url={s.base_url!r})"
+        )
+
+    def _copy_with(self, timeout: Timeout | NotGiven, max_retries: int | NotGiven) -> Any:
+        clone = copy.copy(self)
+        # Resources are cached under public names and hold the client: start them afresh.
+        clone.__dict__ = {k: v for k, v in self.__dict__.items() if k.startswith("_")}
+        if not isinstance(timeout, NotGiven):
+            _check_number("timeout", timeout, allow_none=not isinstance(timeout, httpx.Timeout))
+            clone._timeout = timeout
+        if not isinstance(max_retries, NotGiven):
+            clone._retry = self._policy(max_retries)
+        clone._owns_http = False
+        return clone
+
+    def _policy(self, max_retries: int | NotGiven) -> RetryPolicy:
+        if isinstance(max_retries, NotGiven) or max_retries == self._retry.total:
+            return self._retry
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise InvalidArgumentError("max_retries", f"expected an int >= 0, got {max_retries!r}")
+        return RetryPolicy(total=max_retries, backoff_factor=self._retry.backoff_factor)
+
+    # -- request building (pure) ---------------------------------------------------------
+
+    def _prepare(
+        self,
+        operation: Operation[Any],
+        path: Mapping[str, Any] | None,
+        query: Mapping[str, Any] | None,
+        body: Any,
+        options: RequestOptions,
+    ) -> PreparedRequest:
+        return operation.build(
+            tenant=self._settings.tenant,
+            instance=self._settings.instance,
+            path=path,
+            query=query,
+            body=body,
+            extra_query=options.extra_query,
+            extra_body=options.extra_body,
+        )
+
+    def _prepare_raw(
+        self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any
+    ) -> PreparedRequest:
+        if not isinstance(method, str) or not method.isalpha():
+            raise InvalidArgumentError("method", f"expected an HTTP method, got {method!r}")
+        if not isinstance(path, str) or "://" in path:
+            raise InvalidArgumentError("path", "expected a path relative to the API root")
+        relative = path.lstrip("/").format(
+            tenant=self._settings.tenant, instance=self._settings.instance
+        )
+        query = {k: query_text(v) for k, v in (params or {}).items() if v is not None}
+        return PreparedRequest(
+            method=method.upper(),
+            path=relative,
+            query=query,
+            json=to_wire(json_body),
+            has_body=json_body is not None,
+        )
+
+    def _http_request(
+        self, prepared: PreparedRequest, token: str | None, timeout: Timeout
+    ) -> httpx.Request:
+        headers = dict(self._headers)
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        content = None
+        if prepared.has_body:
+            headers["Content-Type"] = "application/json"
+            content = json.dumps(prepared.json, separators=(",", ":")).encode()
+        return self._http.build_request(
+            prepared.method,
+            f"{self._settings.base_url}/{prepared.path}",
+            params=prepared.query or None,
+            content=content,
+            headers=headers,
+            timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+        )
+
+    # -- the request flow (shared) ------------------------------------------------------
+
+    def _flow(self, prepared: PreparedRequest, auth: bool, options: RequestOptions) -> _Flow:
+        """Send with auth, one token replay on a stale token, and retries; return the response."""
+        policy = self._policy(options.max_retries)
+        timeout = self._timeout if isinstance(options.timeout, NotGiven) else options.timeout
+        method = prepared.method
+        retries = 0
+        replayed = False
+        while True:
+            token: str | None = (yield _NEED_TOKEN) if auth else None
+            request = self._http_request(prepared, token, timeout)
+            outcome = yield _Send(request)
+            if isinstance(outcome, httpx.TransportError):
+                delay = None
+                if policy.retries_error(method, outcome):
+                    delay = policy.delay(retries + 1, None, self._rng)
+                if delay is None:
+                    raise self._connection_error(outcome, request)
+                retries += 1
+                self._log_retry(request, retries, delay, type(outcome).__name__)
+                yield _Sleep(delay)
+                continue
+            response: httpx.Response = outcome
+            status = response.status_code
+            logger.debug("%s /%s -> %d", method, prepared.path, status)
+            if response.is_success:
+                return response
+            if status == 401 and token is not None and not replayed:
+                codes = {e.error_code for e in parse_error_body(response.content)}
+                if codes & REFRESH_CODES:
+                    replayed = True
+                    yield _DropToken(token)
+                    continue
+            if policy.retries_status(method, status):
+                retry_after = parse_retry_after(response.headers.get("Retry-After"), self._clock())
+                delay = policy.delay(retries + 1, retry_after, self._rng)
+                if delay is not None:
+                    retries += 1
+                    self._log_retry(request, retries, delay, str(status))
+                    yield _Sleep(delay)
+                    continue
+            raise error_for_response(_redacted(response, keep_body=auth))
+
+    @staticmethod
+    def _log_retry(request: httpx.Request, retry: int, delay: float, reason: str) -> None:
+        # The path only: query strings can hold patient data.
+        logger.info(
+            "retry %d of %s %s in %.2fs after %s", retry, request.method, request.url.path, delay,
+            reason,
+        )
+
+    @staticmethod
+    def _connection_error(error: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+        url = str(request.url)
+        if isinstance(error, httpx.TimeoutException):
+            return APITimeoutError(method=request.method, url=url)
+        return APIConnectionError(
+            method=request.method, url=url, cause=f"{type(error).__name__}: {error}"
+        )
+
+    @staticmethod
+    def _decode(response: httpx.Response) -> Any:
+        if not response.content:
+            return None
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            raise APIResponseValidationError(response, "the body is not JSON") from None
+
+    @staticmethod
+    def _parse(operation: Operation[R], response: httpx.Response, data: Any) -> R:
+        try:
+            return operation.parse_response(data)
+        except ValidationError as exc:
+            raise APIResponseValidationError(response, str(exc)) from None
+
+    def _token_request(self) -> tuple[Operation[TokenResponse], PreparedRequest]:
+        # The token call is the one operation the core itself needs.
+        from .operations.auth import AUTH_CREATE_TOKEN
+
+        prepared = AUTH_CREATE_TOKEN.build(
+            tenant=self._settings.tenant,
+            instance=self._settings.instance,
+            path={"apiClient": self._settings.api_client},
+            body={"secret": self._secret},
+        )
+        return AUTH_CREATE_TOKEN, prepared
+
+    def _store_token(self, response: httpx.Response) -> TokenResponse:
+        operation, _ = self._token_request()
+        result = self._parse(operation, response, self._decode(response))
+        if not result.token:
+            raise AuthenticationError(_redacted(response, keep_body=False), [])
+        self._token_state.store(result.token)
+        return result
+
+
+class Client(_BaseClient, SyncResources, CompatFactories):
+    """Synchronous Welkin client.
+
+    ``Client(tenant, instance, api_client, secret_key)``; any credential left out is read
+    from ``WELKIN_TENANT``, ``WELKIN_INSTANCE``, ``WELKIN_API_CLIENT`` or ``WELKIN_SECRET``
+    (and the base URL from ``WELKIN_BASE_URL``). ``total`` is the number of retries and
+    ``backoff_factor`` scales the exponential wait between them.
+    """
+
+    _http: httpx.Client
+
+    def __init__(
+        self,
+        tenant: str | None = None,
+        instance: str | None = None,
+        api_client: str | None = None,
+        secret_key: str | None = None,
+        timeout: Timeout = 5,
+        total: int = 5,
+        backoff_factor: float = 0.5,
+        *,
+        base_url: str | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(
+            tenant, instance, api_client, secret_key, timeout, total, backoff_factor, base_url
+        )
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise InvalidArgumentError("http_client", "expected an httpx.Client")
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(follow_redirects=False)
+        self._sleep: Callable[[float], None] = time.sleep
+
+    def close(self) -> None:
+        """Close the HTTP connections (only those the client opened itself)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def with_options(
+        self, *, timeout: Timeout | NotGiven = NOT_GIVEN, max_retries: int | NotGiven = NOT_GIVEN
+    ) -> Client:
+        """A client sharing this one's connections and token, with other defaults."""
+        clone: Client = self._copy_with(timeout, max_retries)
+        return clone
+
+    def get_token(self) -> TokenResponse:
+        """Request a new token now (and cache it). Normally tokens are handled for you."""
+        with self._token_state.thread_lock:
+            return self._fetch_token()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        options: RequestOptions = DEFAULT_OPTIONS,
+    ) -> Any:
+        """Call an endpoint that is not in the spec yet, with the same auth, retries and errors.
+
+        ``path`` is relative to the API root and may use ``{tenant}`` and ``{instance}``,
+        e.g. ``"{tenant}/{instance}/patients"``. Returns the decoded JSON body (or None).
+        """
+        prepared = self._prepare_raw(method, path, params, json)
+        return self._decode(self._run(self._flow(prepared, True, options)))
+
+    # -- used by the generated resources --------------------------------------------------
+
+    def _call(
+        self,
+        operation: Operation[R],
+        *,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        body: Any = None,
+        options: RequestOptions = DEFAULT_OPTIONS,
+    ) -> R:
+        prepared = self._prepare(operation, path, query, body, options)
+        response = self._run(self._flow(prepared, operation.auth, options))
+        return self._parse(operation, response, self._decode(response))
+
+    def _call_raw(
+        self,
+        operation: Operation[Any],
+        *,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        body: Any = None,
+        options: RequestOptions = DEFAULT_OPTIONS,
+    ) -> Any:
+        prepared = self._prepare(operation, path, query, body, options)
+        return self._decode(self._run(self._flow(prepared, operation.auth, options)))
+
+    def _call_page(
+        self,
+        operation: Operation[Any],
+        *,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        body: Any = None,
+        options: RequestOptions = DEFAULT_OPTIONS,
+    ) -> SyncPage[Any]:
+        prepared = self._prepare(operation, path, query, body, options)
+
+        def fetch(request: PreparedRequest) -> SyncPage[Any]:
+            response = self._run(self._flow(request, operation.auth, options))
+            envelope = self._parse(operation, response, self._decode(response))
+            return SyncPage(envelope, request, fetch)
+
+        return fetch(prepared)
+
+    # -- the sync driver ------------------------------------------------------------------
+
+    def _run(self, flow: _Flow) -> httpx.Response:
+        try:
+            step = next(flow)
+            while True:
+                step = flow.send(self._perform(step))
+        except StopIteration as stop:
+            response: httpx.Response = stop.value
+            return response
+
+    def _perform(self, step: _Step) -> Any:
+        if isinstance(step, _Send):
+            try:
+                return self._http.send(step.request)
+            except httpx.TransportError as error:
+                return error
+        if isinstance(step, _NeedToken):
+            return self._token()
+        if isinstance(step, _Sleep):
+            self._sleep(step.seconds)
+        else:
+            self._token_state.discard(step.token)
+        return None
+
+    def _token(self) -> str:
+        state = self._token_state
+        token = state.usable(self._clock())
+        if token is not None:
+            return token
+        with state.thread_lock:
+            token = state.usable(self._clock())
+            if token is not None:
+                return token
+            result = self._fetch_token()
+            assert result.token is not None
+            return result.token
+
+    def _fetch_token(self) -> TokenResponse:
+        _, prepared = self._token_request()
+        return self._store_token(self._run(self._flow(prepared, False, DEFAULT_OPTIONS)))
+
+
+class AsyncClient(_BaseClient, AsyncResources):
+    """Asynchronous Welkin client; the same arguments and behaviour as ``Client``."""
+
+    _http: httpx.AsyncClient
+
+    def __init__(
+        self,
+        tenant: str | None = None,
+        instance: str | None = None,
+        api_client: str | None = None,
+        secret_key: str | None = None,
+        timeout: Timeout = 5,
+        total: int = 5,
+        backoff_factor: float = 0.5,
+        *,
+        base_url: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(
+            tenant, instance, api_client, secret_key, timeout, total, backoff_factor, base_url
+        )
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise InvalidArgumentError("http_client", "expected an httpx.AsyncClient")
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(follow_redirects=False)
+        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    async def close(self) -> None:
+        """Close the HTTP connections (only those the client opened itself)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    def with_options(
+        self, *, timeout: Timeout | NotGiven = NOT_GIVEN, max_retries: int | NotGiven = NOT_GIVEN
+    ) -> AsyncClient:
+        """A client sharing this one's connections and token, with other defaults."""
+        clone: AsyncClient = self._copy_with(timeout, max_retries)
+        return clone
+
+    async def get_token(self) -> TokenResponse:
+        """Request a new token now (and cache it). Normally tokens are handled for you."""
+        async with self._token_state.async_lock():
+            return await self._fetch_token()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        options: RequestOptions = DEFAULT_OPTIONS,
+    ) -> Any:
+        """Call an endpoint that is not in the spec yet; see ``Client.request``."""
+        prepared = self._prepare_raw(method, path, params, json)
+        return self._decode(await self._run(self._flow(prepared, True, options)))
+
+    async def _call(
+        self,
+        operation: Operation[R],
+        *,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        body: Any = None,
+        options: RequestOptions = DEFAULT_OPTIONS,
+    ) -> R:
+        prepared = self._prepare(operation, path, query, body, options)
+        response = await self._run(self._flow(prepared, operation.auth, options))
+        return self._parse(operation, response, self._decode(response))
+
+    def _call_page(
+        self,
+        operation: Operation[Any],
+        *,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        body: Any = None,
+        options: RequestOptions = DEFAULT_OPTIONS,
+    ) -> AsyncPaginator[Any]:
+        # Built now, so that bad arguments raise at the call, not at the first await.
+        prepared = self._prepare(operation, path, query, body, options)
+
+        async def fetch(request: PreparedRequest) -> AsyncPage[Any]:
+            response = await self._run(self._flow(request, operation.auth, options))
+            envelope = self._parse(operation, response, self._decode(response))
+            return AsyncPage(envelope, request, fetch)
+
+        return AsyncPaginator(lambda: fetch(prepared))
+
+    async def _run(self, flow: _Flow) -> httpx.Response:
+        try:
+            step = next(flow)
+            while True:
+                step = flow.send(await self._perform(step))
+        except StopIteration as stop:
+            response: httpx.Response = stop.value
+            return response
+
+    async def _perform(self, step: _Step) -> Any:
+        if isinstance(step, _Send):
+            try:
+                return await self._http.send(step.request)
+            except httpx.TransportError as error:
+                return error
+        if isinstance(step, _NeedToken):
+            return await self._token()
+        if isinstance(step, _Sleep):
+            await self._sleep(step.seconds)
+        else:
+            self._token_state.discard(step.token)
+        return None
+
+    async def _token(self) -> str:
+        state = self._token_state
+        token = state.usable(self._clock())
+        if token is not None:
+            return token
+        async with state.async_lock():
+            token = state.usable(self._clock())
+            if token is not None:
+                return token
+            result = await self._fetch_token()
+            assert result.token is not None
+            return result.token
+
+    async def _fetch_token(self) -> TokenResponse:
+        _, prepared = self._token_request()
+        response = await self._run(self._flow(prepared, False, DEFAULT_OPTIONS))
+        return self._store_token(response)

@@ -1,0 +1,107 @@
+"""Bases of the generated classes that keep the old ``welkin`` package's usage working.
+
+``client.Patient(firstName="Foo").create()`` builds a typed model bound to the client; its
+methods call the same operations as ``client.patients``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from pydantic import PrivateAttr
+from typing_extensions import Self
+
+from ._exceptions import InvalidArgumentError, WelkinError
+from ._models import WelkinModel
+
+if TYPE_CHECKING:
+    from ._client import Client
+    from ._operation import Operation
+
+__all__ = ["CompatCollection", "CompatInstance"]
+
+I = TypeVar("I", bound="CompatInstance")
+
+
+def _query(operation: Operation[Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """Keyword arguments (Python names) as the operation's query, keyed by wire name."""
+    query = {}
+    for name, value in kwargs.items():
+        param = operation.param(name)
+        if param is None:
+            raise InvalidArgumentError(name, f"is not a parameter of {operation.id}")
+        query[param.wire] = value
+    return query
+
+
+class CompatInstance(WelkinModel):
+    """A model bound to a client, with the old package's ``create/get/update/delete``."""
+
+    _client: Client | None = PrivateAttr(default=None)
+
+    @classmethod
+    def _bind(cls, client: Client, data: Any) -> Self:
+        instance = cls.model_validate(data)
+        instance._client = client
+        return instance
+
+    def _bound(self) -> Client:
+        if self._client is None:
+            raise WelkinError(
+                f"{type(self).__name__} is not bound to a client: create it with "
+                f"client.{type(self).__name__}(...)"
+            )
+        return self._client
+
+    def _path(self, fields: Mapping[str, str]) -> dict[str, Any]:
+        path = {}
+        for wire, field in fields.items():
+            value = getattr(self, field, None)
+            if value is None:
+                raise InvalidArgumentError(field, f"is required to call this on a {type(self).__name__}")
+            path[wire] = value
+        return path
+
+    def _create(self, operation: Operation[Any]) -> Self:
+        client = self._bound()
+        return self._bind(client, client._call_raw(operation, body=self.to_json()))
+
+    def _get(self, operation: Operation[Any], path: Mapping[str, str], kwargs: Mapping[str, Any]) -> Self:
+        client = self._bound()
+        data = client._call_raw(operation, path=self._path(path), query=_query(operation, kwargs))
+        return self._bind(client, data)
+
+    def _update(self, operation: Operation[Any], path: Mapping[str, str], fields: Mapping[str, Any]) -> Self:
+        client = self._bound()
+        fresh = self._bind(client, client._call_raw(operation, path=self._path(path), body=fields))
+        for name in fresh.model_fields_set:
+            setattr(self, name, getattr(fresh, name))
+        if fresh.__pydantic_extra__ and self.__pydantic_extra__ is not None:
+            self.__pydantic_extra__.update(fresh.__pydantic_extra__)
+        return self
+
+    def _delete(self, operation: Operation[Any], path: Mapping[str, str]) -> None:
+        self._bound()._call_raw(operation, path=self._path(path))
+
+
+class CompatCollection(Generic[I]):
+    """The old package's collection classes: ``client.Patients().get(paginate=False)``."""
+
+    item: ClassVar[type[CompatInstance]]
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def _list(
+        self, operation: Operation[Any], paginate: bool, kwargs: Mapping[str, Any]
+    ) -> list[I] | Iterator[I]:
+        query = _query(operation, kwargs)
+        page = self._client._call_page(operation, query=query)
+        if not paginate:
+            return [self._wrap(item) for item in page.items]
+        return (self._wrap(item) for item in page)
+
+    def _wrap(self, item: WelkinModel) -> I:
+        wrapped: I = self.item._bind(self._client, item.to_json())  # type: ignore[assignment]
+        return wrapped

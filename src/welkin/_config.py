@@ -1,0 +1,79 @@
+"""Client settings: arguments, falling back to ``WELKIN_*`` environment variables, checked once."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ._exceptions import ConfigurationError
+
+__all__ = ["DEFAULT_BASE_URL", "Settings", "resolve_settings"]
+
+DEFAULT_BASE_URL = "https://api.live.welkincloud.io"
+
+_ENV = {
+    "tenant": "WELKIN_TENANT",
+    "instance": "WELKIN_INSTANCE",
+    "api_client": "WELKIN_API_CLIENT",
+    "secret_key": "WELKIN_SECRET",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    tenant: str
+    instance: str
+    api_client: str
+    base_url: str
+
+
+def _from_env(argument: str, value: str | None) -> str:
+    if value is None:
+        value = os.environ.get(_ENV[argument])
+    if value is None or not value.strip():
+        raise ConfigurationError(
+            f"{argument} is missing: pass {argument}=... or set {_ENV[argument]}"
+        )
+    if argument != "secret_key" and "/" in value:
+        raise ConfigurationError(f"{argument} must not contain '/': {value!r}")
+    return value
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(base_url: str) -> str:
+    """The base URL without a trailing slash; plain http is only allowed on loopback."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"base_url must be an http(s) URL, got {base_url!r}")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ConfigurationError(
+            f"base_url must use https (plain http is only allowed for loopback hosts): {base_url!r}"
+        )
+    return base_url.rstrip("/")
+
+
+def resolve_settings(
+    tenant: str | None,
+    instance: str | None,
+    api_client: str | None,
+    secret_key: str | None,
+    base_url: str | None,
+) -> tuple[Settings, str]:
+    """The settings and the secret (kept apart so that the secret never lands in a repr)."""
+    settings = Settings(
+        tenant=_from_env("tenant", tenant),
+        instance=_from_env("instance", instance),
+        api_client=_from_env("api_client", api_client),
+        base_url=check_base_url(base_url or os.environ.get("WELKIN_BASE_URL") or DEFAULT_BASE_URL),
+    )
+    return settings, _from_env("secret_key", secret_key)

@@ -1,0 +1,167 @@
+"""An operation of the API as data: how to build its request and parse its response.
+
+Generated code declares one ``Operation`` per spec entry; the clients send what ``build``
+returns, so request building is pure and shared by the sync and async clients.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any, Generic, TypeVar
+
+from pydantic import TypeAdapter
+
+from ._exceptions import InvalidArgumentError
+from ._models import WelkinModel
+from ._pagination import STYLES, Envelope
+from ._serialization import Param, dump_body, query_text, to_wire
+from ._types import NotGiven
+
+__all__ = ["Operation", "PreparedRequest"]
+
+R = TypeVar("R")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    """A request ready to send: everything but the base URL, the token and the timeout."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    json: Any = None
+    has_body: bool = False
+
+    def with_query(self, query: dict[str, str]) -> PreparedRequest:
+        return dataclasses.replace(self, query=query)
+
+
+class Operation(Generic[R]):
+    """One API operation: method, path template, parameters, body, response and pagination.
+
+    ``parse_response(data)`` turns a decoded JSON body into the typed result: a model, a
+    list of models, or a page envelope (for paginated operations).
+    """
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        method: str,
+        path: str,
+        summary: str,
+        path_params: tuple[Param, ...] = (),
+        query_params: tuple[Param, ...] = (),
+        fixed_query: Mapping[str, str] | None = None,
+        body_model: type[WelkinModel] | None = None,
+        body_json: bool = False,
+        response: Any = None,
+        response_is_list: bool = False,
+        pagination: str | None = None,
+        auth: bool = True,
+    ) -> None:
+        self.id = id
+        self.method = method
+        self.path = path
+        self.summary = summary
+        self.path_params = path_params
+        self.query_params = query_params
+        self.fixed_query = dict(fixed_query or {})
+        self.body_model = body_model
+        self.body_json = body_json
+        self.response = response
+        self.response_is_list = response_is_list
+        self.pagination = pagination
+        self.auth = auth
+        self._params_by_name = {p.name: p for p in (*path_params, *query_params)}
+        self._adapter: TypeAdapter[Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"Operation({self.id!r}, {self.method} {self.path})"
+
+    def param(self, name: str) -> Param | None:
+        """The path or query parameter with this Python name."""
+        return self._params_by_name.get(name)
+
+    def build(
+        self,
+        *,
+        tenant: str,
+        instance: str,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        body: Any = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> PreparedRequest:
+        """Validate the arguments (keyed by wire name) and build the request.
+
+        Raises InvalidArgumentError, naming the argument, before anything is sent.
+        """
+        values = {"tenant": tenant, "instance": instance}
+        path_args = path or {}
+        for param in self.path_params:
+            value = path_args.get(param.wire)
+            if value is None:
+                raise InvalidArgumentError(param.name, "is required")
+            values[param.wire] = param.encode_path(value)
+        url_path = self.path.format_map(values)
+
+        encoded = dict(self.fixed_query)
+        query_args = query or {}
+        for param in self.query_params:
+            value = query_args.get(param.wire)
+            if value is not None:
+                encoded[param.wire] = param.encode(value)
+        for key, value in (extra_query or {}).items():
+            if value is not None:
+                encoded[key] = query_text(value)
+
+        if self.body_model is not None:
+            json_body = dump_body(self.body_model, body or {}, "body")
+        elif self.body_json:
+            if body is not None and not isinstance(body, Mapping):
+                raise InvalidArgumentError("body", f"expected a mapping, got {type(body).__name__}")
+            json_body = to_wire(body or {})
+        else:
+            json_body = None
+        if extra_body:
+            if not isinstance(json_body, dict):
+                raise InvalidArgumentError("extra_body", f"{self.id} takes no JSON object body")
+            json_body.update(to_wire(dict(extra_body)))
+        return PreparedRequest(
+            method=self.method,
+            path=url_path,
+            query=encoded,
+            json=json_body,
+            has_body=json_body is not None,
+        )
+
+    @property
+    def adapter(self) -> TypeAdapter[Any]:
+        if self._adapter is None:
+            if self.pagination is not None:
+                target: Any = STYLES[self.pagination][self.response]
+            elif self.response_is_list:
+                target = list[self.response]  # type: ignore[name-defined]
+            else:
+                target = self.response
+            self._adapter = TypeAdapter(target)
+        return self._adapter
+
+    def parse_response(self, data: Any) -> R:
+        """The typed result for a decoded JSON body (None for operations without a response)."""
+        if self.response is None:
+            return None  # type: ignore[return-value]
+        result: R = self.adapter.validate_python(data)
+        return result
+
+    def parse_page(self, data: Any) -> Envelope[Any]:
+        envelope: Envelope[Any] = self.adapter.validate_python(data)
+        return envelope
+
+
+def drop_not_given(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields the caller gave (``None`` included: it means null)."""
+    return {key: value for key, value in fields.items() if not isinstance(value, NotGiven)}

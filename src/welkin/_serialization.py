@@ -1,0 +1,171 @@
+"""Turning Python values into Welkin's wire form: timestamps, query and path values, bodies."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from enum import Enum
+from typing import Annotated, Any
+from urllib.parse import quote
+from uuid import UUID
+
+from pydantic import AwareDatetime, BeforeValidator, PlainSerializer, ValidationError
+
+from ._exceptions import InvalidArgumentError
+from ._models import WelkinModel
+
+__all__ = ["Param", "WelkinDateTime", "dump_body", "format_datetime", "query_text", "to_wire"]
+
+
+def format_datetime(value: datetime | date) -> str:
+    """Welkin's timestamp form: UTC, milliseconds, ``Z`` (``2022-09-15T23:00:00.000Z``).
+
+    A plain date becomes midnight UTC, as Welkin stores birth dates. Naive datetimes are
+    refused: guessing a zone for health data silently shifts appointments and birth dates.
+    """
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    elif value.utcoffset() is None:
+        raise ValueError("datetime must be timezone-aware, e.g. datetime.now(timezone.utc)")
+    value = value.astimezone(timezone.utc)
+    return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
+
+
+def _date_to_datetime(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    return value
+
+
+#: A timestamp field: parsed to an aware datetime, dumped back in Welkin's exact form.
+WelkinDateTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_date_to_datetime),
+    PlainSerializer(format_datetime, return_type=str, when_used="json"),
+]
+
+_SORT = re.compile(r"^[A-Za-z_][\w.]*(,(asc|desc|ASC|DESC))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A path or query parameter of an operation: its wire name, Python name and kind.
+
+    Kinds: string, integer, boolean, uuid, datetime, sort, enum (``values``), csv (a list
+    of ``item`` kind, comma-joined).
+    """
+
+    wire: str
+    name: str
+    kind: str
+    values: tuple[str, ...] = ()
+    item: str = "string"
+
+    def encode(self, value: Any) -> str:
+        """The value as it goes on the wire; raises InvalidArgumentError naming the argument."""
+        try:
+            return _encode(self.kind, value, self.values, self.item)
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgumentError(self.name, str(exc)) from None
+
+    def encode_path(self, value: Any) -> str:
+        encoded = self.encode(value)
+        if not encoded:
+            raise InvalidArgumentError(self.name, "must not be empty")
+        return quote(encoded, safe="")
+
+
+def _encode(kind: str, value: Any, values: tuple[str, ...], item: str) -> str:
+    if kind == "string":
+        if isinstance(value, Enum):
+            value = value.value
+        if not isinstance(value, str):
+            raise TypeError(f"expected str, got {type(value).__name__}")
+        return value
+    if kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"expected int, got {type(value).__name__}")
+        return str(value)
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise TypeError(f"expected bool, got {type(value).__name__}")
+        return "true" if value else "false"
+    if kind == "uuid":
+        if isinstance(value, UUID):
+            return str(value)
+        if not isinstance(value, str):
+            raise TypeError(f"expected a UUID or str, got {type(value).__name__}")
+        try:
+            return str(UUID(value))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a valid UUID") from None
+    if kind == "datetime":
+        if not isinstance(value, date):
+            raise TypeError(f"expected datetime or date, got {type(value).__name__}")
+        return format_datetime(value)
+    if kind == "enum":
+        text = value.value if isinstance(value, Enum) else value
+        if text not in values:
+            raise ValueError(f"{value!r} is not one of {', '.join(values)}")
+        return str(text)
+    if kind == "sort":
+        if isinstance(value, tuple) and len(value) == 2:
+            value = f"{value[0]},{value[1]}"
+        if not isinstance(value, str) or not _SORT.match(value):
+            raise ValueError(f"{value!r} is not 'field', 'field,asc' or 'field,desc'")
+        return value
+    if kind == "csv":
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            raise TypeError(f"expected a list, got {type(value).__name__}")
+        return ",".join(_encode(item, v, values, "string") for v in value)
+    raise AssertionError(f"unknown parameter kind {kind!r}")
+
+
+def dump_body(model: type[WelkinModel], fields: Mapping[str, Any], argument: str) -> Any:
+    """Validate a request body against its model and return its JSON form.
+
+    Raises InvalidArgumentError naming the offending field (by its Python name).
+    """
+    try:
+        body = model.model_validate(fields)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        location = ".".join(_python_name(model, str(part)) for part in error["loc"])
+        raise InvalidArgumentError(location or argument, error["msg"]) from None
+    return body.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def _python_name(model: type[WelkinModel], wire: str) -> str:
+    for name, info in model.model_fields.items():
+        if info.alias == wire:
+            return name
+    return wire
+
+
+def to_wire(value: Any) -> Any:
+    """A free-form JSON value with datetimes, UUIDs and enums in Welkin's wire form."""
+    if isinstance(value, Mapping):
+        return {str(key): to_wire(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_wire(item) for item in value]
+    if isinstance(value, date):
+        return format_datetime(value)
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, WelkinModel):
+        return value.to_json()
+    return value
+
+
+def query_text(value: Any) -> str:
+    """An untyped query value (from ``extra_query``) as text: lists comma-joined, booleans lower case."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(query_text(item) for item in value)
+    wire = to_wire(value)
+    return wire if isinstance(wire, str) else str(wire)
