@@ -37,17 +37,23 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     current = existing_files()
     if args.check:
-        stale = sorted(name for name in files.keys() | current.keys()
-                       if files.get(name) != current.get(name))
+        stale = sorted(
+            name for name in files.keys() | current.keys() if files.get(name) != current.get(name)
+        )
         for name in stale:
             diff = difflib.unified_diff(
-                current.get(name, "").splitlines(), files.get(name, "").splitlines(),
-                f"committed/{name}", f"generated/{name}", lineterm="",
+                current.get(name, "").splitlines(),
+                files.get(name, "").splitlines(),
+                f"committed/{name}",
+                f"generated/{name}",
+                lineterm="",
             )
             print("\n".join(diff), file=sys.stderr)
         if stale:
-            print(f"generated code is stale: {', '.join(stale)}; run `nox -s codegen`",
-                  file=sys.stderr)
+            print(
+                f"generated code is stale: {', '.join(stale)}; run `nox -s codegen`",
+                file=sys.stderr,
+            )
             return 1
         print(f"generated code is up to date ({len(files)} files)")
         return 0

@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 
 from .models import render_models
-from .spec import Area, Operation, Param, Spec, snake
+from .spec import Area, Operation, Param, Spec, SpecError, snake
 
 TEMPLATES = Path(__file__).parent / "templates"
 GENERATED_PACKAGES = ("models", "operations", "resources", "compat")
@@ -142,22 +142,30 @@ def method_view(op: Operation, area: Area, models_used: set[str]) -> MethodView:
         models_used.add(op.body.model)
         schema = area.models[op.body.model]
         required = set(schema.get("required", []))
+        path_names = {a.name for a in positional}
         for wire, prop in schema.get("properties", {}).items():
+            if snake(wire) in path_names:
+                # The body repeats a path parameter (PUT users/{username} {username, ...}).
+                body_fields.append(Argument(snake(wire), "", None, wire, ""))
+                continue
             annotation, nullable = schema_type(prop, models_used)
             if nullable:
                 annotation += " | None"
             default = None if wire in required else "NOT_GIVEN"
             if default:
                 annotation += " | NotGiven"
-            body_fields.append(
-                Argument(snake(wire), annotation, default, wire, str(prop.get("description", "")))
+            argument = Argument(
+                snake(wire), annotation, default, wire, str(prop.get("description", ""))
             )
-        keyword.extend(body_fields)
+            body_fields.append(argument)
+            keyword.append(argument)
     query = [
-        Argument(p.name, f"{param_type(p)} | None", "None", p.wire, p.description)
-        for p in op.query
+        Argument(p.name, f"{param_type(p)} | None", "None", p.wire, p.description) for p in op.query
     ]
     keyword.extend(query)
+    names = [a.name for a in (*positional, *keyword)]
+    if len(names) != len(set(names)):
+        raise SpecError(f"{op.file}: operations[{op.id}]: two arguments share a Python name")
     item = op.response
     if item is not None:
         models_used.add(item)
@@ -247,11 +255,17 @@ class Renderer:
                 [area.file],
                 area=area,
                 envelopes=PAGE_ENVELOPES,
-                styles=sorted({PAGE_ENVELOPES[op.pagination] for op in area.operations
-                               if op.pagination in PAGE_ENVELOPES}),
-                models=sorted({op.response for op in area.operations if op.response}
-                              | {op.body.model for op in area.operations
-                                 if op.body and op.body.model}),
+                styles=sorted(
+                    {
+                        PAGE_ENVELOPES[op.pagination]
+                        for op in area.operations
+                        if op.pagination in PAGE_ENVELOPES
+                    }
+                ),
+                models=sorted(
+                    {op.response for op in area.operations if op.response}
+                    | {op.body.model for op in area.operations if op.body and op.body.model}
+                ),
             )
             if tree:
                 resources[area.name] = tree

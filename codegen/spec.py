@@ -293,11 +293,15 @@ def _compat(path: Path, spec: Spec) -> list[CompatClass]:
                 _keys(call, {"operation", "path"}, call_where)
                 op = operations.get(call.get("operation", ""))
                 if op is None:
-                    raise _fail(f"{call_where}.operation", f"unknown operation {call.get('operation')!r}")
+                    raise _fail(
+                        f"{call_where}.operation", f"unknown operation {call.get('operation')!r}"
+                    )
                 path = {str(k): snake(str(v)) for k, v in (call.get("path") or {}).items()}
                 missing = {p.wire for p in op.path_params} - set(path)
                 if missing:
-                    raise _fail(f"{call_where}.path", f"no field for placeholder {sorted(missing)[0]}")
+                    raise _fail(
+                        f"{call_where}.path", f"no field for placeholder {sorted(missing)[0]}"
+                    )
                 cls.methods[method] = (op.id, path)
         else:
             cls = CompatClass(name=name, kind=kind, model=str(body.get("item")))

@@ -1,8 +1,8 @@
 """welkin: a typed Python SDK for the Welkin Health REST API.
 
-    from welkin import Client
-    with Client(tenant="gh", instance="sb-demo", api_client="...", secret_key="...") as welkin:
-        patient = welkin.patients.get("6801d498-26f4-4aee-961b-5daffcf193c8")
+from welkin import Client
+with Client(tenant="gh", instance="sb-demo", api_client="...", secret_key="...") as welkin:
+    patient = welkin.patients.get("6801d498-26f4-4aee-961b-5daffcf193c8")
 """
 
 from ._auth import clear_token_cache

@@ -15,12 +15,11 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from pydantic import ValidationError
 
-from ._version import __version__
 from ._auth import REFRESH_CODES, TokenState, token_state
 from ._config import resolve_settings
 from ._exceptions import (
@@ -37,6 +36,7 @@ from ._pagination import AsyncPage, AsyncPaginator, SyncPage
 from ._retry import RetryPolicy, parse_retry_after
 from ._serialization import query_text, to_wire
 from ._types import NOT_GIVEN, NotGiven
+from ._version import __version__
 from .compat import CompatFactories
 from .resources import AsyncResources, SyncResources
 
@@ -49,7 +49,7 @@ logger = logging.getLogger("welkin")
 
 R = TypeVar("R")
 T = TypeVar("T")
-Timeout = Union[float, httpx.Timeout, None]
+Timeout = float | httpx.Timeout | None
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class _DropToken:
     token: str
 
 
-_Step = Union[_NeedToken, _Send, _Sleep, _DropToken]
+_Step = _NeedToken | _Send | _Sleep | _DropToken
 _Flow = Generator[_Step, Any, httpx.Response]
 _NEED_TOKEN = _NeedToken()
 
@@ -146,7 +146,7 @@ class _BaseClient:
         self._headers = {"User-Agent": f"welkin-python/{__version__}", "Accept": "application/json"}
         # Seams for tests: the wall clock (token expiry, Retry-After dates) and the jitter.
         self._clock: Callable[[], float] = time.time
-        self._rng = random.Random()
+        self._rng = random.Random()  # noqa: S311 - jitter, not cryptography
         self._owns_http = True
 
     @property
@@ -305,12 +305,18 @@ class _BaseClient:
     def _log_retry(request: httpx.Request, retry: int, delay: float, reason: str) -> None:
         # The path only: query strings can hold patient data.
         logger.info(
-            "retry %d of %s %s in %.2fs after %s", retry, request.method, request.url.path, delay,
+            "retry %d of %s %s in %.2fs after %s",
+            retry,
+            request.method,
+            request.url.path,
+            delay,
             reason,
         )
 
     @staticmethod
-    def _connection_error(error: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+    def _connection_error(
+        error: httpx.TransportError, request: httpx.Request
+    ) -> APIConnectionError:
         url = str(request.url)
         if isinstance(error, httpx.TimeoutException):
             return APITimeoutError(method=request.method, url=url)

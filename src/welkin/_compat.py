@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CompatCollection", "CompatInstance"]
 
-I = TypeVar("I", bound="CompatInstance")
+ItemT = TypeVar("ItemT", bound="CompatInstance")
 
 
 def _query(operation: Operation[Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,7 +59,9 @@ class CompatInstance(WelkinModel):
         for wire, field in fields.items():
             value = getattr(self, field, None)
             if value is None:
-                raise InvalidArgumentError(field, f"is required to call this on a {type(self).__name__}")
+                raise InvalidArgumentError(
+                    field, f"is required to call this on a {type(self).__name__}"
+                )
             path[wire] = value
         return path
 
@@ -67,12 +69,16 @@ class CompatInstance(WelkinModel):
         client = self._bound()
         return self._bind(client, client._call_raw(operation, body=self.to_json()))
 
-    def _get(self, operation: Operation[Any], path: Mapping[str, str], kwargs: Mapping[str, Any]) -> Self:
+    def _get(
+        self, operation: Operation[Any], path: Mapping[str, str], kwargs: Mapping[str, Any]
+    ) -> Self:
         client = self._bound()
         data = client._call_raw(operation, path=self._path(path), query=_query(operation, kwargs))
         return self._bind(client, data)
 
-    def _update(self, operation: Operation[Any], path: Mapping[str, str], fields: Mapping[str, Any]) -> Self:
+    def _update(
+        self, operation: Operation[Any], path: Mapping[str, str], fields: Mapping[str, Any]
+    ) -> Self:
         client = self._bound()
         fresh = self._bind(client, client._call_raw(operation, path=self._path(path), body=fields))
         for name in fresh.model_fields_set:
@@ -85,7 +91,7 @@ class CompatInstance(WelkinModel):
         self._bound()._call_raw(operation, path=self._path(path))
 
 
-class CompatCollection(Generic[I]):
+class CompatCollection(Generic[ItemT]):
     """The old package's collection classes: ``client.Patients().get(paginate=False)``."""
 
     item: ClassVar[type[CompatInstance]]
@@ -95,13 +101,13 @@ class CompatCollection(Generic[I]):
 
     def _list(
         self, operation: Operation[Any], paginate: bool, kwargs: Mapping[str, Any]
-    ) -> list[I] | Iterator[I]:
+    ) -> list[ItemT] | Iterator[ItemT]:
         query = _query(operation, kwargs)
         page = self._client._call_page(operation, query=query)
         if not paginate:
             return [self._wrap(item) for item in page.items]
         return (self._wrap(item) for item in page)
 
-    def _wrap(self, item: WelkinModel) -> I:
-        wrapped: I = self.item._bind(self._client, item.to_json())  # type: ignore[assignment]
+    def _wrap(self, item: WelkinModel) -> ItemT:
+        wrapped: ItemT = self.item._bind(self._client, item.to_json())  # type: ignore[assignment]
         return wrapped

@@ -142,7 +142,8 @@ class Operation(Generic[R]):
     def adapter(self) -> TypeAdapter[Any]:
         if self._adapter is None:
             if self.pagination is not None:
-                target: Any = STYLES[self.pagination][self.response]
+                envelope: Any = STYLES[self.pagination]
+                target: Any = envelope[self.response]
             elif self.response_is_list:
                 target = list[self.response]  # type: ignore[name-defined]
             else:

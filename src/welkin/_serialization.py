@@ -162,7 +162,7 @@ def to_wire(value: Any) -> Any:
 
 
 def query_text(value: Any) -> str:
-    """An untyped query value (from ``extra_query``) as text: lists comma-joined, booleans lower case."""
+    """An untyped query value as text: lists comma-joined, booleans in lower case."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):

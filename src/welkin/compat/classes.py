@@ -28,18 +28,27 @@ __all__ = [
 
 
 class Patient(CompatInstance, _PatientModel):
-    """Patient with the old package's methods: create, get, update, delete."""
+    """Patient, with the old package's create, get, update, delete."""
 
     def create(self) -> Self:
-        """Create a patient. Sends this object's fields; returns the created one."""
+        """Create a patient.
+
+        Sends this object's fields and returns the created object.
+        """
         return self._create(patients.PATIENTS_CREATE)
 
     def get(self, **kwargs: Any) -> Self:
-        """Read one patient by id. Keyword arguments are the operation's query parameters."""
+        """Read one patient by id.
+
+        Keyword arguments are the operation's query parameters.
+        """
         return self._get(patients.PATIENTS_GET, {"patientId": "id"}, kwargs)
 
     def update(self, **fields: Any) -> Self:
-        """Update a patient; fields left out keep their values. Updates this object in place and returns it."""
+        """Update a patient; fields left out keep their values.
+
+        Updates this object in place and returns it.
+        """
         return self._update(patients.PATIENTS_UPDATE, {"patientId": "id"}, fields)
 
     def delete(self) -> None:
@@ -48,7 +57,7 @@ class Patient(CompatInstance, _PatientModel):
 
 
 class Patients(CompatCollection[Patient]):
-    """A list of Patient: ``get()`` returns the first page, ``get(paginate=True)`` walks all."""
+    """Patient objects: ``get()`` is the first page, ``get(paginate=True)`` all of them."""
 
     item = Patient
 
@@ -59,24 +68,36 @@ class Patients(CompatCollection[Patient]):
     def get(self, *, paginate: Literal[True], **kwargs: Any) -> Iterator[Patient]: ...
 
     def get(self, *, paginate: bool = False, **kwargs: Any) -> list[Patient] | Iterator[Patient]:
-        """List patients matching a filter object; an empty filter returns everyone. Keyword arguments are its query parameters."""
+        """List patients matching a filter object; an empty filter returns everyone.
+
+        Keyword arguments are its query parameters.
+        """
         operation = patients.PATIENTS_FILTER
         return self._list(operation, paginate, kwargs)
 
 
 class User(CompatInstance, _UserModel):
-    """User with the old package's methods: create, get, update, delete."""
+    """User, with the old package's create, get, update, delete."""
 
     def create(self) -> Self:
-        """Create a user. Sends this object's fields; returns the created one."""
+        """Create a user.
+
+        Sends this object's fields and returns the created object.
+        """
         return self._create(users.USERS_CREATE)
 
     def get(self, **kwargs: Any) -> Self:
-        """Read one user by id. Keyword arguments are the operation's query parameters."""
+        """Read one user by id.
+
+        Keyword arguments are the operation's query parameters.
+        """
         return self._get(users.USERS_GET, {"userId": "id"}, kwargs)
 
     def update(self, **fields: Any) -> Self:
-        """Change some of a user's fields (addressed by username, as Welkin expects). Updates this object in place and returns it."""
+        """Change some of a user's fields (addressed by username, as Welkin expects).
+
+        Updates this object in place and returns it.
+        """
         return self._update(users.USERS_UPDATE, {"username": "username"}, fields)
 
     def delete(self) -> None:
@@ -85,7 +106,7 @@ class User(CompatInstance, _UserModel):
 
 
 class Users(CompatCollection[User]):
-    """A list of User: ``get()`` returns the first page, ``get(paginate=True)`` walks all."""
+    """User objects: ``get()`` is the first page, ``get(paginate=True)`` all of them."""
 
     item = User
 
@@ -96,7 +117,10 @@ class Users(CompatCollection[User]):
     def get(self, *, paginate: Literal[True], **kwargs: Any) -> Iterator[User]: ...
 
     def get(self, *, paginate: bool = False, **kwargs: Any) -> list[User] | Iterator[User]:
-        """List or search the tenant's users. Keyword arguments are its query parameters."""
+        """List or search the tenant's users.
+
+        Keyword arguments are its query parameters.
+        """
         operation = users.USERS_LIST
         if kwargs.get("region") is not None:
             operation = users.USERS_LIST_FOR_INSTANCE

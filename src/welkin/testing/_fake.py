@@ -175,7 +175,7 @@ class _Call:
         return self.request.json
 
 
-class _Reject(Exception):
+class _RejectedError(Exception):
     """Raised by handlers to answer with a Welkin error body."""
 
     def __init__(
@@ -445,7 +445,7 @@ class FakeWelkin:
                 continue
             try:
                 return route.handler(_Call(request, params, now))
-            except _Reject as reject:
+            except _RejectedError as reject:
                 component = reject.component or route.component
                 return _error(
                     now, reject.status, reject.code, component, reject.message, reject.headers
@@ -463,9 +463,9 @@ class FakeWelkin:
     def _issue_token(self, call: _Call) -> httpx.Response:
         self._check_token_rate(call.now)
         if not isinstance(call.body, dict):
-            raise _Reject(400, "BAD_REQUEST", "Body must be a JSON object")
+            raise _RejectedError(400, "BAD_REQUEST", "Body must be a JSON object")
         if call.params["client"] != self.api_client or call.body.get("secret") != self.secret:
-            raise _Reject(401, "BAD_CREDENTIALS", "Unknown API client or wrong secret")
+            raise _RejectedError(401, "BAD_CREDENTIALS", "Unknown API client or wrong secret")
         self._last_jti += 1
         iat = int(call.now)
         exp = int(call.now + self.token_ttl)
@@ -522,7 +522,7 @@ class FakeWelkin:
     def _filter_patients(self, call: _Call) -> httpx.Response:
         page, size = _paging(call.query)
         if not isinstance(call.body, dict):
-            raise _Reject(400, "BAD_REQUEST", "Filter must be a JSON object")
+            raise _RejectedError(400, "BAD_REQUEST", "Filter must be a JSON object")
         # Welkin's filter language is undocumented; the fake treats every key as a patient field
         # compared by equality, so an unknown key matches nobody instead of silently matching all.
         criteria = call.body
@@ -534,10 +534,10 @@ class FakeWelkin:
     def _create_patient(self, call: _Call) -> httpx.Response:
         body = call.body
         if not isinstance(body, dict):
-            raise _Reject(400, "BAD_REQUEST", "Patient must be a JSON object")
+            raise _RejectedError(400, "BAD_REQUEST", "Patient must be a JSON object")
         for name in ("firstName", "lastName"):
             if name in body and not isinstance(body[name], str):
-                raise _Reject(400, "VALIDATION_ERROR", f"{name} must be a string")
+                raise _RejectedError(400, "VALIDATION_ERROR", f"{name} must be a string")
         given = {k: v for k, v in body.items() if k not in _PATIENT_SYSTEM_FIELDS}
         patient = self._build_patient({**given, "createdAt": _iso(call.now)})
         self.patients[patient["id"]] = patient
@@ -549,7 +549,7 @@ class FakeWelkin:
     def _patch_patient(self, call: _Call) -> httpx.Response:
         patient = self._find_patient(call)
         if not isinstance(call.body, dict):
-            raise _Reject(400, "BAD_REQUEST", "Patch must be a JSON object")
+            raise _RejectedError(400, "BAD_REQUEST", "Patch must be a JSON object")
         patient.update({k: v for k, v in call.body.items() if k != "id"})
         patient.update(
             updatedAt=_iso(call.now),
@@ -565,14 +565,14 @@ class FakeWelkin:
     def _find_patient(self, call: _Call) -> JSONObject:
         kind = call.query.get("type")
         if kind not in _PATIENT_LOOKUPS:
-            raise _Reject(400, "BAD_REQUEST", "type must be EID, EGUID or MRN")
+            raise _RejectedError(400, "BAD_REQUEST", "type must be EID, EGUID or MRN")
         field, key = _PATIENT_LOOKUPS[kind], call.params["key"]
         if field == "id":
             found = self.patients.get(key)
         else:
             found = next((p for p in self.patients.values() if p.get(field) == key), None)
         if found is None:
-            raise _Reject(404, "NOT_FOUND", "Patient not found")
+            raise _RejectedError(404, "NOT_FOUND", "Patient not found")
         return found
 
     # -- users ----------------------------------------------------------------------------------
@@ -614,7 +614,9 @@ class FakeWelkin:
         seat = _bool_param(call.query, "seatAssigned")
         state = call.query.get("userState")
         if state is not None and state not in _USER_STATES:
-            raise _Reject(400, "BAD_REQUEST", "userState must be ACTIVE, INACTIVE or PROVISIONED")
+            raise _RejectedError(
+                400, "BAD_REQUEST", "userState must be ACTIVE, INACTIVE or PROVISIONED"
+            )
         needle = call.query.get("search", "").casefold()
         matches = [
             u
@@ -629,12 +631,12 @@ class FakeWelkin:
     def _create_user(self, call: _Call) -> httpx.Response:
         body = call.body
         if not isinstance(body, dict):
-            raise _Reject(400, "BAD_REQUEST", "User must be a JSON object")
+            raise _RejectedError(400, "BAD_REQUEST", "User must be a JSON object")
         username = body.get("username")
         if not isinstance(username, str) or not username:
-            raise _Reject(400, "VALIDATION_ERROR", "username is required")
+            raise _RejectedError(400, "VALIDATION_ERROR", "username is required")
         if self._user_by_username(username) is not None:
-            raise _Reject(409, "ALREADY_EXISTS", "Username already exists")
+            raise _RejectedError(409, "ALREADY_EXISTS", "Username already exists")
         given = {k: v for k, v in body.items() if k not in _USER_FIXED_FIELDS}
         user = self._build_user({**given, "username": username}, _iso(call.now))
         self._store_user(user, None)
@@ -647,7 +649,7 @@ class FakeWelkin:
         user = self._find_user(call)
         body = call.body
         if not isinstance(body, dict):
-            raise _Reject(400, "BAD_REQUEST", "Patch must be a JSON object")
+            raise _RejectedError(400, "BAD_REQUEST", "Patch must be a JSON object")
         if "username" in body and body["username"] != user["username"]:
             self._check_new_username(body["username"])
         user.update({k: v for k, v in body.items() if k not in ("id", "createdAt")})
@@ -657,7 +659,7 @@ class FakeWelkin:
     def _put_user(self, call: _Call) -> httpx.Response:
         user = self._find_user(call)
         if not isinstance(call.body, dict):
-            raise _Reject(400, "BAD_REQUEST", "User must be a JSON object")
+            raise _RejectedError(400, "BAD_REQUEST", "User must be a JSON object")
         replacement = {
             "id": user["id"],
             "username": user["username"],
@@ -682,14 +684,14 @@ class FakeWelkin:
         by_id = call.query.get("type", "").upper() == "ID"
         found = self.users.get(key) if by_id else self._user_by_username(key)
         if found is None:
-            raise _Reject(404, "NOT_FOUND", "User not found")
+            raise _RejectedError(404, "NOT_FOUND", "User not found")
         return found
 
     def _check_new_username(self, username: Any) -> None:
         if not isinstance(username, str) or not username:
-            raise _Reject(400, "VALIDATION_ERROR", "username must be a non-empty string")
+            raise _RejectedError(400, "VALIDATION_ERROR", "username must be a non-empty string")
         if self._user_by_username(username) is not None:
-            raise _Reject(409, "ALREADY_EXISTS", "Username already exists")
+            raise _RejectedError(409, "ALREADY_EXISTS", "Username already exists")
 
     # -- seed data ------------------------------------------------------------------------------
 
@@ -806,8 +808,8 @@ def _error(
     return httpx.Response(status, headers=headers, json=_error_body(code, component, message, now))
 
 
-def _too_many_tokens(wait: float) -> _Reject:
-    return _Reject(
+def _too_many_tokens(wait: float) -> _RejectedError:
+    return _RejectedError(
         429,
         "TOO_MANY_REQUESTS",
         "Too many token requests; authentication is blocked",
@@ -829,9 +831,9 @@ def _int_param(query: Mapping[str, str], name: str, default: int, minimum: int) 
     try:
         value = int(raw)
     except ValueError:
-        raise _Reject(400, "BAD_REQUEST", f"{name} must be an integer") from None
+        raise _RejectedError(400, "BAD_REQUEST", f"{name} must be an integer") from None
     if value < minimum:
-        raise _Reject(400, "BAD_REQUEST", f"{name} must be at least {minimum}")
+        raise _RejectedError(400, "BAD_REQUEST", f"{name} must be at least {minimum}")
     return value
 
 
@@ -844,7 +846,7 @@ def _bool_param(query: Mapping[str, str], name: str) -> bool | None:
     if raw is None:
         return None
     if raw.lower() not in ("true", "false"):
-        raise _Reject(400, "BAD_REQUEST", f"{name} must be true or false")
+        raise _RejectedError(400, "BAD_REQUEST", f"{name} must be true or false")
     return raw.lower() == "true"
 
 
@@ -874,7 +876,7 @@ def _sorted(items: list[JSONObject], spec: str | None) -> list[JSONObject]:
     field, _, direction = spec.partition(",")
     direction = direction.strip().lower() or "asc"
     if not field or direction not in ("asc", "desc"):
-        raise _Reject(400, "BAD_REQUEST", "sort must be field,asc or field,desc")
+        raise _RejectedError(400, "BAD_REQUEST", "sort must be field,asc or field,desc")
     present = [item for item in items if item.get(field) is not None]
     missing = [item for item in items if item.get(field) is None]
     present.sort(key=lambda item: _sort_key(item[field]), reverse=direction == "desc")
