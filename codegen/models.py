@@ -27,7 +27,6 @@ _OPTIONS = [
     "--use-union-operator",
     "--target-python-version", "3.10",
     "--enum-field-as-literal", "all",
-    "--keep-model-order",
     "--use-schema-description",
     "--disable-timestamp",
     "--field-extra-keys-without-x-prefix", "x-repr",

@@ -171,12 +171,13 @@ def _param(wire: str, raw: Any, where: str) -> Param:
 
 def _operation(raw: Any, where: str, file: str, models: dict[str, Any]) -> Operation:
     raw = _mapping(raw, where)
+    if isinstance(raw.get("id"), str):
+        where = f"{file}: operations[{raw['id']}]"
     _keys(raw, OPERATION_KEYS, where)
     for key in ("id", "summary", "method", "path"):
         if not isinstance(raw.get(key), str) or not raw[key]:
             raise _fail(f"{where}.{key}", "is required (a non-empty string)")
     op_id = raw["id"]
-    where = f"{file}: operations[{op_id}]"
     if not _ID.match(op_id):
         raise _fail(f"{where}.id", "expected dotted snake_case, e.g. patients.list")
     if raw["method"] not in METHODS:

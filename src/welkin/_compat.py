@@ -38,7 +38,8 @@ def _query(operation: Operation[Any], kwargs: Mapping[str, Any]) -> dict[str, An
 class CompatInstance(WelkinModel):
     """A model bound to a client, with the old package's ``create/get/update/delete``."""
 
-    _client: Client | None = PrivateAttr(default=None)
+    # Typed Any: pydantic resolves annotations at class creation, before Client can be imported.
+    _client: Any = PrivateAttr(default=None)
 
     @classmethod
     def _bind(cls, client: Client, data: Any) -> Self:
@@ -47,12 +48,13 @@ class CompatInstance(WelkinModel):
         return instance
 
     def _bound(self) -> Client:
-        if self._client is None:
+        client: Client | None = self._client
+        if client is None:
             raise WelkinError(
                 f"{type(self).__name__} is not bound to a client: create it with "
                 f"client.{type(self).__name__}(...)"
             )
-        return self._client
+        return client
 
     def _path(self, fields: Mapping[str, str]) -> dict[str, Any]:
         path = {}

@@ -13,13 +13,24 @@ from welkin._models import WelkinModel
 from welkin._serialization import WelkinDateTime
 
 
-class CareTeamAssignment(WelkinModel):
+class PatientTerritory(WelkinModel):
     """
-    A care-team member to assign; one of them should be the point of contact.
+    A region of the designer and the territories the patient belongs to in it.
     """
 
-    id: Annotated[UUID, Field(description="The user's id.")]
-    point_of_contact: Annotated[bool | None, Field(alias="pointOfContact")] = None
+    name: Annotated[str | None, Field(description="Region name.")] = None
+    territories: Annotated[
+        list[str] | None, Field(description="Territory names within the region.")
+    ] = None
+
+
+class CareTeamRole(WelkinModel):
+    """
+    A security role held by a care-team member.
+    """
+
+    name: str | None = None
+    primary_role: Annotated[bool | None, Field(alias="primaryRole")] = None
 
 
 class CareTeamMember(WelkinModel):
@@ -35,13 +46,13 @@ class CareTeamMember(WelkinModel):
     point_of_contact: Annotated[bool | None, Field(alias="pointOfContact")] = None
 
 
-class CareTeamRole(WelkinModel):
+class CareTeamAssignment(WelkinModel):
     """
-    A security role held by a care-team member.
+    A care-team member to assign; one of them should be the point of contact.
     """
 
-    name: str | None = None
-    primary_role: Annotated[bool | None, Field(alias="primaryRole")] = None
+    id: Annotated[UUID, Field(description="The user's id.")]
+    point_of_contact: Annotated[bool | None, Field(alias="pointOfContact")] = None
 
 
 class Patient(WelkinModel):
@@ -86,17 +97,6 @@ class Patient(WelkinModel):
     updated_by: Annotated[str | None, Field(alias="updatedBy")] = None
     created_by_name: Annotated[str | None, Field(alias="createdByName")] = None
     updated_by_name: Annotated[str | None, Field(alias="updatedByName")] = None
-
-
-class PatientTerritory(WelkinModel):
-    """
-    A region of the designer and the territories the patient belongs to in it.
-    """
-
-    name: Annotated[str | None, Field(description="Region name.")] = None
-    territories: Annotated[
-        list[str] | None, Field(description="Territory names within the region.")
-    ] = None
 
 
 class PatientWrite(WelkinModel):

@@ -1,0 +1,47 @@
+"""Project checks. ``nox`` runs them all; ``nox -s codegen`` regenerates the SDK from spec/."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "codegen_check", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+LINTED = ["src", "codegen", "tests", "noxfile.py"]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite (offline: every test talks to the in-process fake)."""
+    session.install("-e", ".[test,codegen]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install("ruff>=0.15")
+    session.run("ruff", "check", *LINTED)
+    session.run("ruff", "format", "--check", *LINTED)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on src/ and on the typed usage examples under tests/typed/."""
+    session.install("-e", ".[test]", "mypy>=1.15")
+    session.run("mypy", "src")
+    session.run("mypy", "tests/typed")
+
+
+@nox.session
+def codegen(session: nox.Session) -> None:
+    """Regenerate the generated packages of src/welkin/ from spec/ (``-- --check``: verify)."""
+    session.install("-e", ".[codegen]")
+    session.run("python", "-m", "codegen", *session.posargs)
+
+
+@nox.session(name="codegen_check")
+def codegen_check(session: nox.Session) -> None:
+    """Fail when the committed generated code differs from what spec/ produces."""
+    session.install("-e", ".[codegen]")
+    session.run("python", "-m", "codegen", "--check")
