@@ -29,7 +29,7 @@ PARAM_TYPES = {
     "boolean": "bool",
     "uuid": "UUID | str",
     "datetime": "datetime | date",
-    "sort": "str",
+    "sort": 'str | tuple[str, Literal["asc", "desc"]]',
 }
 JSON_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 
@@ -228,6 +228,15 @@ class Renderer:
         )
         self.env.filters["snake"] = snake
 
+    def _optional_overrides(self, model: str) -> list[tuple[str, str, str]]:
+        """(name, wire name, type) of the model's required fields: the old package builds
+        objects before Welkin has filled them in (``client.Patient(firstName=...)`` has no id)."""
+        schema = self.spec.model_area(model).models[model]
+        return [
+            (snake(wire), wire, _field_type(schema["properties"][wire]))
+            for wire in schema.get("required", [])
+        ]
+
     def _render(self, template: str, sources: list[str], **context: Any) -> str:
         return self.env.get_template(template).render(
             header=header(sources, f"codegen/templates/{template}"), **context
@@ -288,12 +297,16 @@ class Renderer:
         ops = {op.id: op for op in spec.operations}
         used = {op_id for c in spec.compat for op_id, _ in c.methods.values()}
         used |= {op_id for c in spec.compat for op_id in c.when_given.values()}
+        overrides = {
+            c.name: self._optional_overrides(c.model) for c in spec.compat if c.kind == "instance"
+        }
         out["compat/classes.py"] = self._render(
             "compat_classes.py.jinja",
             compat_sources,
             classes=spec.compat,
             ops=ops,
             op_modules=sorted({ops[op_id].file[:-5] for op_id in used}),
+            overrides=overrides,
             model_modules={
                 c.model: spec.model_area(c.model).name for c in spec.compat if c.kind == "instance"
             },
@@ -302,6 +315,17 @@ class Renderer:
             "compat_init.py.jinja", compat_sources, classes=spec.compat
         )
         return out
+
+
+def _field_type(schema: dict[str, Any]) -> str:
+    kind = schema.get("type")
+    if kind == "string" and schema.get("format") == "uuid":
+        return "UUID"
+    if kind == "string" and schema.get("format") == "date-time":
+        return "WelkinDateTime"
+    if kind in JSON_TYPES:
+        return JSON_TYPES[kind]
+    raise SpecError(f"a required field of a compat model must be a plain value, not {schema}")
 
 
 def format_sources(files: dict[str, str]) -> dict[str, str]:

@@ -7,12 +7,14 @@ a token is fetched once and shared by all threads and tasks, refreshed shortly b
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import threading
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["REFRESH_CODES", "TokenState", "clear_token_cache", "token_state"]
 
@@ -69,6 +71,8 @@ class TokenState:
             self._token = None
 
     def async_lock(self) -> asyncio.Lock:
+        import asyncio  # here, not at the top: asyncio alone costs sync users ~50 ms of import
+
         loop = asyncio.get_running_loop()
         with self._guard:
             lock = self._async_locks.get(loop)

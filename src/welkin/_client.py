@@ -7,7 +7,6 @@ async loop. Only those loops touch I/O, so the two clients cannot drift apart.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
 import logging
@@ -231,6 +230,7 @@ class _BaseClient:
         )
         query = {k: query_text(v) for k, v in (params or {}).items() if v is not None}
         return PreparedRequest(
+            operation="request",
             method=method.upper(),
             path=relative,
             query=query,
@@ -277,7 +277,7 @@ class _BaseClient:
                 if delay is None:
                     raise self._connection_error(outcome, request)
                 retries += 1
-                self._log_retry(request, retries, delay, type(outcome).__name__)
+                self._log_retry(prepared, retries, delay, type(outcome).__name__)
                 yield _Sleep(delay)
                 continue
             response: httpx.Response = outcome
@@ -296,19 +296,19 @@ class _BaseClient:
                 delay = policy.delay(retries + 1, retry_after, self._rng)
                 if delay is not None:
                     retries += 1
-                    self._log_retry(request, retries, delay, str(status))
+                    self._log_retry(prepared, retries, delay, str(status))
                     yield _Sleep(delay)
                     continue
             raise error_for_response(_redacted(response, keep_body=auth))
 
     @staticmethod
-    def _log_retry(request: httpx.Request, retry: int, delay: float, reason: str) -> None:
-        # The path only: query strings can hold patient data.
+    def _log_retry(prepared: PreparedRequest, retry: int, delay: float, reason: str) -> None:
+        # The operation id, not the URL: paths and query strings can hold patient identifiers.
         logger.info(
-            "retry %d of %s %s in %.2fs after %s",
+            "retry %d of %s (%s) in %.2fs after %s",
             retry,
-            request.method,
-            request.url.path,
+            prepared.operation,
+            prepared.method,
             delay,
             reason,
         )
@@ -325,36 +325,46 @@ class _BaseClient:
         )
 
     @staticmethod
-    def _decode(response: httpx.Response) -> Any:
+    def _decode(response: httpx.Response, *, secret_sent: bool = False) -> Any:
         if not response.content:
             return None
         try:
             return json.loads(response.content)
         except ValueError:
-            raise APIResponseValidationError(response, "the body is not JSON") from None
+            safe = _redacted(response, keep_body=not secret_sent)
+            raise APIResponseValidationError(safe, "the body is not JSON") from None
 
     @staticmethod
-    def _parse(operation: Operation[R], response: httpx.Response, data: Any) -> R:
+    def _parse(
+        operation: Operation[R], response: httpx.Response, data: Any, *, secret_sent: bool = False
+    ) -> R:
         try:
             return operation.parse_response(data)
         except ValidationError as exc:
-            raise APIResponseValidationError(response, str(exc)) from None
+            # Locations and reasons only: the input values are patient data.
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+                for error in exc.errors(include_input=False, include_url=False)[:5]
+            )
+            safe = _redacted(response, keep_body=not secret_sent)
+            raise APIResponseValidationError(safe, problems) from None
 
-    def _token_request(self) -> tuple[Operation[TokenResponse], PreparedRequest]:
+    def _token_request(self) -> PreparedRequest:
         # The token call is the one operation the core itself needs.
         from .operations.auth import AUTH_CREATE_TOKEN
 
-        prepared = AUTH_CREATE_TOKEN.build(
+        return AUTH_CREATE_TOKEN.build(
             tenant=self._settings.tenant,
             instance=self._settings.instance,
             path={"apiClient": self._settings.api_client},
             body={"secret": self._secret},
         )
-        return AUTH_CREATE_TOKEN, prepared
 
     def _store_token(self, response: httpx.Response) -> TokenResponse:
-        operation, _ = self._token_request()
-        result = self._parse(operation, response, self._decode(response))
+        from .operations.auth import AUTH_CREATE_TOKEN
+
+        data = self._decode(response, secret_sent=True)
+        result = self._parse(AUTH_CREATE_TOKEN, response, data, secret_sent=True)
         if not result.token:
             raise AuthenticationError(_redacted(response, keep_body=False), [])
         self._token_state.store(result.token)
@@ -518,7 +528,7 @@ class Client(_BaseClient, SyncResources, CompatFactories):
             return result.token
 
     def _fetch_token(self) -> TokenResponse:
-        _, prepared = self._token_request()
+        prepared = self._token_request()
         return self._store_token(self._run(self._flow(prepared, False, DEFAULT_OPTIONS)))
 
 
@@ -547,6 +557,8 @@ class AsyncClient(_BaseClient, AsyncResources):
             raise InvalidArgumentError("http_client", "expected an httpx.AsyncClient")
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(follow_redirects=False)
+        import asyncio  # not at module level: it would slow `import welkin` for sync users
+
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     async def close(self) -> None:
@@ -654,6 +666,6 @@ class AsyncClient(_BaseClient, AsyncResources):
             return result.token
 
     async def _fetch_token(self) -> TokenResponse:
-        _, prepared = self._token_request()
+        prepared = self._token_request()
         response = await self._run(self._flow(prepared, False, DEFAULT_OPTIONS))
         return self._store_token(response)

@@ -28,6 +28,8 @@ def _query(operation: Operation[Any], kwargs: Mapping[str, Any]) -> dict[str, An
     """Keyword arguments (Python names) as the operation's query, keyed by wire name."""
     query = {}
     for name, value in kwargs.items():
+        if value is None:
+            continue  # as in the old package: None means "not given"
         param = operation.param(name)
         if param is None:
             raise InvalidArgumentError(name, f"is not a parameter of {operation.id}")

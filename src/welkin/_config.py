@@ -29,13 +29,11 @@ class Settings:
     base_url: str
 
 
-def _from_env(argument: str, value: str | None) -> str:
+def _from_env(argument: str, value: str | None) -> str | None:
     if value is None:
         value = os.environ.get(_ENV[argument])
     if value is None or not value.strip():
-        raise ConfigurationError(
-            f"{argument} is missing: pass {argument}=... or set {_ENV[argument]}"
-        )
+        return None
     if argument != "secret_key" and "/" in value:
         raise ConfigurationError(f"{argument} must not contain '/': {value!r}")
     return value
@@ -70,10 +68,22 @@ def resolve_settings(
     base_url: str | None,
 ) -> tuple[Settings, str]:
     """The settings and the secret (kept apart so that the secret never lands in a repr)."""
+    given = {
+        "tenant": _from_env("tenant", tenant),
+        "instance": _from_env("instance", instance),
+        "api_client": _from_env("api_client", api_client),
+        "secret_key": _from_env("secret_key", secret_key),
+    }
+    missing = [name for name, value in given.items() if value is None]
+    if missing:
+        raise ConfigurationError(
+            "missing credentials: "
+            + ", ".join(f"pass {name}=... or set {_ENV[name]}" for name in missing)
+        )
     settings = Settings(
-        tenant=_from_env("tenant", tenant),
-        instance=_from_env("instance", instance),
-        api_client=_from_env("api_client", api_client),
+        tenant=str(given["tenant"]),
+        instance=str(given["instance"]),
+        api_client=str(given["api_client"]),
         base_url=check_base_url(base_url or os.environ.get("WELKIN_BASE_URL") or DEFAULT_BASE_URL),
     )
-    return settings, _from_env("secret_key", secret_key)
+    return settings, str(given["secret_key"])

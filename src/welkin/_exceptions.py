@@ -76,7 +76,7 @@ class ErrorDetail:
     component_type: str | None = None
     details: Any = None
     date: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_json(cls, item: dict[str, Any]) -> ErrorDetail:

@@ -7,7 +7,7 @@ returns, so request building is pure and shared by the sync and async clients.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
@@ -27,6 +27,7 @@ R = TypeVar("R")
 class PreparedRequest:
     """A request ready to send: everything but the base URL, the token and the timeout."""
 
+    operation: str  # the operation id, for logs (the path may hold patient identifiers)
     method: str
     path: str
     query: dict[str, str]
@@ -56,6 +57,7 @@ class Operation(Generic[R]):
         fixed_query: Mapping[str, str] | None = None,
         body_model: type[WelkinModel] | None = None,
         body_json: bool = False,
+        body_param: str = "body",
         response: Any = None,
         response_is_list: bool = False,
         pagination: str | None = None,
@@ -70,6 +72,7 @@ class Operation(Generic[R]):
         self.fixed_query = dict(fixed_query or {})
         self.body_model = body_model
         self.body_json = body_json
+        self.body_param = body_param
         self.response = response
         self.response_is_list = response_is_list
         self.pagination = pagination
@@ -108,7 +111,7 @@ class Operation(Generic[R]):
             values[param.wire] = param.encode_path(value)
         url_path = self.path.format_map(values)
 
-        encoded = dict(self.fixed_query)
+        encoded: dict[str, str] = {}
         query_args = query or {}
         for param in self.query_params:
             value = query_args.get(param.wire)
@@ -116,21 +119,25 @@ class Operation(Generic[R]):
                 encoded[param.wire] = param.encode(value)
         for key, value in (extra_query or {}).items():
             if value is not None:
-                encoded[key] = query_text(value)
+                encoded[key] = _wire("extra_query", query_text, value)
+        # Last, so that nothing overrides what selects the lookup (type=MRN, type=ID...).
+        encoded.update(self.fixed_query)
 
         if self.body_model is not None:
-            json_body = dump_body(self.body_model, body or {}, "body")
+            json_body = dump_body(self.body_model, body or {}, self.body_param)
         elif self.body_json:
             if body is not None and not isinstance(body, Mapping):
-                raise InvalidArgumentError("body", f"expected a mapping, got {type(body).__name__}")
-            json_body = to_wire(body or {})
+                problem = f"expected a mapping, got {type(body).__name__}"
+                raise InvalidArgumentError(self.body_param, problem)
+            json_body = _wire(self.body_param, to_wire, body or {})
         else:
             json_body = None
         if extra_body:
             if not isinstance(json_body, dict):
                 raise InvalidArgumentError("extra_body", f"{self.id} takes no JSON object body")
-            json_body.update(to_wire(dict(extra_body)))
+            json_body.update(_wire("extra_body", to_wire, dict(extra_body)))
         return PreparedRequest(
+            operation=self.id,
             method=self.method,
             path=url_path,
             query=encoded,
@@ -161,6 +168,14 @@ class Operation(Generic[R]):
     def parse_page(self, data: Any) -> Envelope[Any]:
         envelope: Envelope[Any] = self.adapter.validate_python(data)
         return envelope
+
+
+def _wire(argument: str, convert: Callable[[Any], R], value: Any) -> R:
+    """``convert(value)``, with a bad value (a naive datetime...) reported by argument name."""
+    try:
+        return convert(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(argument, str(exc)) from None
 
 
 def drop_not_given(fields: Mapping[str, Any]) -> dict[str, Any]:

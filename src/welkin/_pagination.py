@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import Field, model_validator
 
+from ._exceptions import WelkinError
 from ._models import WelkinModel
 
 if TYPE_CHECKING:
@@ -108,6 +109,11 @@ class SpringDataPage(Envelope[T]):
 
     name: str | None = None
     data: SpringPage[T] = Field(default_factory=SpringPage)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_bare_list(cls, data: Any) -> Any:
+        return {"data": {"content": data}} if isinstance(data, list) else data
 
     @property
     def items(self) -> list[T]:
@@ -259,7 +265,7 @@ class SyncPage(_PageBase[T]):
     def get_next_page(self) -> SyncPage[T]:
         query = self.next_page_query
         if query is None:
-            raise StopIteration("this is the last page")
+            raise WelkinError("this is the last page: check has_next_page() first")
         return self._fetch(self.request.with_query(query))
 
     def iter_pages(self) -> Iterator[SyncPage[T]]:
@@ -291,7 +297,7 @@ class AsyncPage(_PageBase[T]):
     async def get_next_page(self) -> AsyncPage[T]:
         query = self.next_page_query
         if query is None:
-            raise StopAsyncIteration("this is the last page")
+            raise WelkinError("this is the last page: check has_next_page() first")
         return await self._fetch(self.request.with_query(query))
 
     async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:

@@ -62,5 +62,5 @@ class RetryPolicy:
             return None
         if retry_after is not None:
             return retry_after if retry_after <= self.retry_after_max else None
-        base: float = min(self.backoff_max, self.backoff_factor * 2.0 ** (retry - 1))
-        return base * (1 + 0.25 * rng.random())
+        base: float = self.backoff_factor * 2.0 ** (retry - 1)
+        return min(self.backoff_max, base * (1 + 0.25 * rng.random()))

@@ -46,7 +46,7 @@ WelkinDateTime = Annotated[
     PlainSerializer(format_datetime, return_type=str, when_used="json"),
 ]
 
-_SORT = re.compile(r"^[A-Za-z_][\w.]*(,(asc|desc|ASC|DESC))?$")
+_SORT = re.compile(r"[A-Za-z_][\w.]*(,(asc|desc|ASC|DESC))?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +113,7 @@ def _encode(kind: str, value: Any, values: tuple[str, ...], item: str) -> str:
     if kind == "sort":
         if isinstance(value, tuple) and len(value) == 2:
             value = f"{value[0]},{value[1]}"
-        if not isinstance(value, str) or not _SORT.match(value):
+        if not isinstance(value, str) or not _SORT.fullmatch(value):
             raise ValueError(f"{value!r} is not 'field', 'field,asc' or 'field,desc'")
         return value
     if kind == "csv":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any, Literal, overload
+from uuid import UUID
 
 from typing_extensions import Self
 
@@ -29,6 +30,9 @@ __all__ = [
 
 class Patient(CompatInstance, _PatientModel):
     """Patient, with the old package's create, get, update, delete."""
+
+    # Unset until Welkin fills it in: the old package builds objects before creating them.
+    id: UUID | None = None  # type: ignore[assignment]
 
     def create(self) -> Self:
         """Create a patient.
@@ -67,6 +71,9 @@ class Patients(CompatCollection[Patient]):
     @overload
     def get(self, *, paginate: Literal[True], **kwargs: Any) -> Iterator[Patient]: ...
 
+    @overload
+    def get(self, *, paginate: bool, **kwargs: Any) -> list[Patient] | Iterator[Patient]: ...
+
     def get(self, *, paginate: bool = False, **kwargs: Any) -> list[Patient] | Iterator[Patient]:
         """List patients matching a filter object; an empty filter returns everyone.
 
@@ -78,6 +85,9 @@ class Patients(CompatCollection[Patient]):
 
 class User(CompatInstance, _UserModel):
     """User, with the old package's create, get, update, delete."""
+
+    # Unset until Welkin fills it in: the old package builds objects before creating them.
+    id: UUID | None = None  # type: ignore[assignment]
 
     def create(self) -> Self:
         """Create a user.
@@ -115,6 +125,9 @@ class Users(CompatCollection[User]):
 
     @overload
     def get(self, *, paginate: Literal[True], **kwargs: Any) -> Iterator[User]: ...
+
+    @overload
+    def get(self, *, paginate: bool, **kwargs: Any) -> list[User] | Iterator[User]: ...
 
     def get(self, *, paginate: bool = False, **kwargs: Any) -> list[User] | Iterator[User]:
         """List or search the tenant's users.

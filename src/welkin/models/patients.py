@@ -63,7 +63,7 @@ class Patient(WelkinModel):
     model_config = ConfigDict(
         arbitrary_types_allowed=True,
     )
-    id: UUID | None = None
+    id: UUID
     external_id: Annotated[str | None, Field(alias="externalId")] = None
     external_guid: Annotated[str | None, Field(alias="externalGuid")] = None
     mrn: Annotated[str | None, Field(description="Medical record number.")] = None

@@ -21,7 +21,7 @@ class User(WelkinModel):
     model_config = ConfigDict(
         arbitrary_types_allowed=True,
     )
-    id: UUID | None = None
+    id: UUID
     username: str | None = None
     email: str | None = None
     phone: str | None = None

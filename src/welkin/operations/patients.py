@@ -51,6 +51,7 @@ PATIENTS_FILTER: Operation[SpringPage[Patient]] = Operation(
         Param("size", "size", "integer"),
     ),
     body_json=True,
+    body_param="filter",
     response=Patient,
     pagination="PAGE",
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from .._client import RequestOptions, Timeout
@@ -35,7 +35,7 @@ class Patients(SyncAPIResource):
         timezone: str | None = None,
         territories: str | None = None,
         cadence: str | None = None,
-        sort: str | None = None,
+        sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         page: int | None = None,
         size: int | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -361,7 +361,7 @@ class AsyncPatients(AsyncAPIResource):
         timezone: str | None = None,
         territories: str | None = None,
         cadence: str | None = None,
-        sort: str | None = None,
+        sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         page: int | None = None,
         size: int | None = None,
         extra_query: Mapping[str, Any] | None = None,

@@ -323,10 +323,10 @@ class FakeWelkin:
             self._faults.append(fault)
 
     def client(self, **kwargs: Any) -> welkin.Client:
-        """A ``welkin.Client`` wired to this fake."""
+        """A ``welkin.Client`` wired to this fake; closing it closes its connections too."""
         import welkin
 
-        return welkin.Client(
+        client = welkin.Client(
             tenant=self.tenant,
             instance=self.instance,
             api_client=self.api_client,
@@ -335,12 +335,14 @@ class FakeWelkin:
             http_client=httpx.Client(transport=self.transport),
             **kwargs,
         )
+        client._owns_http = True  # the httpx.Client was made for it alone
+        return client
 
     def async_client(self, **kwargs: Any) -> welkin.AsyncClient:
-        """A ``welkin.AsyncClient`` wired to this fake."""
+        """A ``welkin.AsyncClient`` wired to this fake; closing it closes its connections too."""
         import welkin
 
-        return welkin.AsyncClient(
+        client = welkin.AsyncClient(
             tenant=self.tenant,
             instance=self.instance,
             api_client=self.api_client,
@@ -349,6 +351,8 @@ class FakeWelkin:
             http_client=httpx.AsyncClient(transport=self.transport),
             **kwargs,
         )
+        client._owns_http = True  # the httpx.AsyncClient was made for it alone
+        return client
 
     # -- request pipeline -----------------------------------------------------------------------
 

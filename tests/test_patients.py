@@ -1,0 +1,495 @@
+"""``client.patients``: every typed method, against the fake, checking result and request."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+import welkin
+from welkin.models import CareTeamAssignment, Patient, PatientTerritory
+from welkin.testing import FakeWelkin, RecordedRequest
+
+PATIENTS = "gh/sb-demo/patients"
+
+
+@pytest.fixture
+def welkin_fake() -> FakeWelkin:
+    return FakeWelkin()
+
+
+@pytest.fixture
+def welkin_client(welkin_fake: FakeWelkin) -> Iterator[welkin.Client]:
+    with welkin_fake.client() as client:
+        yield client
+
+
+@pytest.fixture
+async def welkin_aclient(welkin_fake: FakeWelkin) -> AsyncIterator[welkin.AsyncClient]:
+    async with welkin_fake.async_client() as client:
+        yield client
+
+
+@pytest.fixture
+def stored(welkin_fake: FakeWelkin) -> dict[str, Any]:
+    """One patient already in the fake, as the fake stores it (camelCase)."""
+    return welkin_fake.add_patient(
+        firstName="Ada",
+        lastName="Lovelace",
+        externalId="EXT-00001",
+        externalGuid="6b8e1d7c-1111-4222-8333-944455556666",
+        mrn="MRN-42",
+        birthDate="1815-12-10T00:00:00.000Z",
+        timezone="Europe/London",
+    )
+
+
+def api_calls(fake: FakeWelkin) -> list[RecordedRequest]:
+    """What the fake received, without the token requests."""
+    return [r for r in fake.requests if "/api_clients/" not in r.path]
+
+
+def last_call(fake: FakeWelkin) -> RecordedRequest:
+    return api_calls(fake)[-1]
+
+
+def is_utc_aware(value: datetime | None) -> bool:
+    return value is not None and value.utcoffset() == timedelta(0)
+
+
+# -- create ---------------------------------------------------------------------------------
+
+
+def test_create_sends_camel_case_body_and_returns_a_typed_patient(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+) -> None:
+    patient = welkin_client.patients.create(
+        first_name="Foo",
+        last_name="Bar",
+        birth_date=date(2000, 1, 2),
+        address_line1="1 Main St",
+        phone="+15555550100",
+    )
+
+    call = last_call(welkin_fake)
+    assert (call.method, call.path, call.query) == ("POST", PATIENTS, {})
+    assert call.json == {
+        "firstName": "Foo",
+        "lastName": "Bar",
+        "birthDate": "2000-01-02T00:00:00.000Z",
+        "addressLine1": "1 Main St",
+        "phone": "+15555550100",
+    }
+    assert call.headers["authorization"].startswith("Bearer ")
+    assert isinstance(patient, Patient)
+    assert (patient.first_name, patient.last_name) == ("Foo", "Bar")
+    assert patient.birth_date == datetime(2000, 1, 2, tzinfo=timezone.utc)
+    assert is_utc_aware(patient.created_at)
+    assert isinstance(patient.id, uuid.UUID)
+    assert welkin_fake.patients[str(patient.id)]["firstName"] == "Foo"
+
+
+def test_create_converts_an_aware_birth_datetime_to_utc(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+) -> None:
+    moscow = timezone(timedelta(hours=3))
+    welkin_client.patients.create(birth_date=datetime(2000, 1, 2, 3, 0, tzinfo=moscow))
+
+    assert last_call(welkin_fake).json == {"birthDate": "2000-01-02T00:00:00.000Z"}
+
+
+def test_create_sends_territories_and_care_team_as_models_or_mappings(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+) -> None:
+    doctor, nurse = uuid.uuid4(), uuid.uuid4()
+    patient = welkin_client.patients.create(
+        first_name="Foo",
+        patient_territories=[PatientTerritory(name="east", territories=["NY", "MA"])],
+        care_team=[
+            CareTeamAssignment(id=doctor, point_of_contact=True),
+            {"id": str(nurse), "pointOfContact": False},
+        ],
+    )
+
+    assert last_call(welkin_fake).json == {
+        "firstName": "Foo",
+        "patientTerritories": [{"name": "east", "territories": ["NY", "MA"]}],
+        "careTeam": [
+            {"id": str(doctor), "pointOfContact": True},
+            {"id": str(nurse), "pointOfContact": False},
+        ],
+    }
+    assert patient.patient_territories is not None
+    assert patient.patient_territories[0].territories == ["NY", "MA"]
+    assert patient.care_team is not None
+    assert [m.id for m in patient.care_team] == [doctor, nurse]
+    assert patient.care_team[0].point_of_contact is True
+
+
+def test_create_with_extra_query_and_extra_body(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+) -> None:
+    patient = welkin_client.patients.create(
+        first_name="Foo",
+        extra_query={"notify": True, "tags": ["a", "b"], "skipped": None},
+        extra_body={"preferredLanguage": "fr", "enrolledOn": date(2024, 3, 1)},
+    )
+
+    call = last_call(welkin_fake)
+    assert call.query == {"notify": "true", "tags": "a,b"}
+    assert call.json == {
+        "firstName": "Foo",
+        "preferredLanguage": "fr",
+        "enrolledOn": "2024-03-01T00:00:00.000Z",
+    }
+    # A field the spec does not know yet is kept on the typed result.
+    assert patient.model_extra == {
+        "preferredLanguage": "fr",
+        "enrolledOn": "2024-03-01T00:00:00.000Z",
+    }
+
+
+def test_create_without_fields_sends_an_empty_object(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+) -> None:
+    welkin_client.patients.create()
+
+    assert last_call(welkin_fake).json == {}
+
+
+# -- read -----------------------------------------------------------------------------------
+
+
+def test_get_reads_one_patient_by_id(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    patient = welkin_client.patients.get(stored["id"])
+
+    call = last_call(welkin_fake)
+    assert (call.method, call.path, call.query, call.json) == (
+        "GET",
+        f"{PATIENTS}/{stored['id']}",
+        {},
+        None,
+    )
+    assert patient.id == uuid.UUID(stored["id"])
+    assert (patient.first_name, patient.timezone) == ("Ada", "Europe/London")
+    assert patient.birth_date == datetime(1815, 12, 10, tzinfo=timezone.utc)
+    assert is_utc_aware(patient.created_at)
+
+
+def test_get_accepts_a_uuid_object_and_sends_it_in_canonical_form(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    welkin_client.patients.get(uuid.UUID(stored["id"]))
+    welkin_client.patients.get(stored["id"].upper())
+
+    paths = [call.path for call in api_calls(welkin_fake)]
+    assert paths == [f"{PATIENTS}/{stored['id']}"] * 2
+
+
+def test_get_with_extra_query(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    welkin_client.patients.get(stored["id"], extra_query={"expand": "careTeam"})
+
+    assert last_call(welkin_fake).query == {"expand": "careTeam"}
+
+
+def test_get_of_an_unknown_patient_raises_not_found(welkin_client: welkin.Client) -> None:
+    with pytest.raises(welkin.NotFoundError) as caught:
+        welkin_client.patients.get(uuid.uuid4())
+
+    assert caught.value.status_code == 404
+    assert caught.value.error_codes == ["NOT_FOUND"]
+
+
+def test_get_by_external_id_sends_type_eid(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    patient = welkin_client.patients.get_by_external_id("EXT-00001")
+
+    call = last_call(welkin_fake)
+    assert (call.method, call.path, call.query) == ("GET", f"{PATIENTS}/EXT-00001", {"type": "EID"})
+    assert patient.id == uuid.UUID(stored["id"])
+    assert patient.external_id == "EXT-00001"
+
+
+def test_get_by_external_guid_sends_type_eguid(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    guid = stored["externalGuid"]
+    patient = welkin_client.patients.get_by_external_guid(guid)
+
+    call = last_call(welkin_fake)
+    assert (call.method, call.path, call.query) == ("GET", f"{PATIENTS}/{guid}", {"type": "EGUID"})
+    assert patient.external_guid == guid
+
+
+def test_get_by_mrn_sends_type_mrn(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    patient = welkin_client.patients.get_by_mrn("MRN-42", extra_query={"audit": False})
+
+    call = last_call(welkin_fake)
+    assert (call.method, call.path) == ("GET", f"{PATIENTS}/MRN-42")
+    assert call.query == {"type": "MRN", "audit": "false"}
+    assert patient.mrn == "MRN-42"
+    assert patient.first_name == "Ada"
+
+
+# -- update ---------------------------------------------------------------------------------
+
+
+def test_update_sends_only_the_given_fields(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    patient = welkin_client.patients.update(stored["id"], first_name="Baz")
+
+    call = last_call(welkin_fake)
+    assert (call.method, call.path, call.query) == ("PATCH", f"{PATIENTS}/{stored['id']}", {})
+    assert call.json == {"firstName": "Baz"}
+    assert (patient.first_name, patient.last_name) == ("Baz", "Lovelace")
+    assert is_utc_aware(patient.updated_at)
+    assert welkin_fake.patients[stored["id"]]["firstName"] == "Baz"
+
+
+def test_update_with_explicit_none_sends_null(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    patient = welkin_client.patients.update(stored["id"], timezone=None, mrn=None)
+
+    assert last_call(welkin_fake).json == {"timezone": None, "mrn": None}
+    assert patient.timezone is None
+    assert welkin_fake.patients[stored["id"]]["timezone"] is None
+    assert welkin_fake.patients[stored["id"]]["lastName"] == "Lovelace"
+
+
+def test_update_sends_dates_as_midnight_utc(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    patient = welkin_client.patients.update(stored["id"], birth_date=date(1816, 1, 1))
+
+    assert last_call(welkin_fake).json == {"birthDate": "1816-01-01T00:00:00.000Z"}
+    assert patient.birth_date == datetime(1816, 1, 1, tzinfo=timezone.utc)
+
+
+def test_update_with_extra_query_and_extra_body(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    welkin_client.patients.update(
+        stored["id"],
+        last_name="Byron",
+        extra_query={"reason": "marriage"},
+        extra_body={"maidenName": "Byron"},
+    )
+
+    call = last_call(welkin_fake)
+    assert call.query == {"reason": "marriage"}
+    assert call.json == {"lastName": "Byron", "maidenName": "Byron"}
+
+
+# -- delete ---------------------------------------------------------------------------------
+
+
+def test_delete_returns_none_and_removes_the_patient(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    result = welkin_client.patients.delete(stored["id"])
+
+    assert result is None
+    call = last_call(welkin_fake)
+    assert (call.method, call.path, call.query, call.json) == (
+        "DELETE",
+        f"{PATIENTS}/{stored['id']}",
+        {},
+        None,
+    )
+    assert stored["id"] not in welkin_fake.patients
+
+
+# -- list and filter ------------------------------------------------------------------------
+
+
+def test_list_sends_search_sort_and_size_and_drops_none(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+) -> None:
+    for first in ("Ann", "Cleo", "Bea"):
+        welkin_fake.add_patient(firstName=first, lastName="Foo")
+    welkin_fake.add_patient(firstName="Zed", lastName="Other")
+
+    page = welkin_client.patients.list(query="foo", sort="firstName,desc", size=5, email=None)
+
+    call = last_call(welkin_fake)
+    assert (call.method, call.path) == ("GET", PATIENTS)
+    assert call.query == {"query": "foo", "sort": "firstName,desc", "size": "5"}
+    assert [p.first_name for p in page.items] == ["Cleo", "Bea", "Ann"]
+    assert all(isinstance(p, Patient) for p in page.items)
+
+
+def test_list_without_arguments_sends_no_query(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    page = welkin_client.patients.list()
+
+    assert last_call(welkin_fake).query == {}
+    assert [p.id for p in page.items] == [uuid.UUID(stored["id"])]
+
+
+def test_list_sends_an_empty_string_filter(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    no_zone = welkin_fake.add_patient(firstName="Nomad", timezone=None)
+
+    page = welkin_client.patients.list(timezone="", territories="", cadence="")
+
+    assert last_call(welkin_fake).query == {"timezone": "", "territories": "", "cadence": ""}
+    assert [str(p.id) for p in page.items] == [no_zone["id"]]
+
+
+def test_list_with_email_page_and_extra_query(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+) -> None:
+    welkin_fake.add_patient(firstName="Foo", email="foo@example.com")
+
+    page = welkin_client.patients.list(
+        email="foo@example.com", page=0, extra_query={"includeArchived": True}
+    )
+
+    assert last_call(welkin_fake).query == {
+        "email": "foo@example.com",
+        "page": "0",
+        "includeArchived": "true",
+    }
+    assert [p.email for p in page.items] == ["foo@example.com"]
+
+
+def test_filter_posts_the_filter_object(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+) -> None:
+    welkin_fake.add_patient(firstName="Foo", lastName="Bar")
+    welkin_fake.add_patient(firstName="Baz", lastName="Bar")
+    welkin_fake.add_patient(firstName="Foo", lastName="Qux")
+
+    page = welkin_client.patients.filter({"lastName": "Bar"}, size=10)
+
+    call = last_call(welkin_fake)
+    assert (call.method, call.path) == ("POST", "gh/sb-demo/by-filter/patients")
+    assert call.query == {"size": "10"}
+    assert call.json == {"lastName": "Bar"}
+    assert sorted(p.first_name or "" for p in page.items) == ["Baz", "Foo"]
+
+
+def test_filter_without_a_filter_sends_an_empty_object(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+) -> None:
+    welkin_fake.seed(patients=3)
+
+    page = welkin_client.patients.filter()
+
+    call = last_call(welkin_fake)
+    assert (call.json, call.query) == ({}, {})
+    assert len(page.items) == 3
+
+
+def test_filter_sends_dates_in_wire_form_and_merges_extra_body(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    page = welkin_client.patients.filter(
+        {"birthDate": date(1815, 12, 10)},
+        extra_body={"lastName": "Lovelace"},
+        extra_query={"page": 0},
+    )
+
+    call = last_call(welkin_fake)
+    assert call.json == {"birthDate": "1815-12-10T00:00:00.000Z", "lastName": "Lovelace"}
+    assert call.query == {"page": "0"}
+    assert [str(p.id) for p in page.items] == [stored["id"]]
+
+
+# -- async ----------------------------------------------------------------------------------
+
+
+async def test_async_create(welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin) -> None:
+    patient = await welkin_aclient.patients.create(
+        first_name="Foo", birth_date=date(2000, 1, 2), extra_body={"note": "vip"}
+    )
+
+    call = last_call(welkin_fake)
+    assert (call.method, call.path) == ("POST", PATIENTS)
+    assert call.json == {"firstName": "Foo", "birthDate": "2000-01-02T00:00:00.000Z", "note": "vip"}
+    assert isinstance(patient, Patient)
+    assert patient.first_name == "Foo"
+    assert is_utc_aware(patient.created_at)
+
+
+async def test_async_get_and_lookups(
+    welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    by_id = await welkin_aclient.patients.get(stored["id"])
+    by_eid = await welkin_aclient.patients.get_by_external_id("EXT-00001")
+    by_guid = await welkin_aclient.patients.get_by_external_guid(stored["externalGuid"])
+    by_mrn = await welkin_aclient.patients.get_by_mrn("MRN-42")
+
+    assert {p.id for p in (by_id, by_eid, by_guid, by_mrn)} == {uuid.UUID(stored["id"])}
+    assert [c.query for c in api_calls(welkin_fake)] == [
+        {},
+        {"type": "EID"},
+        {"type": "EGUID"},
+        {"type": "MRN"},
+    ]
+
+
+async def test_async_update_sends_only_given_fields(
+    welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    patient = await welkin_aclient.patients.update(stored["id"], first_name="Baz", email=None)
+
+    call = last_call(welkin_fake)
+    assert (call.method, call.path) == ("PATCH", f"{PATIENTS}/{stored['id']}")
+    assert call.json == {"firstName": "Baz", "email": None}
+    assert (patient.first_name, patient.last_name) == ("Baz", "Lovelace")
+
+
+async def test_async_delete_returns_none(
+    welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    result = await welkin_aclient.patients.delete(stored["id"])
+
+    assert result is None
+    assert last_call(welkin_fake).method == "DELETE"
+    assert welkin_fake.patients == {}
+
+
+async def test_async_list_and_filter(
+    welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin
+) -> None:
+    welkin_fake.add_patient(firstName="Ann", lastName="Foo")
+    welkin_fake.add_patient(firstName="Bea", lastName="Foo")
+
+    page = await welkin_aclient.patients.list(sort="firstName,desc", size=5)
+    filtered = [p.first_name async for p in welkin_aclient.patients.filter({"firstName": "Ann"})]
+
+    assert isinstance(page, welkin.AsyncPage)
+    assert [p.first_name for p in page.items] == ["Bea", "Ann"]
+    assert filtered == ["Ann"]
+    list_call, filter_call = api_calls(welkin_fake)
+    assert list_call.query == {"sort": "firstName,desc", "size": "5"}
+    assert (filter_call.method, filter_call.json) == ("POST", {"firstName": "Ann"})
+
+
+def test_extra_query_cannot_override_the_lookup_type(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    welkin_client.patients.get_by_mrn("MRN-42", extra_query={"type": "EID"})
+    assert welkin_fake.requests[-1].query["type"] == "MRN"
+
+
+def test_sort_accepts_a_field_and_direction_pair(
+    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+) -> None:
+    welkin_client.patients.list(sort=("lastName", "desc"))
+    assert welkin_fake.requests[-1].query["sort"] == "lastName,desc"
