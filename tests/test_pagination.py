@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -25,23 +24,6 @@ FILTER = "gh/sb-demo/by-filter/patients"
 ADMIN_USERS = "gh/admin/users"
 
 
-@pytest.fixture
-def welkin_fake() -> FakeWelkin:
-    return FakeWelkin()
-
-
-@pytest.fixture
-def welkin_client(welkin_fake: FakeWelkin) -> Iterator[welkin.Client]:
-    with welkin_fake.client() as client:
-        yield client
-
-
-@pytest.fixture
-async def welkin_aclient(welkin_fake: FakeWelkin) -> AsyncIterator[welkin.AsyncClient]:
-    async with welkin_fake.async_client() as client:
-        yield client
-
-
 def list_calls(fake: FakeWelkin, path: str) -> list[RecordedRequest]:
     """The requests the fake received for one list endpoint."""
     return [r for r in fake.requests if r.path == path]
@@ -60,58 +42,54 @@ def user_ids(fake: FakeWelkin) -> list[uuid.UUID]:
 
 
 def test_iterating_patients_yields_each_once_in_order_across_pages(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+    client: welkin.Client, fake: FakeWelkin
 ) -> None:
-    welkin_fake.seed(patients=45)
+    fake.seed(patients=45)
 
-    ids = [p.id for p in welkin_client.patients.list(size=7)]
+    ids = [p.id for p in client.patients.list(size=7)]
 
-    assert ids == patient_ids(welkin_fake)
-    assert [c.query for c in list_calls(welkin_fake, PATIENTS)] == [
+    assert ids == patient_ids(fake)
+    assert [c.query for c in list_calls(fake, PATIENTS)] == [
         {"size": "7"},
         *({"size": "7", "page": str(n)} for n in range(1, 7)),
     ]
 
 
 def test_pages_are_fetched_only_when_the_iteration_reaches_them(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+    client: welkin.Client, fake: FakeWelkin
 ) -> None:
-    welkin_fake.seed(patients=25)
+    fake.seed(patients=25)
 
-    items = iter(welkin_client.patients.list(size=10))
-    assert len(list_calls(welkin_fake, PATIENTS)) == 1
+    items = iter(client.patients.list(size=10))
+    assert len(list_calls(fake, PATIENTS)) == 1
 
     first_ten = [next(items) for _ in range(10)]
     assert len(first_ten) == 10
-    assert len(list_calls(welkin_fake, PATIENTS)) == 1
+    assert len(list_calls(fake, PATIENTS)) == 1
 
     next(items)
-    assert len(list_calls(welkin_fake, PATIENTS)) == 2
+    assert len(list_calls(fake, PATIENTS)) == 2
 
 
-def test_breaking_early_sends_no_further_request(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
-) -> None:
-    welkin_fake.seed(patients=45)
+def test_breaking_early_sends_no_further_request(client: welkin.Client, fake: FakeWelkin) -> None:
+    fake.seed(patients=45)
 
     seen = []
-    for patient in welkin_client.patients.list(size=10):
+    for patient in client.patients.list(size=10):
         seen.append(patient.id)
         if len(seen) == 12:
             break
-    requests_after_break = len(welkin_fake.requests)
+    requests_after_break = len(fake.requests)
 
-    assert seen == patient_ids(welkin_fake)[:12]
-    assert len(list_calls(welkin_fake, PATIENTS)) == 2
-    assert len(welkin_fake.requests) == requests_after_break
+    assert seen == patient_ids(fake)[:12]
+    assert len(list_calls(fake, PATIENTS)) == 2
+    assert len(fake.requests) == requests_after_break
 
 
-def test_first_page_items_and_next_page_query(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
-) -> None:
-    welkin_fake.seed(patients=25)
+def test_first_page_items_and_next_page_query(client: welkin.Client, fake: FakeWelkin) -> None:
+    fake.seed(patients=25)
 
-    page = welkin_client.patients.list(size=10, sort="createdAt,asc")
+    page = client.patients.list(size=10, sort="createdAt,asc")
 
     assert len(page.items) == 10
     assert all(isinstance(p, Patient) for p in page.items)
@@ -119,13 +97,11 @@ def test_first_page_items_and_next_page_query(
     assert page.next_page_query == {"size": "10", "sort": "createdAt,asc", "page": "1"}
 
 
-def test_get_next_page_fetches_the_following_page(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
-) -> None:
-    welkin_fake.seed(patients=25)
-    ids = patient_ids(welkin_fake)
+def test_get_next_page_fetches_the_following_page(client: welkin.Client, fake: FakeWelkin) -> None:
+    fake.seed(patients=25)
+    ids = patient_ids(fake)
 
-    first = welkin_client.patients.list(size=10)
+    first = client.patients.list(size=10)
     second = first.get_next_page()
     third = second.get_next_page()
 
@@ -133,28 +109,24 @@ def test_get_next_page_fetches_the_following_page(
     assert [p.id for p in third.items] == ids[20:]
     assert not third.has_next_page()
     assert third.next_page_query is None
-    assert list_calls(welkin_fake, PATIENTS)[-1].query == {"size": "10", "page": "2"}
+    assert list_calls(fake, PATIENTS)[-1].query == {"size": "10", "page": "2"}
 
 
-def test_iter_pages_walks_every_page_once(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
-) -> None:
-    welkin_fake.seed(patients=25)
+def test_iter_pages_walks_every_page_once(client: welkin.Client, fake: FakeWelkin) -> None:
+    fake.seed(patients=25)
 
-    pages = list(welkin_client.patients.list(size=10).iter_pages())
+    pages = list(client.patients.list(size=10).iter_pages())
 
     assert [len(page.items) for page in pages] == [10, 10, 5]
     assert [page.has_next_page() for page in pages] == [True, True, False]
-    assert len(list_calls(welkin_fake, PATIENTS)) == 3
+    assert len(list_calls(fake, PATIENTS)) == 3
 
 
-def test_listing_can_resume_from_a_page_number(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
-) -> None:
-    welkin_fake.seed(patients=45)
-    ids = patient_ids(welkin_fake)
+def test_listing_can_resume_from_a_page_number(client: welkin.Client, fake: FakeWelkin) -> None:
+    fake.seed(patients=45)
+    ids = patient_ids(fake)
 
-    page = welkin_client.patients.list(page=2, size=10)
+    page = client.patients.list(page=2, size=10)
 
     assert [p.id for p in page.items] == ids[20:30]
     assert page.next_page_query == {"page": "3", "size": "10"}
@@ -162,55 +134,53 @@ def test_listing_can_resume_from_a_page_number(
 
 
 def test_an_exact_multiple_of_size_stops_after_the_last_full_page(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+    client: welkin.Client, fake: FakeWelkin
 ) -> None:
-    welkin_fake.seed(patients=20)
+    fake.seed(patients=20)
 
-    ids = [p.id for p in welkin_client.patients.list(size=10)]
+    ids = [p.id for p in client.patients.list(size=10)]
 
-    assert ids == patient_ids(welkin_fake)
-    assert [c.query.get("page") for c in list_calls(welkin_fake, PATIENTS)] == [None, "1"]
+    assert ids == patient_ids(fake)
+    assert [c.query.get("page") for c in list_calls(fake, PATIENTS)] == [None, "1"]
 
 
 def test_an_empty_collection_is_one_empty_last_page(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+    client: welkin.Client, fake: FakeWelkin
 ) -> None:
-    page = welkin_client.patients.list(size=10)
+    page = client.patients.list(size=10)
 
     assert page.items == []
     assert not page.has_next_page()
     assert page.next_page_query is None
     assert list(page) == []
     assert [p.items for p in page.iter_pages()] == [[]]
-    assert len(list_calls(welkin_fake, PATIENTS)) == 1
+    assert len(list_calls(fake, PATIENTS)) == 1
 
 
-def test_the_page_body_is_available_as_sent(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
-) -> None:
-    welkin_fake.seed(patients=3)
+def test_the_page_body_is_available_as_sent(client: welkin.Client, fake: FakeWelkin) -> None:
+    fake.seed(patients=3)
 
-    body = welkin_client.patients.list(size=2).to_json()
+    body = client.patients.list(size=2).to_json()
 
     assert body["number"] == 0
     assert body["totalElements"] == 3
-    assert [p["id"] for p in body["content"]] == list(welkin_fake.patients)[:2]
+    assert [p["id"] for p in body["content"]] == list(fake.patients)[:2]
 
 
 # -- PAGE: patients.filter ------------------------------------------------------------------
 
 
 def test_filter_iteration_resends_the_filter_on_every_page(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+    client: welkin.Client, fake: FakeWelkin
 ) -> None:
     for n in range(23):
-        welkin_fake.add_patient(firstName=f"P{n}", lastName="Bar" if n % 2 else "Foo")
-    expected = [uuid.UUID(k) for k, p in welkin_fake.patients.items() if p["lastName"] == "Foo"]
+        fake.add_patient(firstName=f"P{n}", lastName="Bar" if n % 2 else "Foo")
+    expected = [uuid.UUID(k) for k, p in fake.patients.items() if p["lastName"] == "Foo"]
 
-    ids = [p.id for p in welkin_client.patients.filter({"lastName": "Foo"}, size=5)]
+    ids = [p.id for p in client.patients.filter({"lastName": "Foo"}, size=5)]
 
     assert ids == expected
-    calls = list_calls(welkin_fake, FILTER)
+    calls = list_calls(fake, FILTER)
     assert [c.query for c in calls] == [
         {"size": "5"},
         {"size": "5", "page": "1"},
@@ -220,30 +190,28 @@ def test_filter_iteration_resends_the_filter_on_every_page(
     assert all(c.json == {"lastName": "Foo"} for c in calls)
 
 
-def test_filter_pages_lazily(welkin_client: welkin.Client, welkin_fake: FakeWelkin) -> None:
-    welkin_fake.seed(patients=30)
+def test_filter_pages_lazily(client: welkin.Client, fake: FakeWelkin) -> None:
+    fake.seed(patients=30)
 
-    page = welkin_client.patients.filter(size=10)
-    assert len(list_calls(welkin_fake, FILTER)) == 1
+    page = client.patients.filter(size=10)
+    assert len(list_calls(fake, FILTER)) == 1
     assert page.next_page_query == {"size": "10", "page": "1"}
 
     pages = page.iter_pages()
     next(pages)
     next(pages)
-    assert len(list_calls(welkin_fake, FILTER)) == 2
+    assert len(list_calls(fake, FILTER)) == 2
 
     assert [len(p.items) for p in pages] == [10]
-    assert len(list_calls(welkin_fake, FILTER)) == 3
+    assert len(list_calls(fake, FILTER)) == 3
 
 
-def test_filter_resumes_from_a_page_number(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
-) -> None:
-    welkin_fake.seed(patients=25)
+def test_filter_resumes_from_a_page_number(client: welkin.Client, fake: FakeWelkin) -> None:
+    fake.seed(patients=25)
 
-    page = welkin_client.patients.filter(page=2, size=10)
+    page = client.patients.filter(page=2, size=10)
 
-    assert [p.id for p in page.items] == patient_ids(welkin_fake)[20:]
+    assert [p.id for p in page.items] == patient_ids(fake)[20:]
     assert not page.has_next_page()
 
 
@@ -251,14 +219,14 @@ def test_filter_resumes_from_a_page_number(
 
 
 def test_iterating_users_yields_each_once_in_order_across_pages(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+    client: welkin.Client, fake: FakeWelkin
 ) -> None:
-    welkin_fake.seed(users=11)
+    fake.seed(users=11)
 
-    ids = [u.id for u in welkin_client.users.list(size=3)]
+    ids = [u.id for u in client.users.list(size=3)]
 
-    assert ids == user_ids(welkin_fake)
-    assert [c.query for c in list_calls(welkin_fake, ADMIN_USERS)] == [
+    assert ids == user_ids(fake)
+    assert [c.query for c in list_calls(fake, ADMIN_USERS)] == [
         {"size": "3"},
         {"size": "3", "page": "1"},
         {"size": "3", "page": "2"},
@@ -267,27 +235,25 @@ def test_iterating_users_yields_each_once_in_order_across_pages(
 
 
 def test_users_pages_are_fetched_lazily_and_break_stops_them(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+    client: welkin.Client, fake: FakeWelkin
 ) -> None:
-    welkin_fake.seed(users=10)
+    fake.seed(users=10)
 
-    items = iter(welkin_client.users.list(size=4))
-    assert len(list_calls(welkin_fake, ADMIN_USERS)) == 1
+    items = iter(client.users.list(size=4))
+    assert len(list_calls(fake, ADMIN_USERS)) == 1
     taken = [next(items) for _ in range(5)]
-    assert len(list_calls(welkin_fake, ADMIN_USERS)) == 2
+    assert len(list_calls(fake, ADMIN_USERS)) == 2
     del items
 
-    assert [u.id for u in taken] == user_ids(welkin_fake)[:5]
-    assert len(list_calls(welkin_fake, ADMIN_USERS)) == 2
+    assert [u.id for u in taken] == user_ids(fake)[:5]
+    assert len(list_calls(fake, ADMIN_USERS)) == 2
 
 
-def test_users_page_metadata_and_next_page(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
-) -> None:
-    welkin_fake.seed(users=10)
-    ids = user_ids(welkin_fake)
+def test_users_page_metadata_and_next_page(client: welkin.Client, fake: FakeWelkin) -> None:
+    fake.seed(users=10)
+    ids = user_ids(fake)
 
-    page = welkin_client.users.list(size=4, seat_assigned=None)
+    page = client.users.list(size=4, seat_assigned=None)
 
     assert all(isinstance(u, User) for u in page.items)
     assert page.has_next_page()
@@ -297,43 +263,37 @@ def test_users_page_metadata_and_next_page(
     assert pages[-1].next_page_query is None
 
 
-def test_users_listing_resumes_from_a_page_number(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
-) -> None:
-    welkin_fake.seed(users=25)
+def test_users_listing_resumes_from_a_page_number(client: welkin.Client, fake: FakeWelkin) -> None:
+    fake.seed(users=25)
 
-    page = welkin_client.users.list(page=2, size=10)
+    page = client.users.list(page=2, size=10)
 
-    assert [u.id for u in page.items] == user_ids(welkin_fake)[20:]
+    assert [u.id for u in page.items] == user_ids(fake)[20:]
     assert not page.has_next_page()
 
 
-def test_users_exact_multiple_and_empty_collection(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
-) -> None:
-    assert list(welkin_client.users.list(size=5)) == []
-    welkin_fake.seed(users=10)
+def test_users_exact_multiple_and_empty_collection(client: welkin.Client, fake: FakeWelkin) -> None:
+    assert list(client.users.list(size=5)) == []
+    fake.seed(users=10)
 
-    assert [u.id for u in welkin_client.users.list(size=5)] == user_ids(welkin_fake)
-    assert [c.query.get("page") for c in list_calls(welkin_fake, ADMIN_USERS)] == [None, None, "1"]
+    assert [u.id for u in client.users.list(size=5)] == user_ids(fake)
+    assert [c.query.get("page") for c in list_calls(fake, ADMIN_USERS)] == [None, None, "1"]
 
 
-def test_users_filters_are_kept_on_later_pages(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
-) -> None:
+def test_users_filters_are_kept_on_later_pages(client: welkin.Client, fake: FakeWelkin) -> None:
     for n in range(5):
-        welkin_fake.add_user(username=f"foo{n}", region="east-coast")
-    welkin_fake.add_user(username="bar", region="east-coast")
+        fake.add_user(username=f"foo{n}", region="east-coast")
+    fake.add_user(username="bar", region="east-coast")
 
     names = [
         u.username
-        for u in welkin_client.users.list_for_instance(region="east-coast", search="foo", size=2)
+        for u in client.users.list_for_instance(region="east-coast", search="foo", size=2)
     ]
 
     assert names == [f"foo{n}" for n in range(5)]
     assert all(
         c.query["region"] == "east-coast" and c.query["search"] == "foo"
-        for c in list_calls(welkin_fake, "gh/sb-demo/users")
+        for c in list_calls(fake, "gh/sb-demo/users")
     )
 
 
@@ -341,39 +301,39 @@ def test_users_filters_are_kept_on_later_pages(
 
 
 async def test_async_for_walks_every_patient_lazily(
-    welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin
+    aclient: welkin.AsyncClient, fake: FakeWelkin
 ) -> None:
-    welkin_fake.seed(patients=45)
+    fake.seed(patients=45)
 
-    ids = [p.id async for p in welkin_aclient.patients.list(size=7)]
+    ids = [p.id async for p in aclient.patients.list(size=7)]
 
-    assert ids == patient_ids(welkin_fake)
-    assert len(list_calls(welkin_fake, PATIENTS)) == 7
+    assert ids == patient_ids(fake)
+    assert len(list_calls(fake, PATIENTS)) == 7
 
 
 async def test_async_iteration_fetches_on_demand(
-    welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin
+    aclient: welkin.AsyncClient, fake: FakeWelkin
 ) -> None:
-    welkin_fake.seed(patients=45)
+    fake.seed(patients=45)
 
-    listing = welkin_aclient.patients.list(size=7)
-    assert list_calls(welkin_fake, PATIENTS) == []  # nothing is sent before iterating
+    listing = aclient.patients.list(size=7)
+    assert list_calls(fake, PATIENTS) == []  # nothing is sent before iterating
 
     items = aiter(listing)
     for _ in range(7):
         await anext(items)
-    assert len(list_calls(welkin_fake, PATIENTS)) == 1
+    assert len(list_calls(fake, PATIENTS)) == 1
     await anext(items)
-    assert len(list_calls(welkin_fake, PATIENTS)) == 2
+    assert len(list_calls(fake, PATIENTS)) == 2
 
 
 async def test_awaiting_a_list_gives_an_async_page(
-    welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin
+    aclient: welkin.AsyncClient, fake: FakeWelkin
 ) -> None:
-    welkin_fake.seed(users=7)
-    ids = user_ids(welkin_fake)
+    fake.seed(users=7)
+    ids = user_ids(fake)
 
-    page = await welkin_aclient.users.list(size=3)
+    page = await aclient.users.list(size=3)
 
     assert isinstance(page, welkin.AsyncPage)
     assert [u.id for u in page.items] == ids[:3]
@@ -384,10 +344,8 @@ async def test_awaiting_a_list_gives_an_async_page(
     assert [u.id async for u in second] == ids[3:]
 
 
-async def test_async_empty_collection(
-    welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin
-) -> None:
-    page = await welkin_aclient.users.list()
+async def test_async_empty_collection(aclient: welkin.AsyncClient, fake: FakeWelkin) -> None:
+    page = await aclient.users.list()
 
     assert page.items == []
     assert not page.has_next_page()

@@ -3,40 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from support import api_calls, is_utc_aware, last_call
 
 import welkin
 from welkin.models import CareTeamAssignment, Patient, PatientTerritory
-from welkin.testing import FakeWelkin, RecordedRequest
+from welkin.testing import FakeWelkin
 
 PATIENTS = "gh/sb-demo/patients"
 
 
 @pytest.fixture
-def welkin_fake() -> FakeWelkin:
-    return FakeWelkin()
-
-
-@pytest.fixture
-def welkin_client(welkin_fake: FakeWelkin) -> Iterator[welkin.Client]:
-    with welkin_fake.client() as client:
-        yield client
-
-
-@pytest.fixture
-async def welkin_aclient(welkin_fake: FakeWelkin) -> AsyncIterator[welkin.AsyncClient]:
-    async with welkin_fake.async_client() as client:
-        yield client
-
-
-@pytest.fixture
-def stored(welkin_fake: FakeWelkin) -> dict[str, Any]:
+def stored(fake: FakeWelkin) -> dict[str, Any]:
     """One patient already in the fake, as the fake stores it (camelCase)."""
-    return welkin_fake.add_patient(
+    return fake.add_patient(
         firstName="Ada",
         lastName="Lovelace",
         externalId="EXT-00001",
@@ -47,26 +30,13 @@ def stored(welkin_fake: FakeWelkin) -> dict[str, Any]:
     )
 
 
-def api_calls(fake: FakeWelkin) -> list[RecordedRequest]:
-    """What the fake received, without the token requests."""
-    return [r for r in fake.requests if "/api_clients/" not in r.path]
-
-
-def last_call(fake: FakeWelkin) -> RecordedRequest:
-    return api_calls(fake)[-1]
-
-
-def is_utc_aware(value: datetime | None) -> bool:
-    return value is not None and value.utcoffset() == timedelta(0)
-
-
 # -- create ---------------------------------------------------------------------------------
 
 
 def test_create_sends_camel_case_body_and_returns_a_typed_patient(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+    client: welkin.Client, fake: FakeWelkin
 ) -> None:
-    patient = welkin_client.patients.create(
+    patient = client.patients.create(
         first_name="Foo",
         last_name="Bar",
         birth_date=date(2000, 1, 2),
@@ -74,7 +44,7 @@ def test_create_sends_camel_case_body_and_returns_a_typed_patient(
         phone="+15555550100",
     )
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path, call.query) == ("POST", PATIENTS, {})
     assert call.json == {
         "firstName": "Foo",
@@ -89,23 +59,23 @@ def test_create_sends_camel_case_body_and_returns_a_typed_patient(
     assert patient.birth_date == datetime(2000, 1, 2, tzinfo=timezone.utc)
     assert is_utc_aware(patient.created_at)
     assert isinstance(patient.id, uuid.UUID)
-    assert welkin_fake.patients[str(patient.id)]["firstName"] == "Foo"
+    assert fake.patients[str(patient.id)]["firstName"] == "Foo"
 
 
 def test_create_converts_an_aware_birth_datetime_to_utc(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+    client: welkin.Client, fake: FakeWelkin
 ) -> None:
     moscow = timezone(timedelta(hours=3))
-    welkin_client.patients.create(birth_date=datetime(2000, 1, 2, 3, 0, tzinfo=moscow))
+    client.patients.create(birth_date=datetime(2000, 1, 2, 3, 0, tzinfo=moscow))
 
-    assert last_call(welkin_fake).json == {"birthDate": "2000-01-02T00:00:00.000Z"}
+    assert last_call(fake).json == {"birthDate": "2000-01-02T00:00:00.000Z"}
 
 
 def test_create_sends_territories_and_care_team_as_models_or_mappings(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+    client: welkin.Client, fake: FakeWelkin
 ) -> None:
     doctor, nurse = uuid.uuid4(), uuid.uuid4()
-    patient = welkin_client.patients.create(
+    patient = client.patients.create(
         first_name="Foo",
         patient_territories=[PatientTerritory(name="east", territories=["NY", "MA"])],
         care_team=[
@@ -114,7 +84,7 @@ def test_create_sends_territories_and_care_team_as_models_or_mappings(
         ],
     )
 
-    assert last_call(welkin_fake).json == {
+    assert last_call(fake).json == {
         "firstName": "Foo",
         "patientTerritories": [{"name": "east", "territories": ["NY", "MA"]}],
         "careTeam": [
@@ -129,16 +99,14 @@ def test_create_sends_territories_and_care_team_as_models_or_mappings(
     assert patient.care_team[0].point_of_contact is True
 
 
-def test_create_with_extra_query_and_extra_body(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
-) -> None:
-    patient = welkin_client.patients.create(
+def test_create_with_extra_query_and_extra_body(client: welkin.Client, fake: FakeWelkin) -> None:
+    patient = client.patients.create(
         first_name="Foo",
         extra_query={"notify": True, "tags": ["a", "b"], "skipped": None},
         extra_body={"preferredLanguage": "fr", "enrolledOn": date(2024, 3, 1)},
     )
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert call.query == {"notify": "true", "tags": "a,b"}
     assert call.json == {
         "firstName": "Foo",
@@ -153,22 +121,22 @@ def test_create_with_extra_query_and_extra_body(
 
 
 def test_create_without_fields_sends_an_empty_object(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+    client: welkin.Client, fake: FakeWelkin
 ) -> None:
-    welkin_client.patients.create()
+    client.patients.create()
 
-    assert last_call(welkin_fake).json == {}
+    assert last_call(fake).json == {}
 
 
 # -- read -----------------------------------------------------------------------------------
 
 
 def test_get_reads_one_patient_by_id(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
-    patient = welkin_client.patients.get(stored["id"])
+    patient = client.patients.get(stored["id"])
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path, call.query, call.json) == (
         "GET",
         f"{PATIENTS}/{stored['id']}",
@@ -182,59 +150,59 @@ def test_get_reads_one_patient_by_id(
 
 
 def test_get_accepts_a_uuid_object_and_sends_it_in_canonical_form(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
-    welkin_client.patients.get(uuid.UUID(stored["id"]))
-    welkin_client.patients.get(stored["id"].upper())
+    client.patients.get(uuid.UUID(stored["id"]))
+    client.patients.get(stored["id"].upper())
 
-    paths = [call.path for call in api_calls(welkin_fake)]
+    paths = [call.path for call in api_calls(fake)]
     assert paths == [f"{PATIENTS}/{stored['id']}"] * 2
 
 
 def test_get_with_extra_query(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
-    welkin_client.patients.get(stored["id"], extra_query={"expand": "careTeam"})
+    client.patients.get(stored["id"], extra_query={"expand": "careTeam"})
 
-    assert last_call(welkin_fake).query == {"expand": "careTeam"}
+    assert last_call(fake).query == {"expand": "careTeam"}
 
 
-def test_get_of_an_unknown_patient_raises_not_found(welkin_client: welkin.Client) -> None:
+def test_get_of_an_unknown_patient_raises_not_found(client: welkin.Client) -> None:
     with pytest.raises(welkin.NotFoundError) as caught:
-        welkin_client.patients.get(uuid.uuid4())
+        client.patients.get(uuid.uuid4())
 
     assert caught.value.status_code == 404
     assert caught.value.error_codes == ["NOT_FOUND"]
 
 
 def test_get_by_external_id_sends_type_eid(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
-    patient = welkin_client.patients.get_by_external_id("EXT-00001")
+    patient = client.patients.get_by_external_id("EXT-00001")
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path, call.query) == ("GET", f"{PATIENTS}/EXT-00001", {"type": "EID"})
     assert patient.id == uuid.UUID(stored["id"])
     assert patient.external_id == "EXT-00001"
 
 
 def test_get_by_external_guid_sends_type_eguid(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
     guid = stored["externalGuid"]
-    patient = welkin_client.patients.get_by_external_guid(guid)
+    patient = client.patients.get_by_external_guid(guid)
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path, call.query) == ("GET", f"{PATIENTS}/{guid}", {"type": "EGUID"})
     assert patient.external_guid == guid
 
 
 def test_get_by_mrn_sends_type_mrn(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
-    patient = welkin_client.patients.get_by_mrn("MRN-42", extra_query={"audit": False})
+    patient = client.patients.get_by_mrn("MRN-42", extra_query={"audit": False})
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path) == ("GET", f"{PATIENTS}/MRN-42")
     assert call.query == {"type": "MRN", "audit": "false"}
     assert patient.mrn == "MRN-42"
@@ -245,49 +213,49 @@ def test_get_by_mrn_sends_type_mrn(
 
 
 def test_update_sends_only_the_given_fields(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
-    patient = welkin_client.patients.update(stored["id"], first_name="Baz")
+    patient = client.patients.update(stored["id"], first_name="Baz")
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path, call.query) == ("PATCH", f"{PATIENTS}/{stored['id']}", {})
     assert call.json == {"firstName": "Baz"}
     assert (patient.first_name, patient.last_name) == ("Baz", "Lovelace")
     assert is_utc_aware(patient.updated_at)
-    assert welkin_fake.patients[stored["id"]]["firstName"] == "Baz"
+    assert fake.patients[stored["id"]]["firstName"] == "Baz"
 
 
 def test_update_with_explicit_none_sends_null(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
-    patient = welkin_client.patients.update(stored["id"], timezone=None, mrn=None)
+    patient = client.patients.update(stored["id"], timezone=None, mrn=None)
 
-    assert last_call(welkin_fake).json == {"timezone": None, "mrn": None}
+    assert last_call(fake).json == {"timezone": None, "mrn": None}
     assert patient.timezone is None
-    assert welkin_fake.patients[stored["id"]]["timezone"] is None
-    assert welkin_fake.patients[stored["id"]]["lastName"] == "Lovelace"
+    assert fake.patients[stored["id"]]["timezone"] is None
+    assert fake.patients[stored["id"]]["lastName"] == "Lovelace"
 
 
 def test_update_sends_dates_as_midnight_utc(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
-    patient = welkin_client.patients.update(stored["id"], birth_date=date(1816, 1, 1))
+    patient = client.patients.update(stored["id"], birth_date=date(1816, 1, 1))
 
-    assert last_call(welkin_fake).json == {"birthDate": "1816-01-01T00:00:00.000Z"}
+    assert last_call(fake).json == {"birthDate": "1816-01-01T00:00:00.000Z"}
     assert patient.birth_date == datetime(1816, 1, 1, tzinfo=timezone.utc)
 
 
 def test_update_with_extra_query_and_extra_body(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
-    welkin_client.patients.update(
+    client.patients.update(
         stored["id"],
         last_name="Byron",
         extra_query={"reason": "marriage"},
         extra_body={"maidenName": "Byron"},
     )
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert call.query == {"reason": "marriage"}
     assert call.json == {"lastName": "Byron", "maidenName": "Byron"}
 
@@ -296,34 +264,34 @@ def test_update_with_extra_query_and_extra_body(
 
 
 def test_delete_returns_none_and_removes_the_patient(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
-    result = welkin_client.patients.delete(stored["id"])
+    result = client.patients.delete(stored["id"])
 
     assert result is None
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path, call.query, call.json) == (
         "DELETE",
         f"{PATIENTS}/{stored['id']}",
         {},
         None,
     )
-    assert stored["id"] not in welkin_fake.patients
+    assert stored["id"] not in fake.patients
 
 
 # -- list and filter ------------------------------------------------------------------------
 
 
 def test_list_sends_search_sort_and_size_and_drops_none(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+    client: welkin.Client, fake: FakeWelkin
 ) -> None:
     for first in ("Ann", "Cleo", "Bea"):
-        welkin_fake.add_patient(firstName=first, lastName="Foo")
-    welkin_fake.add_patient(firstName="Zed", lastName="Other")
+        fake.add_patient(firstName=first, lastName="Foo")
+    fake.add_patient(firstName="Zed", lastName="Other")
 
-    page = welkin_client.patients.list(query="foo", sort="firstName,desc", size=5, email=None)
+    page = client.patients.list(query="foo", sort="firstName,desc", size=5, email=None)
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path) == ("GET", PATIENTS)
     assert call.query == {"query": "foo", "sort": "firstName,desc", "size": "5"}
     assert [p.first_name for p in page.items] == ["Cleo", "Bea", "Ann"]
@@ -331,35 +299,33 @@ def test_list_sends_search_sort_and_size_and_drops_none(
 
 
 def test_list_without_arguments_sends_no_query(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
-    page = welkin_client.patients.list()
+    page = client.patients.list()
 
-    assert last_call(welkin_fake).query == {}
+    assert last_call(fake).query == {}
     assert [p.id for p in page.items] == [uuid.UUID(stored["id"])]
 
 
 def test_list_sends_an_empty_string_filter(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
-    no_zone = welkin_fake.add_patient(firstName="Nomad", timezone=None)
+    no_zone = fake.add_patient(firstName="Nomad", timezone=None)
 
-    page = welkin_client.patients.list(timezone="", territories="", cadence="")
+    page = client.patients.list(timezone="", territories="", cadence="")
 
-    assert last_call(welkin_fake).query == {"timezone": "", "territories": "", "cadence": ""}
+    assert last_call(fake).query == {"timezone": "", "territories": "", "cadence": ""}
     assert [str(p.id) for p in page.items] == [no_zone["id"]]
 
 
-def test_list_with_email_page_and_extra_query(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
-) -> None:
-    welkin_fake.add_patient(firstName="Foo", email="foo@example.com")
+def test_list_with_email_page_and_extra_query(client: welkin.Client, fake: FakeWelkin) -> None:
+    fake.add_patient(firstName="Foo", email="foo@example.com")
 
-    page = welkin_client.patients.list(
+    page = client.patients.list(
         email="foo@example.com", page=0, extra_query={"includeArchived": True}
     )
 
-    assert last_call(welkin_fake).query == {
+    assert last_call(fake).query == {
         "email": "foo@example.com",
         "page": "0",
         "includeArchived": "true",
@@ -367,16 +333,14 @@ def test_list_with_email_page_and_extra_query(
     assert [p.email for p in page.items] == ["foo@example.com"]
 
 
-def test_filter_posts_the_filter_object(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
-) -> None:
-    welkin_fake.add_patient(firstName="Foo", lastName="Bar")
-    welkin_fake.add_patient(firstName="Baz", lastName="Bar")
-    welkin_fake.add_patient(firstName="Foo", lastName="Qux")
+def test_filter_posts_the_filter_object(client: welkin.Client, fake: FakeWelkin) -> None:
+    fake.add_patient(firstName="Foo", lastName="Bar")
+    fake.add_patient(firstName="Baz", lastName="Bar")
+    fake.add_patient(firstName="Foo", lastName="Qux")
 
-    page = welkin_client.patients.filter({"lastName": "Bar"}, size=10)
+    page = client.patients.filter({"lastName": "Bar"}, size=10)
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path) == ("POST", "gh/sb-demo/by-filter/patients")
     assert call.query == {"size": "10"}
     assert call.json == {"lastName": "Bar"}
@@ -384,27 +348,27 @@ def test_filter_posts_the_filter_object(
 
 
 def test_filter_without_a_filter_sends_an_empty_object(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+    client: welkin.Client, fake: FakeWelkin
 ) -> None:
-    welkin_fake.seed(patients=3)
+    fake.seed(patients=3)
 
-    page = welkin_client.patients.filter()
+    page = client.patients.filter()
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.json, call.query) == ({}, {})
     assert len(page.items) == 3
 
 
 def test_filter_sends_dates_in_wire_form_and_merges_extra_body(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
-    page = welkin_client.patients.filter(
+    page = client.patients.filter(
         {"birthDate": date(1815, 12, 10)},
         extra_body={"lastName": "Lovelace"},
         extra_query={"page": 0},
     )
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert call.json == {"birthDate": "1815-12-10T00:00:00.000Z", "lastName": "Lovelace"}
     assert call.query == {"page": "0"}
     assert [str(p.id) for p in page.items] == [stored["id"]]
@@ -413,12 +377,12 @@ def test_filter_sends_dates_in_wire_form_and_merges_extra_body(
 # -- async ----------------------------------------------------------------------------------
 
 
-async def test_async_create(welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin) -> None:
-    patient = await welkin_aclient.patients.create(
+async def test_async_create(aclient: welkin.AsyncClient, fake: FakeWelkin) -> None:
+    patient = await aclient.patients.create(
         first_name="Foo", birth_date=date(2000, 1, 2), extra_body={"note": "vip"}
     )
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path) == ("POST", PATIENTS)
     assert call.json == {"firstName": "Foo", "birthDate": "2000-01-02T00:00:00.000Z", "note": "vip"}
     assert isinstance(patient, Patient)
@@ -427,15 +391,15 @@ async def test_async_create(welkin_aclient: welkin.AsyncClient, welkin_fake: Fak
 
 
 async def test_async_get_and_lookups(
-    welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin, stored: dict[str, Any]
+    aclient: welkin.AsyncClient, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
-    by_id = await welkin_aclient.patients.get(stored["id"])
-    by_eid = await welkin_aclient.patients.get_by_external_id("EXT-00001")
-    by_guid = await welkin_aclient.patients.get_by_external_guid(stored["externalGuid"])
-    by_mrn = await welkin_aclient.patients.get_by_mrn("MRN-42")
+    by_id = await aclient.patients.get(stored["id"])
+    by_eid = await aclient.patients.get_by_external_id("EXT-00001")
+    by_guid = await aclient.patients.get_by_external_guid(stored["externalGuid"])
+    by_mrn = await aclient.patients.get_by_mrn("MRN-42")
 
     assert {p.id for p in (by_id, by_eid, by_guid, by_mrn)} == {uuid.UUID(stored["id"])}
-    assert [c.query for c in api_calls(welkin_fake)] == [
+    assert [c.query for c in api_calls(fake)] == [
         {},
         {"type": "EID"},
         {"type": "EGUID"},
@@ -444,52 +408,48 @@ async def test_async_get_and_lookups(
 
 
 async def test_async_update_sends_only_given_fields(
-    welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin, stored: dict[str, Any]
+    aclient: welkin.AsyncClient, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
-    patient = await welkin_aclient.patients.update(stored["id"], first_name="Baz", email=None)
+    patient = await aclient.patients.update(stored["id"], first_name="Baz", email=None)
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path) == ("PATCH", f"{PATIENTS}/{stored['id']}")
     assert call.json == {"firstName": "Baz", "email": None}
     assert (patient.first_name, patient.last_name) == ("Baz", "Lovelace")
 
 
 async def test_async_delete_returns_none(
-    welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin, stored: dict[str, Any]
+    aclient: welkin.AsyncClient, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
-    result = await welkin_aclient.patients.delete(stored["id"])
+    result = await aclient.patients.delete(stored["id"])
 
     assert result is None
-    assert last_call(welkin_fake).method == "DELETE"
-    assert welkin_fake.patients == {}
+    assert last_call(fake).method == "DELETE"
+    assert fake.patients == {}
 
 
-async def test_async_list_and_filter(
-    welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin
-) -> None:
-    welkin_fake.add_patient(firstName="Ann", lastName="Foo")
-    welkin_fake.add_patient(firstName="Bea", lastName="Foo")
+async def test_async_list_and_filter(aclient: welkin.AsyncClient, fake: FakeWelkin) -> None:
+    fake.add_patient(firstName="Ann", lastName="Foo")
+    fake.add_patient(firstName="Bea", lastName="Foo")
 
-    page = await welkin_aclient.patients.list(sort="firstName,desc", size=5)
-    filtered = [p.first_name async for p in welkin_aclient.patients.filter({"firstName": "Ann"})]
+    page = await aclient.patients.list(sort="firstName,desc", size=5)
+    filtered = [p.first_name async for p in aclient.patients.filter({"firstName": "Ann"})]
 
     assert isinstance(page, welkin.AsyncPage)
     assert [p.first_name for p in page.items] == ["Bea", "Ann"]
     assert filtered == ["Ann"]
-    list_call, filter_call = api_calls(welkin_fake)
+    list_call, filter_call = api_calls(fake)
     assert list_call.query == {"sort": "firstName,desc", "size": "5"}
     assert (filter_call.method, filter_call.json) == ("POST", {"firstName": "Ann"})
 
 
 def test_extra_query_cannot_override_the_lookup_type(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, stored: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
-    welkin_client.patients.get_by_mrn("MRN-42", extra_query={"type": "EID"})
-    assert welkin_fake.requests[-1].query["type"] == "MRN"
+    client.patients.get_by_mrn("MRN-42", extra_query={"type": "EID"})
+    assert fake.requests[-1].query["type"] == "MRN"
 
 
-def test_sort_accepts_a_field_and_direction_pair(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
-) -> None:
-    welkin_client.patients.list(sort=("lastName", "desc"))
-    assert welkin_fake.requests[-1].query["sort"] == "lastName,desc"
+def test_sort_accepts_a_field_and_direction_pair(client: welkin.Client, fake: FakeWelkin) -> None:
+    client.patients.list(sort=("lastName", "desc"))
+    assert fake.requests[-1].query["sort"] == "lastName,desc"

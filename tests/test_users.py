@@ -3,40 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from support import api_calls, is_utc_aware, last_call
 
 import welkin
 from welkin.models import User
-from welkin.testing import FakeWelkin, RecordedRequest
+from welkin.testing import FakeWelkin
 
 ADMIN_USERS = "gh/admin/users"
 
 
 @pytest.fixture
-def welkin_fake() -> FakeWelkin:
-    return FakeWelkin()
-
-
-@pytest.fixture
-def welkin_client(welkin_fake: FakeWelkin) -> Iterator[welkin.Client]:
-    with welkin_fake.client() as client:
-        yield client
-
-
-@pytest.fixture
-async def welkin_aclient(welkin_fake: FakeWelkin) -> AsyncIterator[welkin.AsyncClient]:
-    async with welkin_fake.async_client() as client:
-        yield client
-
-
-@pytest.fixture
-def bar(welkin_fake: FakeWelkin) -> dict[str, Any]:
+def bar(fake: FakeWelkin) -> dict[str, Any]:
     """A user already in the fake, as the fake stores it (camelCase)."""
-    return welkin_fake.add_user(
+    return fake.add_user(
         username="bar",
         email="bar@foo.com",
         firstName="Bar",
@@ -46,35 +28,18 @@ def bar(welkin_fake: FakeWelkin) -> dict[str, Any]:
     )
 
 
-def api_calls(fake: FakeWelkin) -> list[RecordedRequest]:
-    """What the fake received, without the token requests."""
-    return [r for r in fake.requests if "/api_clients/" not in r.path]
-
-
-def last_call(fake: FakeWelkin) -> RecordedRequest:
-    return api_calls(fake)[-1]
-
-
-def is_utc_aware(value: datetime | None) -> bool:
-    return value is not None and value.utcoffset() == timedelta(0)
-
-
 # -- list -----------------------------------------------------------------------------------
 
 
-def test_list_sends_filters_in_wire_form(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
-) -> None:
-    welkin_fake.add_user(username="foo.active", userState="ACTIVE", seatAssigned=True)
-    welkin_fake.add_user(username="foo.inactive", userState="INACTIVE", seatAssigned=True)
-    welkin_fake.add_user(username="foo.seatless", userState="ACTIVE", seatAssigned=False)
-    welkin_fake.add_user(username="other", userState="ACTIVE", seatAssigned=True)
+def test_list_sends_filters_in_wire_form(client: welkin.Client, fake: FakeWelkin) -> None:
+    fake.add_user(username="foo.active", userState="ACTIVE", seatAssigned=True)
+    fake.add_user(username="foo.inactive", userState="INACTIVE", seatAssigned=True)
+    fake.add_user(username="foo.seatless", userState="ACTIVE", seatAssigned=False)
+    fake.add_user(username="other", userState="ACTIVE", seatAssigned=True)
 
-    page = welkin_client.users.list(
-        search="foo", seat_assigned=True, user_state="ACTIVE", page=0, size=5
-    )
+    page = client.users.list(search="foo", seat_assigned=True, user_state="ACTIVE", page=0, size=5)
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path, call.json) == ("GET", ADMIN_USERS, None)
     assert call.query == {
         "search": "foo",
@@ -88,21 +53,21 @@ def test_list_sends_filters_in_wire_form(
 
 
 def test_list_sends_false_in_lower_case_and_drops_none(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
+    client: welkin.Client, fake: FakeWelkin
 ) -> None:
-    welkin_fake.add_user(username="seated", seatAssigned=True)
-    welkin_fake.add_user(username="seatless", seatAssigned=False)
+    fake.add_user(username="seated", seatAssigned=True)
+    fake.add_user(username="seatless", seatAssigned=False)
 
-    page = welkin_client.users.list(seat_assigned=False, search=None, user_state=None)
+    page = client.users.list(seat_assigned=False, search=None, user_state=None)
 
-    assert last_call(welkin_fake).query == {"seatAssigned": "false"}
+    assert last_call(fake).query == {"seatAssigned": "false"}
     assert [u.username for u in page.items] == ["seatless"]
 
 
 def test_list_returns_typed_users_with_aware_timestamps(
-    welkin_client: welkin.Client, bar: dict[str, Any]
+    client: welkin.Client, bar: dict[str, Any]
 ) -> None:
-    (user,) = welkin_client.users.list().items
+    (user,) = client.users.list().items
 
     assert user.id == uuid.UUID(bar["id"])
     assert (user.username, user.first_name, user.credentials) == ("bar", "Bar", "MD")
@@ -112,34 +77,34 @@ def test_list_returns_typed_users_with_aware_timestamps(
 
 
 def test_list_with_extra_query(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, bar: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, bar: dict[str, Any]
 ) -> None:
-    welkin_client.users.list(extra_query={"sort": "username,asc", "dropped": None})
+    client.users.list(extra_query={"sort": "username,asc", "dropped": None})
 
-    assert last_call(welkin_fake).query == {"sort": "username,asc"}
+    assert last_call(fake).query == {"sort": "username,asc"}
 
 
 def test_list_for_instance_filters_by_region(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, bar: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, bar: dict[str, Any]
 ) -> None:
-    welkin_fake.add_user(username="west", region="west-coast")
+    fake.add_user(username="west", region="west-coast")
 
-    page = welkin_client.users.list_for_instance(region="east-coast", seat_assigned=True)
+    page = client.users.list_for_instance(region="east-coast", seat_assigned=True)
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path) == ("GET", "gh/sb-demo/users")
     assert call.query == {"region": "east-coast", "seatAssigned": "true"}
     assert [u.username for u in page.items] == ["bar"]
 
 
 def test_list_for_instance_without_region_lists_every_user(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, bar: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, bar: dict[str, Any]
 ) -> None:
-    welkin_fake.add_user(username="west", region="west-coast")
+    fake.add_user(username="west", region="west-coast")
 
-    page = welkin_client.users.list_for_instance()
+    page = client.users.list_for_instance()
 
-    assert last_call(welkin_fake).query == {}
+    assert last_call(fake).query == {}
     assert [u.username for u in page.items] == ["bar", "west"]
 
 
@@ -147,11 +112,11 @@ def test_list_for_instance_without_region_lists_every_user(
 
 
 def test_get_reads_by_id_with_type_id(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, bar: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, bar: dict[str, Any]
 ) -> None:
-    user = welkin_client.users.get(bar["id"])
+    user = client.users.get(bar["id"])
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path, call.query) == (
         "GET",
         f"{ADMIN_USERS}/{bar['id']}",
@@ -163,40 +128,38 @@ def test_get_reads_by_id_with_type_id(
 
 
 def test_get_accepts_a_uuid_and_extra_query(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, bar: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, bar: dict[str, Any]
 ) -> None:
-    user = welkin_client.users.get(uuid.UUID(bar["id"]), extra_query={"withRoles": True})
+    user = client.users.get(uuid.UUID(bar["id"]), extra_query={"withRoles": True})
 
-    assert last_call(welkin_fake).query == {"type": "ID", "withRoles": "true"}
+    assert last_call(fake).query == {"type": "ID", "withRoles": "true"}
     assert user.id == uuid.UUID(bar["id"])
 
 
 def test_get_by_username_sends_no_type(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, bar: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, bar: dict[str, Any]
 ) -> None:
-    user = welkin_client.users.get_by_username("bar")
+    user = client.users.get_by_username("bar")
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path, call.query) == ("GET", f"{ADMIN_USERS}/bar", {})
     assert user.id == uuid.UUID(bar["id"])
 
 
-def test_get_by_unknown_username_raises_not_found(welkin_client: welkin.Client) -> None:
+def test_get_by_unknown_username_raises_not_found(client: welkin.Client) -> None:
     with pytest.raises(welkin.NotFoundError):
-        welkin_client.users.get_by_username("nobody")
+        client.users.get_by_username("nobody")
 
 
 # -- create, update, replace ----------------------------------------------------------------
 
 
-def test_create_sends_camel_case_body(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
-) -> None:
-    user = welkin_client.users.create(
+def test_create_sends_camel_case_body(client: welkin.Client, fake: FakeWelkin) -> None:
+    user = client.users.create(
         username="bar", email="bar@foo.com", first_name="Bar", last_name="Foo", credentials="MD"
     )
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path, call.query) == ("POST", ADMIN_USERS, {})
     assert call.json == {
         "username": "bar",
@@ -208,73 +171,71 @@ def test_create_sends_camel_case_body(
     assert isinstance(user, User)
     assert (user.username, user.first_name, user.user_state) == ("bar", "Bar", "ACTIVE")
     assert is_utc_aware(user.created_at)
-    assert welkin_fake.users[str(user.id)]["email"] == "bar@foo.com"
+    assert fake.users[str(user.id)]["email"] == "bar@foo.com"
 
 
-def test_create_with_extra_query_and_extra_body(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin
-) -> None:
-    user = welkin_client.users.create(
+def test_create_with_extra_query_and_extra_body(client: welkin.Client, fake: FakeWelkin) -> None:
+    user = client.users.create(
         username="bar",
         extra_query={"sendInvite": False},
         extra_body={"roles": ["admin"]},
     )
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert call.query == {"sendInvite": "false"}
     assert call.json == {"username": "bar", "roles": ["admin"]}
     assert user.model_extra == {"roles": ["admin"]}
 
 
 def test_create_of_a_taken_username_raises_conflict(
-    welkin_client: welkin.Client, bar: dict[str, Any]
+    client: welkin.Client, bar: dict[str, Any]
 ) -> None:
     with pytest.raises(welkin.ConflictError) as caught:
-        welkin_client.users.create(username="bar")
+        client.users.create(username="bar")
 
     assert caught.value.error_codes == ["ALREADY_EXISTS"]
 
 
 def test_update_is_addressed_by_username_and_sends_only_given_fields(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, bar: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, bar: dict[str, Any]
 ) -> None:
-    user = welkin_client.users.update("bar", first_name="Baz", phone="+15555550100")
+    user = client.users.update("bar", first_name="Baz", phone="+15555550100")
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path, call.query) == ("PATCH", f"{ADMIN_USERS}/bar", {})
     assert call.json == {"firstName": "Baz", "phone": "+15555550100"}
     assert (user.first_name, user.last_name, user.credentials) == ("Baz", "Foo", "MD")
-    assert welkin_fake.users[bar["id"]]["firstName"] == "Baz"
+    assert fake.users[bar["id"]]["firstName"] == "Baz"
 
 
 def test_update_with_explicit_none_sends_null(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, bar: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, bar: dict[str, Any]
 ) -> None:
-    user = welkin_client.users.update("bar", credentials=None)
+    user = client.users.update("bar", credentials=None)
 
-    assert last_call(welkin_fake).json == {"credentials": None}
+    assert last_call(fake).json == {"credentials": None}
     assert user.credentials is None
     assert user.email == "bar@foo.com"
 
 
 def test_update_with_extra_query_and_extra_body(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, bar: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, bar: dict[str, Any]
 ) -> None:
-    welkin_client.users.update(
+    client.users.update(
         "bar", email="new@foo.com", extra_query={"audit": True}, extra_body={"title": "Dr"}
     )
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert call.query == {"audit": "true"}
     assert call.json == {"email": "new@foo.com", "title": "Dr"}
 
 
 def test_replace_puts_every_field_with_the_username_in_the_body(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, bar: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, bar: dict[str, Any]
 ) -> None:
-    user = welkin_client.users.replace("bar", email="bar@new.org", first_name="Barry")
+    user = client.users.replace("bar", email="bar@new.org", first_name="Barry")
 
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path, call.query) == ("PUT", f"{ADMIN_USERS}/bar", {})
     assert call.json == {"username": "bar", "email": "bar@new.org", "firstName": "Barry"}
     assert (user.username, user.email, user.first_name) == ("bar", "bar@new.org", "Barry")
@@ -284,107 +245,107 @@ def test_replace_puts_every_field_with_the_username_in_the_body(
 
 
 def test_replace_with_extra_body(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, bar: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, bar: dict[str, Any]
 ) -> None:
-    welkin_client.users.replace("bar", timezone=None, extra_body={"title": "Dr"})
+    client.users.replace("bar", timezone=None, extra_body={"title": "Dr"})
 
-    assert last_call(welkin_fake).json == {"username": "bar", "timezone": None, "title": "Dr"}
+    assert last_call(fake).json == {"username": "bar", "timezone": None, "title": "Dr"}
 
 
 # -- delete ---------------------------------------------------------------------------------
 
 
 def test_delete_by_id_sends_type_id_and_returns_none(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, bar: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, bar: dict[str, Any]
 ) -> None:
-    result = welkin_client.users.delete(bar["id"])
+    result = client.users.delete(bar["id"])
 
     assert result is None
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path, call.query, call.json) == (
         "DELETE",
         f"{ADMIN_USERS}/{bar['id']}",
         {"type": "ID"},
         None,
     )
-    assert welkin_fake.users == {}
+    assert fake.users == {}
 
 
 def test_delete_by_username_returns_none(
-    welkin_client: welkin.Client, welkin_fake: FakeWelkin, bar: dict[str, Any]
+    client: welkin.Client, fake: FakeWelkin, bar: dict[str, Any]
 ) -> None:
-    result = welkin_client.users.delete_by_username("bar", extra_query={"hard": True})
+    result = client.users.delete_by_username("bar", extra_query={"hard": True})
 
     assert result is None
-    call = last_call(welkin_fake)
+    call = last_call(fake)
     assert (call.method, call.path, call.query) == (
         "DELETE",
         f"{ADMIN_USERS}/bar",
         {"hard": "true"},
     )
-    assert welkin_fake.users == {}
+    assert fake.users == {}
 
 
 # -- async ----------------------------------------------------------------------------------
 
 
 async def test_async_list_and_list_for_instance(
-    welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin, bar: dict[str, Any]
+    aclient: welkin.AsyncClient, fake: FakeWelkin, bar: dict[str, Any]
 ) -> None:
-    welkin_fake.add_user(username="west", region="west-coast", userState="INACTIVE")
+    fake.add_user(username="west", region="west-coast", userState="INACTIVE")
 
-    page = await welkin_aclient.users.list(user_state="INACTIVE")
-    east = [u.username async for u in welkin_aclient.users.list_for_instance(region="east-coast")]
+    page = await aclient.users.list(user_state="INACTIVE")
+    east = [u.username async for u in aclient.users.list_for_instance(region="east-coast")]
 
     assert isinstance(page, welkin.AsyncPage)
     assert [u.username for u in page.items] == ["west"]
     assert east == ["bar"]
-    first, second = api_calls(welkin_fake)
+    first, second = api_calls(fake)
     assert (first.path, first.query) == (ADMIN_USERS, {"userState": "INACTIVE"})
     assert (second.path, second.query) == ("gh/sb-demo/users", {"region": "east-coast"})
 
 
 async def test_async_get_and_get_by_username(
-    welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin, bar: dict[str, Any]
+    aclient: welkin.AsyncClient, fake: FakeWelkin, bar: dict[str, Any]
 ) -> None:
-    by_id = await welkin_aclient.users.get(bar["id"])
-    by_name = await welkin_aclient.users.get_by_username("bar")
+    by_id = await aclient.users.get(bar["id"])
+    by_name = await aclient.users.get_by_username("bar")
 
     assert by_id.id == by_name.id == uuid.UUID(bar["id"])
-    assert [c.query for c in api_calls(welkin_fake)] == [{"type": "ID"}, {}]
+    assert [c.query for c in api_calls(fake)] == [{"type": "ID"}, {}]
 
 
-async def test_async_create(welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin) -> None:
-    user = await welkin_aclient.users.create(username="bar", first_name="Bar")
+async def test_async_create(aclient: welkin.AsyncClient, fake: FakeWelkin) -> None:
+    user = await aclient.users.create(username="bar", first_name="Bar")
 
-    assert last_call(welkin_fake).json == {"username": "bar", "firstName": "Bar"}
+    assert last_call(fake).json == {"username": "bar", "firstName": "Bar"}
     assert isinstance(user, User)
     assert is_utc_aware(user.created_at)
 
 
 async def test_async_update_and_replace(
-    welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin, bar: dict[str, Any]
+    aclient: welkin.AsyncClient, fake: FakeWelkin, bar: dict[str, Any]
 ) -> None:
-    updated = await welkin_aclient.users.update("bar", first_name="Baz")
-    replaced = await welkin_aclient.users.replace("bar", first_name="Qux")
+    updated = await aclient.users.update("bar", first_name="Baz")
+    replaced = await aclient.users.replace("bar", first_name="Qux")
 
     assert (updated.first_name, updated.last_name) == ("Baz", "Foo")
     assert (replaced.first_name, replaced.last_name) == ("Qux", None)
-    patch, put = api_calls(welkin_fake)
+    patch, put = api_calls(fake)
     assert (patch.method, patch.json) == ("PATCH", {"firstName": "Baz"})
     assert (put.method, put.json) == ("PUT", {"username": "bar", "firstName": "Qux"})
 
 
 async def test_async_delete_and_delete_by_username(
-    welkin_aclient: welkin.AsyncClient, welkin_fake: FakeWelkin, bar: dict[str, Any]
+    aclient: welkin.AsyncClient, fake: FakeWelkin, bar: dict[str, Any]
 ) -> None:
-    other = welkin_fake.add_user(username="other")
+    other = fake.add_user(username="other")
 
-    assert await welkin_aclient.users.delete(bar["id"]) is None
-    assert await welkin_aclient.users.delete_by_username("other") is None
+    assert await aclient.users.delete(bar["id"]) is None
+    assert await aclient.users.delete_by_username("other") is None
 
-    assert welkin_fake.users == {}
-    assert [(c.method, c.path) for c in api_calls(welkin_fake)] == [
+    assert fake.users == {}
+    assert [(c.method, c.path) for c in api_calls(fake)] == [
         ("DELETE", f"{ADMIN_USERS}/{bar['id']}"),
         ("DELETE", f"{ADMIN_USERS}/{other['username']}"),
     ]
