@@ -295,7 +295,7 @@ class Renderer:
         )
         compat_sources = ["compat.yaml", *all_files]
         ops = {op.id: op for op in spec.operations}
-        used = {op_id for c in spec.compat for op_id, _ in c.methods.values()}
+        used = {op_id for c in spec.compat for calls in c.methods.values() for op_id, _ in calls}
         used |= {op_id for c in spec.compat for op_id in c.when_given.values()}
         overrides = {
             c.name: self._optional_overrides(c.model) for c in spec.compat if c.kind == "instance"

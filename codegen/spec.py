@@ -94,8 +94,9 @@ class CompatClass:
     name: str
     kind: str
     model: str  # the model (instance) or the item class (collection)
-    # instance: method -> (operation id, {placeholder: model field}); collection: "get" only
-    methods: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    # method -> alternatives of (operation id, {placeholder: model field}), tried in order;
+    # a collection has "get" only
+    methods: dict[str, list[tuple[str, dict[str, str]]]] = field(default_factory=dict)
     # collection: keyword argument -> the operation used when it is given
     when_given: dict[str, str] = field(default_factory=dict)
 
@@ -268,6 +269,21 @@ def _area(path: Path) -> Area:
     return area
 
 
+def _compat_call(
+    call: Any, where: str, operations: dict[str, Operation]
+) -> tuple[str, dict[str, str]]:
+    call = _mapping(call, where)
+    _keys(call, {"operation", "path"}, where)
+    op = operations.get(call.get("operation", ""))
+    if op is None:
+        raise _fail(f"{where}.operation", f"unknown operation {call.get('operation')!r}")
+    path = {str(k): snake(str(v)) for k, v in (call.get("path") or {}).items()}
+    missing = {p.wire for p in op.path_params} - set(path)
+    if missing:
+        raise _fail(f"{where}.path", f"no field for placeholder {sorted(missing)[0]}")
+    return op.id, path
+
+
 def _compat(path: Path, spec: Spec) -> list[CompatClass]:
     file = path.name
     raw = _mapping(yaml.safe_load(path.read_text()), file)
@@ -286,24 +302,16 @@ def _compat(path: Path, spec: Spec) -> list[CompatClass]:
             if body.get("model") not in models:
                 raise _fail(f"{where}.model", f"unknown model {body.get('model')!r}")
             cls = CompatClass(name=name, kind=kind, model=body["model"])
-            for method, call in _mapping(body.get("methods") or {}, f"{where}.methods").items():
+            for method, calls in _mapping(body.get("methods") or {}, f"{where}.methods").items():
                 call_where = f"{where}.methods.{method}"
                 if method not in COMPAT_METHODS:
                     raise _fail(call_where, f"expected one of {', '.join(COMPAT_METHODS)}")
-                call = _mapping(call, call_where)
-                _keys(call, {"operation", "path"}, call_where)
-                op = operations.get(call.get("operation", ""))
-                if op is None:
-                    raise _fail(
-                        f"{call_where}.operation", f"unknown operation {call.get('operation')!r}"
-                    )
-                path = {str(k): snake(str(v)) for k, v in (call.get("path") or {}).items()}
-                missing = {p.wire for p in op.path_params} - set(path)
-                if missing:
-                    raise _fail(
-                        f"{call_where}.path", f"no field for placeholder {sorted(missing)[0]}"
-                    )
-                cls.methods[method] = (op.id, path)
+                # One call, or alternatives tried in order: the first whose fields are set.
+                calls = calls if isinstance(calls, list) else [calls]
+                cls.methods[method] = [
+                    _compat_call(call, f"{call_where}[{i}]", operations)
+                    for i, call in enumerate(calls)
+                ]
         else:
             cls = CompatClass(name=name, kind=kind, model=str(body.get("item")))
             call = _mapping(body.get("get"), f"{where}.get")
@@ -311,7 +319,7 @@ def _compat(path: Path, spec: Spec) -> list[CompatClass]:
             for op_id in [call.get("operation"), *(call.get("when_given") or {}).values()]:
                 if op_id not in operations or operations[op_id].pagination is None:
                     raise _fail(f"{where}.get", f"{op_id!r} is not a paginated operation")
-            cls.methods["get"] = (call["operation"], {})
+            cls.methods["get"] = [(call["operation"], {})]
             cls.when_given = dict(call.get("when_given") or {})
         classes.append(cls)
     for cls in classes:

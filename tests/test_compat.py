@@ -239,3 +239,43 @@ def test_get_without_an_id_is_refused_before_sending(
 
     assert caught.value.argument == "id"
     assert welkin_fake.requests == []
+
+
+def test_a_patient_is_looked_up_by_mrn_when_it_has_no_id(
+    welkin: Client, welkin_fake: FakeWelkin
+) -> None:
+    stored = welkin_fake.add_patient(firstName="Ada", mrn="MRN-7")
+
+    patient = welkin.Patient(mrn="MRN-7")
+    assert patient.get() is patient
+
+    assert str(patient.id) == stored["id"]
+    assert patient.first_name == "Ada"
+    assert welkin_fake.requests[-1].query == {"type": "MRN"}
+    assert welkin_fake.requests[-1].path == "gh/sb-demo/patients/MRN-7"
+
+
+def test_create_and_delete_refresh_and_return_the_same_object(
+    welkin: Client, welkin_fake: FakeWelkin
+) -> None:
+    patient = welkin.Patient(firstName="Foo")
+    assert patient.create() is patient
+    assert patient.id is not None
+    assert str(patient.id) in welkin_fake.patients
+    assert patient.delete() is patient
+    assert welkin_fake.patients == {}
+
+
+def test_patients_get_takes_the_old_positional_filter_and_page_size(
+    welkin: Client, welkin_fake: FakeWelkin
+) -> None:
+    welkin_fake.add_patient(firstName="Ada", lastName="Bar")
+    welkin_fake.add_patient(firstName="Bob", lastName="Other")
+
+    found = welkin.Patients().get({"lastName": "Bar"}, size=5)
+
+    assert [p.first_name for p in found] == ["Ada"]
+    sent = welkin_fake.requests[-1]
+    assert (sent.method, sent.path) == ("POST", "gh/sb-demo/by-filter/patients")
+    assert sent.json == {"lastName": "Bar"}
+    assert sent.query == {"size": "5"}

@@ -6,7 +6,7 @@ methods call the same operations as ``client.patients``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import PrivateAttr
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 __all__ = ["CompatCollection", "CompatInstance"]
 
 ItemT = TypeVar("ItemT", bound="CompatInstance")
+
+#: An operation and the instance fields that fill its path placeholders.
+Call = tuple["Operation[Any]", Mapping[str, str]]
 
 
 def _query(operation: Operation[Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
@@ -58,41 +61,45 @@ class CompatInstance(WelkinModel):
             )
         return client
 
-    def _path(self, fields: Mapping[str, str]) -> dict[str, Any]:
-        path = {}
-        for wire, field in fields.items():
-            value = getattr(self, field, None)
-            if value is None:
-                raise InvalidArgumentError(
-                    field, f"is required to call this on a {type(self).__name__}"
-                )
-            path[wire] = value
-        return path
+    def _choose(self, calls: Sequence[Call]) -> tuple[Operation[Any], dict[str, Any]]:
+        """The first call whose path fields are all set on this object, with its path."""
+        for operation, fields in calls:
+            path = {wire: getattr(self, field, None) for wire, field in fields.items()}
+            if all(value is not None for value in path.values()):
+                return operation, path
+        first, *others = [", ".join(fields.values()) for _, fields in calls]
+        problem = f"must be set to call this on a {type(self).__name__}"
+        if others:
+            problem += f" (or else {' or '.join(others)})"
+        raise InvalidArgumentError(first, problem)
 
-    def _create(self, operation: Operation[Any]) -> Self:
-        client = self._bound()
-        return self._bind(client, client._call_raw(operation, body=self.to_json()))
-
-    def _get(
-        self, operation: Operation[Any], path: Mapping[str, str], kwargs: Mapping[str, Any]
-    ) -> Self:
-        client = self._bound()
-        data = client._call_raw(operation, path=self._path(path), query=_query(operation, kwargs))
-        return self._bind(client, data)
-
-    def _update(
-        self, operation: Operation[Any], path: Mapping[str, str], fields: Mapping[str, Any]
-    ) -> Self:
-        client = self._bound()
-        fresh = self._bind(client, client._call_raw(operation, path=self._path(path), body=fields))
+    def _absorb(self, data: Any) -> Self:
+        """Refresh this object from a response body, as the old package did; return it."""
+        if not isinstance(data, dict):
+            return self  # an empty body (204) leaves the object as it was
+        fresh = self.model_validate(data)
         for name in fresh.model_fields_set:
             setattr(self, name, getattr(fresh, name))
         if fresh.__pydantic_extra__ and self.__pydantic_extra__ is not None:
             self.__pydantic_extra__.update(fresh.__pydantic_extra__)
         return self
 
-    def _delete(self, operation: Operation[Any], path: Mapping[str, str]) -> None:
-        self._bound()._call_raw(operation, path=self._path(path))
+    def _create(self, calls: Sequence[Call]) -> Self:
+        operation, path = self._choose(calls)
+        return self._absorb(self._bound()._call_raw(operation, path=path, body=self.to_json()))
+
+    def _get(self, calls: Sequence[Call], kwargs: Mapping[str, Any]) -> Self:
+        operation, path = self._choose(calls)
+        query = _query(operation, kwargs)
+        return self._absorb(self._bound()._call_raw(operation, path=path, query=query))
+
+    def _update(self, calls: Sequence[Call], fields: Mapping[str, Any]) -> Self:
+        operation, path = self._choose(calls)
+        return self._absorb(self._bound()._call_raw(operation, path=path, body=fields))
+
+    def _delete(self, calls: Sequence[Call]) -> Self:
+        operation, path = self._choose(calls)
+        return self._absorb(self._bound()._call_raw(operation, path=path))
 
 
 class CompatCollection(Generic[ItemT]):
@@ -104,10 +111,14 @@ class CompatCollection(Generic[ItemT]):
         self._client = client
 
     def _list(
-        self, operation: Operation[Any], paginate: bool, kwargs: Mapping[str, Any]
+        self,
+        operation: Operation[Any],
+        paginate: bool,
+        kwargs: Mapping[str, Any],
+        body: Mapping[str, Any] | None = None,
     ) -> list[ItemT] | Iterator[ItemT]:
         query = _query(operation, kwargs)
-        page = self._client._call_page(operation, query=query)
+        page = self._client._call_page(operation, query=query, body=body)
         if not paginate:
             return [self._wrap(item) for item in page.items]
         return (self._wrap(item) for item in page)

@@ -126,7 +126,8 @@ def test_compat_must_name_known_operations(tmp_path: Path) -> None:
         shutil.copy(path, tmp_path / path.name)
     compat = (tmp_path / "compat.yaml").read_text()
     (tmp_path / "compat.yaml").write_text(compat.replace("patients.delete", "patients.remove"))
-    with pytest.raises(SpecError, match=r"compat.yaml: classes.Patient.methods.delete.operation"):
+    where = r"compat.yaml: classes.Patient.methods.delete\[0\].operation"
+    with pytest.raises(SpecError, match=where + ": unknown operation 'patients.remove'"):
         load(tmp_path)
 
 

@@ -9,7 +9,7 @@ they call the same operations as the typed resources.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal, overload
 from uuid import UUID
 
@@ -37,27 +37,36 @@ class Patient(CompatInstance, _PatientModel):
     def create(self) -> Self:
         """Create a patient.
 
-        Sends this object's fields and returns the created object.
+        Sends this object's fields and refreshes it from the response.
         """
-        return self._create(patients.PATIENTS_CREATE)
+        return self._create([(patients.PATIENTS_CREATE, {})])
 
     def get(self, **kwargs: Any) -> Self:
         """Read one patient by id.
 
-        Keyword arguments are the operation's query parameters.
+        Looks it up by the first field that is set of: id, external_id, external_guid, mrn.
+        Keyword arguments are the query parameters; the object is refreshed in place.
         """
-        return self._get(patients.PATIENTS_GET, {"patientId": "id"}, kwargs)
+        return self._get(
+            [
+                (patients.PATIENTS_GET, {"patientId": "id"}),
+                (patients.PATIENTS_GET_BY_EXTERNAL_ID, {"externalId": "external_id"}),
+                (patients.PATIENTS_GET_BY_EXTERNAL_GUID, {"externalGuid": "external_guid"}),
+                (patients.PATIENTS_GET_BY_MRN, {"mrn": "mrn"}),
+            ],
+            kwargs,
+        )
 
     def update(self, **fields: Any) -> Self:
         """Update a patient; fields left out keep their values.
 
-        Updates this object in place and returns it.
+        Sends the given fields and refreshes this object from the response.
         """
-        return self._update(patients.PATIENTS_UPDATE, {"patientId": "id"}, fields)
+        return self._update([(patients.PATIENTS_UPDATE, {"patientId": "id"})], fields)
 
-    def delete(self) -> None:
+    def delete(self) -> Self:
         """Delete a patient."""
-        self._delete(patients.PATIENTS_DELETE, {"patientId": "id"})
+        return self._delete([(patients.PATIENTS_DELETE, {"patientId": "id"})])
 
 
 class Patients(CompatCollection[Patient]):
@@ -66,21 +75,33 @@ class Patients(CompatCollection[Patient]):
     item = Patient
 
     @overload
-    def get(self, *, paginate: Literal[False] = False, **kwargs: Any) -> list[Patient]: ...
+    def get(
+        self,
+        filter: Mapping[str, Any] | None = None,
+        *,
+        paginate: Literal[False] = False,
+        **kwargs: Any,
+    ) -> list[Patient]: ...
 
     @overload
-    def get(self, *, paginate: Literal[True], **kwargs: Any) -> Iterator[Patient]: ...
+    def get(
+        self, filter: Mapping[str, Any] | None = None, *, paginate: Literal[True], **kwargs: Any
+    ) -> Iterator[Patient]: ...
 
     @overload
-    def get(self, *, paginate: bool, **kwargs: Any) -> list[Patient] | Iterator[Patient]: ...
+    def get(
+        self, filter: Mapping[str, Any] | None = None, *, paginate: bool, **kwargs: Any
+    ) -> list[Patient] | Iterator[Patient]: ...
 
-    def get(self, *, paginate: bool = False, **kwargs: Any) -> list[Patient] | Iterator[Patient]:
+    def get(
+        self, filter: Mapping[str, Any] | None = None, *, paginate: bool = False, **kwargs: Any
+    ) -> list[Patient] | Iterator[Patient]:
         """List patients matching a filter object; an empty filter returns everyone.
 
         Keyword arguments are its query parameters.
         """
         operation = patients.PATIENTS_FILTER
-        return self._list(operation, paginate, kwargs)
+        return self._list(operation, paginate, kwargs, filter)
 
 
 class User(CompatInstance, _UserModel):
@@ -92,27 +113,27 @@ class User(CompatInstance, _UserModel):
     def create(self) -> Self:
         """Create a user.
 
-        Sends this object's fields and returns the created object.
+        Sends this object's fields and refreshes it from the response.
         """
-        return self._create(users.USERS_CREATE)
+        return self._create([(users.USERS_CREATE, {})])
 
     def get(self, **kwargs: Any) -> Self:
         """Read one user by id.
 
-        Keyword arguments are the operation's query parameters.
+        Keyword arguments are the query parameters; the object is refreshed in place.
         """
-        return self._get(users.USERS_GET, {"userId": "id"}, kwargs)
+        return self._get([(users.USERS_GET, {"userId": "id"})], kwargs)
 
     def update(self, **fields: Any) -> Self:
         """Change some of a user's fields (addressed by username, as Welkin expects).
 
-        Updates this object in place and returns it.
+        Sends the given fields and refreshes this object from the response.
         """
-        return self._update(users.USERS_UPDATE, {"username": "username"}, fields)
+        return self._update([(users.USERS_UPDATE, {"username": "username"})], fields)
 
-    def delete(self) -> None:
+    def delete(self) -> Self:
         """Delete a user by id."""
-        self._delete(users.USERS_DELETE, {"userId": "id"})
+        return self._delete([(users.USERS_DELETE, {"userId": "id"})])
 
 
 class Users(CompatCollection[User]):
