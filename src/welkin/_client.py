@@ -90,11 +90,18 @@ _Flow = Generator[_Step, Any, httpx.Response]
 _NEED_TOKEN = _NeedToken()
 
 
-def _check_number(name: str, value: Any, *, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
+def _check_number(name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise InvalidArgumentError(name, f"expected a number >= 0, got {value!r}")
+
+
+def _httpx_timeout(value: Any) -> httpx.Timeout:
+    """``timeout`` as httpx takes it: seconds (or None, no limit) or an httpx.Timeout."""
+    if isinstance(value, httpx.Timeout):
+        return value
+    if value is not None:
+        _check_number("timeout", value)
+    return httpx.Timeout(value)
 
 
 def _redacted(response: httpx.Response, *, keep_body: bool) -> httpx.Response:
@@ -131,13 +138,13 @@ class _BaseClient:
         base_url: str | None,
     ) -> None:
         settings, secret = resolve_settings(tenant, instance, api_client, secret_key, base_url)
-        _check_number("timeout", timeout, allow_none=not isinstance(timeout, httpx.Timeout))
         if isinstance(total, bool) or not isinstance(total, int) or total < 0:
             raise InvalidArgumentError("total", f"expected an int >= 0, got {total!r}")
         _check_number("backoff_factor", backoff_factor)
         self._settings = settings
         self._secret = secret
         self._timeout = timeout
+        self._httpx_timeout = _httpx_timeout(timeout)
         self._retry = RetryPolicy(total=total, backoff_factor=backoff_factor)
         self._token_state: TokenState = token_state(
             settings.base_url, settings.tenant, settings.api_client
@@ -184,7 +191,7 @@ class _BaseClient:
         # Resources are cached under public names and hold the client: start them afresh.
         clone.__dict__ = {k: v for k, v in self.__dict__.items() if k.startswith("_")}
         if not isinstance(timeout, NotGiven):
-            _check_number("timeout", timeout, allow_none=not isinstance(timeout, httpx.Timeout))
+            clone._httpx_timeout = _httpx_timeout(timeout)
             clone._timeout = timeout
         if not isinstance(max_retries, NotGiven):
             clone._retry = self._policy(max_retries)
@@ -239,7 +246,7 @@ class _BaseClient:
         )
 
     def _http_request(
-        self, prepared: PreparedRequest, token: str | None, timeout: Timeout
+        self, prepared: PreparedRequest, token: str | None, timeout: httpx.Timeout
     ) -> httpx.Request:
         headers = dict(self._headers)
         if token is not None:
@@ -254,7 +261,7 @@ class _BaseClient:
             params=prepared.query or None,
             content=content,
             headers=headers,
-            timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+            timeout=timeout,
         )
 
     # -- the request flow (shared) ------------------------------------------------------
@@ -262,7 +269,11 @@ class _BaseClient:
     def _flow(self, prepared: PreparedRequest, auth: bool, options: RequestOptions) -> _Flow:
         """Send with auth, one token replay on a stale token, and retries; return the response."""
         policy = self._policy(options.max_retries)
-        timeout = self._timeout if isinstance(options.timeout, NotGiven) else options.timeout
+        timeout = (
+            self._httpx_timeout
+            if isinstance(options.timeout, NotGiven)
+            else _httpx_timeout(options.timeout)
+        )
         method = prepared.method
         retries = 0
         replayed = False
