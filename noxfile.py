@@ -27,10 +27,11 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on src/ and on the typed usage examples under tests/typed/."""
+    """mypy --strict on src/ and on the typed examples, with and without pydantic's plugin."""
     session.install("-e", ".[test]", "mypy>=1.15")
     session.run("mypy", "src")
     session.run("mypy", "tests/typed")
+    session.run("mypy", "--config-file", "tests/typed/mypy-without-plugin.ini", "tests/typed")
 
 
 @nox.session
