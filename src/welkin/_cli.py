@@ -1,9 +1,11 @@
-"""The ``welkin`` command: ``welkin demo`` walks through the SDK against the in-process fake."""
+"""The ``welkin`` command: ``welkin demo`` (a walk through the SDK on the in-process fake) and
+``welkin fake-server`` (the fake on 127.0.0.1 for any HTTP client)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -77,14 +79,40 @@ def _demo(out: Callable[[str], None]) -> int:
     return 0
 
 
+def _fake_server(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from .testing import FakeWelkin
+
+    fake = FakeWelkin(seed=args.seed)
+    fake.seed(patients=args.patients, users=args.users)
+    with fake.serve(args.port) as base_url:
+        out(base_url)
+        out(
+            f"tenant={fake.tenant} instance={fake.instance} api_client={fake.api_client} "
+            f"secret={fake.secret}"
+        )
+        out("serving a fake Welkin on loopback; Ctrl-C to stop")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="welkin", description="Welkin Health SDK tools")
     parser.add_argument("--version", action="version", version=f"welkin {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="walk through patients and users on an in-process fake")
+    server = commands.add_parser("fake-server", help="serve a fake Welkin on 127.0.0.1")
+    server.add_argument("--port", type=int, default=0, help="0 (the default) picks a free port")
+    server.add_argument("--seed", type=int, default=0, help="makes the seeded data repeatable")
+    server.add_argument("--patients", type=int, default=100, help="patients to seed")
+    server.add_argument("--users", type=int, default=10, help="users to seed")
     args = parser.parse_args(argv)
     if args.command == "demo":
         return _demo(print)
+    if args.command == "fake-server":
+        return _fake_server(args, lambda line: print(line, flush=True))
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it
     return 2
 

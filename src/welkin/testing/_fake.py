@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import itertools
 import json
@@ -12,7 +13,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -321,6 +322,18 @@ class FakeWelkin:
         )
         with self._lock:
             self._faults.append(fault)
+
+    @contextlib.contextmanager
+    def serve(self, port: int = 0) -> Iterator[str]:
+        """Serve this fake over real HTTP on 127.0.0.1 (``port=0``: any free port).
+
+        Yields the base URL (``http://127.0.0.1:PORT``) to pass as ``base_url``. A fault
+        injected with a transport exception drops the connection without an answer.
+        """
+        from ._server import serve
+
+        with serve(self._handle, port) as base_url:
+            yield base_url
 
     def client(self, **kwargs: Any) -> welkin.Client:
         """A ``welkin.Client`` wired to this fake; closing it closes its connections too."""
