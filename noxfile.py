@@ -46,3 +46,15 @@ def codegen_check(session: nox.Session) -> None:
     """Fail when the committed generated code differs from what spec/ produces."""
     session.install("-e", ".[codegen]")
     session.run("python", "-m", "codegen", "--check")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks on a loopback server, written to benchmarks/RESULTS.md (opt-in, not in ``nox``).
+
+    ``nox -s bench -- --profile`` also writes pyinstrument profiles to benchmarks/profiles/.
+    """
+    session.install("-e", ".", "httpx", "requests")
+    if "--profile" in session.posargs:
+        session.install("pyinstrument")
+    session.run("python", "-m", "benchmarks", *session.posargs)
