@@ -12,7 +12,7 @@ from typing import Any
 
 from .spec import Area
 
-DATETIME_TYPE = "welkin._serialization.WelkinDateTime"
+DATETIME_TYPE = "welkin._models.WelkinDateTime"
 
 # datamodel-code-generator emits this for the schema document itself, which has no type.
 _ROOT_MODEL = "\n\nclass Model(RootModel[Any]):\n    root: Any\n"

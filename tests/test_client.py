@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import httpx
@@ -101,3 +103,10 @@ async def test_async_client_context_manager_closes_its_connections() -> None:
         page = await client.patients.list()
         assert page.items == []
     assert client._http.is_closed
+
+
+def test_import_welkin_loads_neither_pydantic_nor_asyncio() -> None:
+    # Sync users should not pay for them at start-up: both load on first use.
+    code = "import sys, welkin; print(sorted({'pydantic', 'asyncio'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from welkin._pagination import MetaInfoPage, SpringPage
+from welkin._envelopes import MetaInfoPage, SpringPage
 from welkin.models import Patient, TokenResponse, User
 from welkin.operations import OPERATIONS
 

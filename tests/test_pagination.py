@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import welkin
-from welkin._pagination import (
+from welkin._envelopes import (
     CursorPage,
     Envelope,
     MetaInfoPage,
@@ -588,3 +588,19 @@ def test_asking_past_the_last_page_is_a_welkin_error() -> None:
         assert not page.has_next_page()
         with pytest.raises(welkin.WelkinError, match="last page"):
             page.get_next_page()
+
+
+def test_an_item_that_does_not_fit_its_model_fails_when_reached_without_its_data() -> None:
+    fake = FakeWelkin()
+    fake.add_patient(firstName="Fine")
+    fake.add_patient(firstName="Broken", createdAt="not a timestamp", lastName="Secretson")
+    with fake.client() as client:
+        page = client.patients.list()
+        walked = iter(page)
+        assert next(walked).first_name == "Fine"
+        with pytest.raises(welkin.APIResponseValidationError) as caught:
+            next(walked)
+    message = str(caught.value)
+    assert "createdAt" in message
+    assert "Secretson" not in message and "not a timestamp" not in message
+    assert caught.value.url.endswith("/gh/sb-demo/patients")

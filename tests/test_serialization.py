@@ -11,7 +11,8 @@ import pytest
 from pydantic import TypeAdapter
 
 from welkin import InvalidArgumentError
-from welkin._serialization import Param, WelkinDateTime, format_datetime
+from welkin._models import WelkinDateTime
+from welkin._serialization import Param, format_datetime
 from welkin.models import Patient
 
 PLUS_3 = timezone(timedelta(hours=3))

@@ -13,11 +13,9 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Generator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
-from pydantic import ValidationError
 
 from ._auth import REFRESH_CODES, TokenState, token_state
 from ._config import resolve_settings
@@ -51,38 +49,53 @@ T = TypeVar("T")
 Timeout = float | httpx.Timeout | None
 
 
-@dataclass(frozen=True)
 class RequestOptions:
     """Per-call overrides, and extra query or body fields not (yet) in the spec."""
 
-    timeout: Timeout | NotGiven = NOT_GIVEN
-    max_retries: int | NotGiven = NOT_GIVEN
-    extra_query: Mapping[str, Any] | None = None
-    extra_body: Mapping[str, Any] | None = None
+    __slots__ = ("extra_body", "extra_query", "max_retries", "timeout")
+
+    def __init__(
+        self,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.extra_query = extra_query
+        self.extra_body = extra_body
 
 
 DEFAULT_OPTIONS = RequestOptions()
 
 
-# The steps of a request flow (see _BaseClient._flow).
-@dataclass(frozen=True)
+# The steps of a request flow (see _BaseClient._flow). Plain classes: dataclasses would
+# cost a millisecond each at import.
 class _NeedToken:
-    pass
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
 class _Send:
-    request: httpx.Request
+    __slots__ = ("request",)
+
+    def __init__(self, request: httpx.Request) -> None:
+        self.request = request
 
 
-@dataclass(frozen=True)
 class _Sleep:
-    seconds: float
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
 
 
-@dataclass(frozen=True)
 class _DropToken:
-    token: str
+    __slots__ = ("token",)
+
+    def __init__(self, token: str) -> None:
+        self.token = token
 
 
 _Step = _NeedToken | _Send | _Sleep | _DropToken
@@ -343,22 +356,26 @@ class _BaseClient:
             return json.loads(response.content)
         except ValueError:
             safe = _redacted(response, keep_body=not secret_sent)
-            raise APIResponseValidationError(safe, "the body is not JSON") from None
+            raise APIResponseValidationError(
+                "the body is not JSON",
+                method=safe.request.method,
+                url=str(safe.request.url),
+                response=safe,
+            ) from None
 
     @staticmethod
     def _parse(
         operation: Operation[R], response: httpx.Response, data: Any, *, secret_sent: bool = False
     ) -> R:
+        from pydantic import ValidationError  # here: pydantic loads on first use, not at import
+
         try:
             return operation.parse_response(data)
         except ValidationError as exc:
-            # Locations and reasons only: the input values are patient data.
-            problems = "; ".join(
-                f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
-                for error in exc.errors(include_input=False, include_url=False)[:5]
-            )
             safe = _redacted(response, keep_body=not secret_sent)
-            raise APIResponseValidationError(safe, problems) from None
+            raise APIResponseValidationError.from_validation(
+                exc, method=safe.request.method, url=str(safe.request.url), response=safe
+            ) from None
 
     def _token_request(self) -> PreparedRequest:
         # The token call is the one operation the core itself needs.
@@ -496,7 +513,7 @@ class Client(_BaseClient, SyncResources, CompatFactories):
         def fetch(request: PreparedRequest) -> SyncPage[Any]:
             response = self._run(self._flow(request, operation.auth, options))
             envelope = self._parse(operation, response, self._decode(response))
-            return SyncPage(envelope, request, fetch)
+            return SyncPage(envelope, request, str(response.request.url), fetch)
 
         return fetch(prepared)
 
@@ -636,7 +653,7 @@ class AsyncClient(_BaseClient, AsyncResources):
         async def fetch(request: PreparedRequest) -> AsyncPage[Any]:
             response = await self._run(self._flow(request, operation.auth, options))
             envelope = self._parse(operation, response, self._decode(response))
-            return AsyncPage(envelope, request, fetch)
+            return AsyncPage(envelope, request, str(response.request.url), fetch)
 
         return AsyncPaginator(lambda: fetch(prepared))
 

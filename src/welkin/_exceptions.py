@@ -207,11 +207,27 @@ def error_for_response(response: httpx.Response) -> APIStatusError:
 class APIResponseValidationError(APIError):
     """Welkin answered 2xx with a body that is not JSON or does not fit the expected shape."""
 
-    def __init__(self, response: httpx.Response, problem: str) -> None:
-        request = response.request
+    def __init__(
+        self, problem: str, *, method: str, url: str, response: httpx.Response | None = None
+    ) -> None:
         super().__init__(
-            f"unexpected response to {request.method} {request.url}: {problem}",
-            method=request.method,
-            url=str(request.url),
+            f"unexpected response to {method} {url}: {problem}", method=method, url=url
         )
         self.response = response
+
+    @classmethod
+    def from_validation(
+        cls,
+        error: Any,
+        *,
+        method: str,
+        url: str,
+        response: httpx.Response | None = None,
+    ) -> APIResponseValidationError:
+        """From a pydantic ValidationError: locations and reasons only, since the input
+        values are patient data."""
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
+            for item in error.errors(include_input=False, include_url=False)[:5]
+        )
+        return cls(problems, method=method, url=url, response=response)

@@ -1,12 +1,39 @@
-"""The base class of every generated model: lenient, lossless and alias-aware."""
+"""The base class of every generated model (lenient, lossless, alias-aware), Welkin's
+timestamp type, and request-body validation."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from datetime import date, datetime, timezone
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    ValidationError,
+)
 
-__all__ = ["WelkinModel"]
+from ._exceptions import InvalidArgumentError
+from ._serialization import format_datetime
+
+__all__ = ["WelkinDateTime", "WelkinModel", "dump_body"]
+
+
+def _date_to_datetime(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    return value
+
+
+#: A timestamp field: parsed to an aware datetime, dumped back in Welkin's exact form.
+WelkinDateTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_date_to_datetime),
+    PlainSerializer(format_datetime, return_type=str, when_used="json"),
+]
 
 
 class WelkinModel(BaseModel):
@@ -27,3 +54,24 @@ class WelkinModel(BaseModel):
     def to_json(self) -> dict[str, Any]:
         """The wire form: camelCase keys, only the fields that were set, unknown fields kept."""
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def dump_body(model: type[WelkinModel], fields: Mapping[str, Any], argument: str) -> Any:
+    """Validate a request body against its model and return its JSON form.
+
+    Raises InvalidArgumentError naming the offending field (by its Python name).
+    """
+    try:
+        body = model.model_validate(fields)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        location = ".".join(_python_name(model, str(part)) for part in error["loc"])
+        raise InvalidArgumentError(location or argument, error["msg"]) from None
+    return body.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def _python_name(model: type[WelkinModel], wire: str) -> str:
+    for name, info in model.model_fields.items():
+        if info.alias == wire:
+            return name
+    return wire

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from typing import Any, Generic, TypeVar
-
-from pydantic import TypeAdapter
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._exceptions import InvalidArgumentError
-from ._models import WelkinModel
-from ._pagination import STYLES, Envelope
-from ._serialization import Param, dump_body, query_text, to_wire
+from ._serialization import Param, query_text, to_wire
 from ._types import NotGiven
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+    from ._envelopes import Envelope
+    from ._models import WelkinModel
 
 __all__ = ["Operation", "PreparedRequest"]
 
@@ -124,6 +126,8 @@ class Operation(Generic[R]):
         encoded.update(self.fixed_query)
 
         if self.body_model is not None:
+            from ._models import dump_body  # the body model is pydantic: it is loaded already
+
             json_body = dump_body(self.body_model, body or {}, self.body_param)
         elif self.body_json:
             if body is not None and not isinstance(body, Mapping):
@@ -147,7 +151,12 @@ class Operation(Generic[R]):
 
     @property
     def adapter(self) -> TypeAdapter[Any]:
+        """The validator of the response, built on first use (not at import)."""
         if self._adapter is None:
+            from pydantic import TypeAdapter
+
+            from ._envelopes import STYLES
+
             if self.pagination is not None:
                 envelope: Any = STYLES[self.pagination]
                 target: Any = envelope[self.response]

@@ -1,4 +1,4 @@
-"""Turning Python values into Welkin's wire form: timestamps, query and path values, bodies."""
+"""Turning Python values into Welkin's wire form: timestamps, query and path values, JSON."""
 
 from __future__ import annotations
 
@@ -7,16 +7,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from enum import Enum
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
-from pydantic import AwareDatetime, BeforeValidator, PlainSerializer, ValidationError
-
 from ._exceptions import InvalidArgumentError
-from ._models import WelkinModel
 
-__all__ = ["Param", "WelkinDateTime", "dump_body", "format_datetime", "query_text", "to_wire"]
+__all__ = ["Param", "format_datetime", "query_text", "to_wire"]
 
 
 def format_datetime(value: datetime | date) -> str:
@@ -32,19 +29,6 @@ def format_datetime(value: datetime | date) -> str:
     value = value.astimezone(timezone.utc)
     return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
 
-
-def _date_to_datetime(value: Any) -> Any:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
-    return value
-
-
-#: A timestamp field: parsed to an aware datetime, dumped back in Welkin's exact form.
-WelkinDateTime = Annotated[
-    AwareDatetime,
-    BeforeValidator(_date_to_datetime),
-    PlainSerializer(format_datetime, return_type=str, when_used="json"),
-]
 
 _SORT = re.compile(r"[A-Za-z_][\w.]*(,(asc|desc|ASC|DESC))?")
 
@@ -123,27 +107,6 @@ def _encode(kind: str, value: Any, values: tuple[str, ...], item: str) -> str:
     raise AssertionError(f"unknown parameter kind {kind!r}")
 
 
-def dump_body(model: type[WelkinModel], fields: Mapping[str, Any], argument: str) -> Any:
-    """Validate a request body against its model and return its JSON form.
-
-    Raises InvalidArgumentError naming the offending field (by its Python name).
-    """
-    try:
-        body = model.model_validate(fields)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        location = ".".join(_python_name(model, str(part)) for part in error["loc"])
-        raise InvalidArgumentError(location or argument, error["msg"]) from None
-    return body.model_dump(mode="json", by_alias=True, exclude_unset=True)
-
-
-def _python_name(model: type[WelkinModel], wire: str) -> str:
-    for name, info in model.model_fields.items():
-        if info.alias == wire:
-            return name
-    return wire
-
-
 def to_wire(value: Any) -> Any:
     """A free-form JSON value with datetimes, UUIDs and enums in Welkin's wire form."""
     if isinstance(value, Mapping):
@@ -156,9 +119,8 @@ def to_wire(value: Any) -> Any:
         return str(value)
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, WelkinModel):
-        return value.to_json()
-    return value
+    to_json = getattr(value, "to_json", None)  # a WelkinModel (not imported: pydantic is heavy)
+    return to_json() if callable(to_json) else value
 
 
 def query_text(value: Any) -> str:

@@ -9,8 +9,7 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field
 
-from welkin._models import WelkinModel
-from welkin._serialization import WelkinDateTime
+from welkin._models import WelkinDateTime, WelkinModel
 
 
 class PatientTerritory(WelkinModel):

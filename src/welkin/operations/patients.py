@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
+from .._envelopes import SpringPage
 from .._operation import Operation
-from .._pagination import SpringPage
 from .._serialization import Param
 from ..models.patients import Patient, PatientWrite
 

@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
+from .._envelopes import MetaInfoPage
 from .._operation import Operation
-from .._pagination import MetaInfoPage
 from .._serialization import Param
 from ..models.users import User, UserCreate, UserUpdate
 

@@ -1,0 +1,240 @@
+"""The response envelopes of Welkin's list calls, one model per pagination style.
+
+An envelope parses a page body, dumps it back unchanged, knows the query of the next page,
+and validates its items into typed models only as they are reached: validating a page of
+a hundred patients at once keeps every nested object alive together, which costs more
+(in the garbage collector) than validating them one by one.
+
+Styles: PAGE (Spring page), PAGE_IN_DATA (Spring page under ``data``), METAINFO (``data`` +
+``metaInfo``), TOKEN (``content`` + ``meta.nextPageToken``), CURSOR (items + ``cursor``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import cache
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, Field, PrivateAttr, TypeAdapter, model_validator
+
+from ._models import WelkinModel
+
+__all__ = [
+    "STYLES",
+    "CursorPage",
+    "Envelope",
+    "MetaInfoPage",
+    "SpringDataPage",
+    "SpringPage",
+    "TokenPage",
+]
+
+T = TypeVar("T")
+
+
+@cache
+def _item_validator(envelope: type[Envelope[Any]]) -> Callable[[Any], Any]:
+    """How to validate one item of ``envelope`` (e.g. ``SpringPage[Patient]``)."""
+    args = envelope.__pydantic_generic_metadata__["args"]
+    if not args:
+        return lambda raw: raw  # an unparametrized envelope: items stay as decoded JSON
+    item = args[0]
+    if isinstance(item, type) and issubclass(item, BaseModel):
+        return item.model_validate
+    return TypeAdapter(item).validate_python
+
+
+class Envelope(WelkinModel, Generic[T]):
+    """A parsed page: its items (validated when reached) and how to ask for the next one."""
+
+    _items: list[T] | None = PrivateAttr(default=None)
+
+    def raw_items(self) -> list[Any]:
+        """This page's items as decoded JSON."""
+        raise NotImplementedError
+
+    def iter_items(self) -> Iterator[T]:
+        """This page's items, each validated as the iteration reaches it."""
+        if self._items is not None:
+            return iter(self._items)
+        validate = _item_validator(type(self))
+        return (validate(raw) for raw in self.raw_items())
+
+    @property
+    def items(self) -> list[T]:
+        """This page's items, validated (once) into typed models."""
+        if self._items is None:
+            self._items = list(self.iter_items())
+        return self._items
+
+    def next_query(self, query: dict[str, str]) -> dict[str, str] | None:
+        """The query string of the next page, or None on the last page."""
+        raise NotImplementedError
+
+
+def _wrap_bare_list(data: Any, key: str) -> Any:
+    # Some endpoints answer a bare array even when a page is asked for: one, last, page.
+    return {key: data} if isinstance(data, list) else data
+
+
+class SpringSort(WelkinModel):
+    sorted: bool | None = None
+    unsorted: bool | None = None
+    empty: bool | None = None
+
+
+class Pageable(WelkinModel):
+    sort: SpringSort | None = None
+    page_number: int | None = Field(None, alias="pageNumber")
+    page_size: int | None = Field(None, alias="pageSize")
+    offset: int | None = None
+    paged: bool | None = None
+    unpaged: bool | None = None
+
+
+class SpringPage(Envelope[T]):
+    """PAGE: ``content`` plus Spring's ``pageable``, ``last``, ``number``, ``totalPages``..."""
+
+    raw_content: list[Any] = Field(default_factory=list, alias="content")
+    # Spring writes the string "INSTANCE" here for unpaged results.
+    pageable: Pageable | str | None = None
+    last: bool | None = None
+    first: bool | None = None
+    number: int | None = None
+    size: int | None = None
+    number_of_elements: int | None = Field(None, alias="numberOfElements")
+    total_elements: int | None = Field(None, alias="totalElements")
+    total_pages: int | None = Field(None, alias="totalPages")
+    sort: SpringSort | None = None
+    empty: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_bare_list(cls, data: Any) -> Any:
+        return _wrap_bare_list(data, "content")
+
+    def raw_items(self) -> list[Any]:
+        return self.raw_content
+
+    def next_query(self, query: dict[str, str]) -> dict[str, str] | None:
+        number = self.number
+        if number is None and isinstance(self.pageable, Pageable):
+            number = self.pageable.page_number
+        if self.last is not False or not self.raw_content or number is None:
+            return None
+        if self.total_pages is not None and number + 1 >= self.total_pages:
+            return None
+        return {**query, "page": str(number + 1)}
+
+
+class SpringDataPage(Envelope[T]):
+    """PAGE_IN_DATA: ``{name, data: <Spring page>}`` (CDT records)."""
+
+    name: str | None = None
+    data: SpringPage[Any] = Field(default_factory=SpringPage)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_bare_list(cls, data: Any) -> Any:
+        return {"data": {"content": data}} if isinstance(data, list) else data
+
+    def raw_items(self) -> list[Any]:
+        return self.data.raw_content
+
+    def next_query(self, query: dict[str, str]) -> dict[str, str] | None:
+        return self.data.next_query(query)
+
+
+class MetaInfo(WelkinModel):
+    page: int | None = None
+    page_size: int | None = Field(None, alias="pageSize")
+    total_elements: int | None = Field(None, alias="totalElements")
+    number_of_elements: int | None = Field(None, alias="numberOfElements")
+    total_pages: int | None = Field(None, alias="totalPages")
+    first_page: bool | None = Field(None, alias="firstPage")
+    last_page: bool | None = Field(None, alias="lastPage")
+
+
+class MetaInfoPage(Envelope[T]):
+    """METAINFO: ``data`` plus ``metaInfo{page, lastPage, ...}``."""
+
+    raw_data: list[Any] = Field(default_factory=list, alias="data")
+    meta_info: MetaInfo | None = Field(None, alias="metaInfo")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_bare_list(cls, data: Any) -> Any:
+        return _wrap_bare_list(data, "data")
+
+    def raw_items(self) -> list[Any]:
+        return self.raw_data
+
+    def next_query(self, query: dict[str, str]) -> dict[str, str] | None:
+        meta = self.meta_info
+        if meta is None or meta.last_page is not False or meta.page is None or not self.raw_data:
+            return None
+        return {**query, "page": str(meta.page + 1)}
+
+
+class TokenMeta(WelkinModel):
+    next_page_token: str | None = Field(None, alias="nextPageToken")
+    prev_page_token: str | None = Field(None, alias="prevPageToken")
+    page_size: int | None = Field(None, alias="pageSize")
+    found: int | None = None
+
+
+class TokenPage(Envelope[T]):
+    """TOKEN: ``content`` plus ``meta{nextPageToken, prevPageToken}`` (chat)."""
+
+    raw_content: list[Any] = Field(default_factory=list, alias="content")
+    meta: TokenMeta | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_bare_list(cls, data: Any) -> Any:
+        return _wrap_bare_list(data, "content")
+
+    def raw_items(self) -> list[Any]:
+        return self.raw_content
+
+    def next_query(self, query: dict[str, str]) -> dict[str, str] | None:
+        token = self.meta.next_page_token if self.meta else None
+        # A page token cannot be combined with the other parameters: it replaces them.
+        return {"pageToken": token} if token else None
+
+
+class Cursor(WelkinModel):
+    start: str | None = None
+    end: str | None = None
+    has_next: bool | None = Field(None, alias="hasNext")
+
+
+class CursorPage(Envelope[T]):
+    """CURSOR: items (under ``data`` or ``content``) plus ``cursor{start, end, hasNext}``."""
+
+    raw_data: list[Any] | None = Field(None, alias="data")
+    raw_content: list[Any] | None = Field(None, alias="content")
+    cursor: Cursor | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_bare_list(cls, data: Any) -> Any:
+        return _wrap_bare_list(data, "data")
+
+    def raw_items(self) -> list[Any]:
+        return self.raw_data if self.raw_data is not None else (self.raw_content or [])
+
+    def next_query(self, query: dict[str, str]) -> dict[str, str] | None:
+        cursor = self.cursor
+        if cursor is None or not cursor.has_next or not cursor.end:
+            return None
+        return {**query, "start": cursor.end}
+
+
+STYLES: dict[str, type[Envelope[Any]]] = {
+    "PAGE": SpringPage,
+    "PAGE_IN_DATA": SpringDataPage,
+    "METAINFO": MetaInfoPage,
+    "TOKEN": TokenPage,
+    "CURSOR": CursorPage,
+}
