@@ -604,3 +604,17 @@ def test_an_item_that_does_not_fit_its_model_fails_when_reached_without_its_data
     assert "createdAt" in message
     assert "Secretson" not in message and "not a timestamp" not in message
     assert caught.value.url.endswith("/gh/sb-demo/patients")
+
+
+def test_page_metadata_is_on_the_envelope() -> None:
+    fake = FakeWelkin()
+    fake.seed(patients=7, users=5)
+    with fake.client() as client:
+        patients = client.patients.list(size=3)
+        users = client.users.list(size=2)
+    assert isinstance(patients.envelope, SpringPage)
+    assert (patients.envelope.total_elements, patients.envelope.total_pages) == (7, 3)
+    assert (patients.envelope.number, patients.envelope.last) == (0, False)
+    assert isinstance(users.envelope, MetaInfoPage)
+    assert users.envelope.meta_info is not None
+    assert (users.envelope.meta_info.total_pages, users.envelope.meta_info.page) == (3, 0)
