@@ -7,6 +7,7 @@ operation, a throughput...); ``interleave`` calls them in rotating order, round 
 from __future__ import annotations
 
 import gc
+import random
 import statistics
 import time
 from collections.abc import Callable, Mapping
@@ -46,6 +47,16 @@ class Sample:
     @property
     def iqr(self) -> float:
         return self.quantile(0.75) - self.quantile(0.25)
+
+    def median_ci(self, confidence: float = 0.95, resamples: int = 2_000) -> tuple[float, float]:
+        """Bootstrap confidence interval of the median (fixed seed: the same run, same figures)."""
+        rng = random.Random(0)  # noqa: S311 - resampling, not cryptography
+        values = self.values
+        medians = Sample(
+            tuple(statistics.median(rng.choices(values, k=len(values))) for _ in range(resamples))
+        )
+        tail = (1 - confidence) / 2
+        return medians.quantile(tail), medians.quantile(1 - tail)
 
 
 def interleave(

@@ -49,7 +49,7 @@ def _section(section: Section) -> list[str]:
     ]
     lines = [f"## {section.title}", "", f"{section.note} Unit: {section.unit}, {better}."]
     if section.diagnostics:
-        lines.append("Rows in *italics* are diagnostics (what-ifs), not targets.")
+        lines.append("Rows in *italics* are diagnostics, not targets.")
     return [*lines, "", *_table(header, rows), ""]
 
 
@@ -92,7 +92,7 @@ def render(results: Results) -> str:
         "",
     ]
     if results.remarks:
-        lines += ["## What remains and why", ""]
+        lines += ["## Remarks: what remains and why, what the diagnostics show", ""]
         for remark in results.remarks:
             lines += [f"- {remark}", ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -28,6 +28,8 @@ class Section:
     digits: int = 0
     # Rows compared with another row than ``reference`` (e.g. the raw loop of the same size).
     row_reference: dict[str, str] = field(default_factory=dict)
+    # Figures of the scenario that are not timings (e.g. the shape of the parsed data).
+    extra: dict[str, float] = field(default_factory=dict)
 
     def reference_for(self, variant: str) -> str:
         return self.row_reference.get(variant, self.reference)

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import importlib.util
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import types
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import requests
+from pydantic import BaseModel
 
 import welkin
 from welkin.models.patients import Patient
@@ -40,30 +39,10 @@ OLD_GET = "old welkin 0.1.12 `client.Patient(id=...).get()`"
 RAW_HTTPX = "raw httpx (keep-alive Client, bearer header, `response.json()`)"
 RAW_REQUESTS = "raw requests (Session, `response.json()`)"
 RAW_HTTPX_ASYNC = "raw httpx.AsyncClient (`response.json()`)"
-SNIFFIO_WHATIF = "welkin async, with `sniffio` importable (what-if)"
 
 
 def _run(loop: asyncio.AbstractEventLoop, coroutine: Coroutine[Any, Any, float]) -> float:
     return loop.run_until_complete(coroutine)
-
-
-@contextmanager
-def sniffio_importable() -> Iterator[None]:
-    """Make ``import sniffio`` succeed for a while, as if the package were installed.
-
-    httpcore imports sniffio on every async request; when it is missing the failed import is
-    not cached and walks sys.path each time. This shows what installing it would save.
-    """
-    if "sniffio" in sys.modules or importlib.util.find_spec("sniffio") is not None:
-        yield
-        return
-    stub = types.ModuleType("sniffio")
-    stub.current_async_library = lambda: "asyncio"  # type: ignore[attr-defined]
-    sys.modules["sniffio"] = stub
-    try:
-        yield
-    finally:
-        del sys.modules["sniffio"]
 
 
 @dataclass
@@ -154,10 +133,6 @@ class Clients:
         self.ctx.expect(self.ctx.tenant("async"), "get", count)
         return _run(self.loop, self._welkin_async_gets(count))
 
-    def welkin_async_gets_with_sniffio(self, count: int) -> float:
-        with sniffio_importable():
-            return self.welkin_async_gets(count)
-
     def _old(self) -> OldPackage:
         if self.old is None:
             raise RuntimeError("these clients were opened without the old package")
@@ -207,10 +182,6 @@ class Clients:
         self.ctx.expect(self.ctx.tenant("async"), "get", width * batches)
         return _run(self.loop, self._welkin_gather(width, batches))
 
-    def welkin_gather_with_sniffio(self, width: int, batches: int) -> float:
-        with sniffio_importable():
-            return self.welkin_gather(width, batches)
-
     async def _raw_gather(self, width: int, batches: int) -> float:
         raw, headers = self.raw_async, self.raw_headers
         start = time.perf_counter()
@@ -227,6 +198,9 @@ class Clients:
 
     def welkin_sequential_rate(self, count: int) -> float:
         return 1e6 / self.welkin_gets(count)
+
+    def raw_sequential_rate(self, count: int) -> float:
+        return 1e6 / self.raw_httpx_gets(count)
 
     # -- walking every patient: milliseconds per walk --------------------------------------
 
@@ -258,7 +232,7 @@ class Clients:
         return float(answer["seconds"]) * 1e3
 
     def raw_walk(self, size: int, *, typed: bool = False) -> float:
-        """The raw loop; ``typed`` also validates each patient as it is reached (a what-if)."""
+        """The raw loop; ``typed`` also validates each patient as it is reached (diagnostic)."""
         ctx = self.ctx
         ctx.expect(ctx.tenant("raw"), "page", -(-PATIENT_COUNT // size))
         url = f"{ctx.base_url}/{ctx.tenant('raw')}/{ctx.instance}/by-filter/patients"
@@ -293,42 +267,60 @@ def get_latency(clients: Clients, rounds: int, batch: int = 100) -> Section:
         OLD_GET: lambda: clients.old_gets(batch),
         RAW_REQUESTS: lambda: clients.raw_requests_gets(batch),
         RAW_HTTPX_ASYNC: lambda: clients.raw_async_gets(batch),
-        SNIFFIO_WHATIF: lambda: clients.welkin_async_gets_with_sniffio(batch),
     }
     return Section(
         title="Sequential GET patient latency",
         unit="µs per GET",
         reference=RAW_HTTPX,
         samples=interleave(variants, rounds, budget_s=45),
-        diagnostics=frozenset({RAW_HTTPX_ASYNC, SNIFFIO_WHATIF}),
+        diagnostics=frozenset({RAW_HTTPX_ASYNC}),
         note=f"Each repetition is {batch} sequential GETs of different patients.",
     )
 
 
-def concurrency(clients: Clients, rounds: int, *, title: str, note: str) -> Section:
-    width, batches = 64, 2
-    sync_label = f"welkin sync, {width * batches} GETs one after another"
+WIDTH, BATCHES = 64, 2
+SYNC_SEQUENTIAL = f"welkin sync, {WIDTH * BATCHES} GETs one after another"
+WELKIN_GATHER = f"welkin async, {WIDTH} concurrent GETs (`asyncio.gather`)"
+RAW_SEQUENTIAL = f"raw httpx.Client, {WIDTH * BATCHES} GETs one after another"
+RAW_GATHER = f"raw httpx.AsyncClient, {WIDTH} concurrent GETs"
+
+
+def concurrency(
+    clients: Clients,
+    rounds: int,
+    *,
+    title: str,
+    note: str,
+    diagnostic: bool = False,
+    raw_sequential: bool = False,
+    budget_s: float = 40,
+) -> Section:
+    """Throughput of 64-way ``asyncio.gather`` against the sync client one GET at a time.
+
+    ``raw_sequential`` adds raw httpx one GET at a time, the reference of raw httpx's own
+    64-way row: what httpx itself gains from concurrency, without the SDK.
+    """
     variants: dict[str, Callable[[], float]] = {
-        sync_label: lambda: clients.welkin_sequential_rate(width * batches),
-        f"welkin async, {width} concurrent GETs (`asyncio.gather`)": lambda: clients.welkin_gather(
-            width, batches
-        ),
-        f"raw httpx.AsyncClient, {width} concurrent GETs": lambda: clients.raw_gather(
-            width, batches
-        ),
-        f"welkin async, {width} concurrent, `sniffio` importable (what-if)": lambda: (
-            clients.welkin_gather_with_sniffio(width, batches)
-        ),
+        SYNC_SEQUENTIAL: lambda: clients.welkin_sequential_rate(WIDTH * BATCHES),
+        WELKIN_GATHER: lambda: clients.welkin_gather(WIDTH, BATCHES),
+        RAW_GATHER: lambda: clients.raw_gather(WIDTH, BATCHES),
     }
-    diagnostics = frozenset(list(variants)[2:])
+    row_reference: dict[str, str] = {}
+    if raw_sequential:
+        variants[RAW_SEQUENTIAL] = lambda: clients.raw_sequential_rate(WIDTH * BATCHES)
+        row_reference[RAW_GATHER] = RAW_SEQUENTIAL
+    diagnostics = set(variants) - {SYNC_SEQUENTIAL}
+    if not diagnostic:
+        diagnostics.discard(WELKIN_GATHER)
     return Section(
         title=title,
         unit="requests per second",
-        reference=sync_label,
-        samples=interleave(variants, rounds, budget_s=40),
-        diagnostics=diagnostics,
+        reference=SYNC_SEQUENTIAL,
+        samples=interleave(variants, rounds, budget_s=budget_s),
+        diagnostics=frozenset(diagnostics),
         note=note,
         higher_is_better=True,
+        row_reference=row_reference,
     )
 
 
@@ -341,7 +333,10 @@ def old_walk_label(size: int) -> str:
 
 
 def typed_walk_label(size: int) -> str:
-    return f"raw loop + `Patient.model_validate` of each item as reached, pages of {size} (what-if)"
+    return (
+        f"raw loop + `Patient.model_validate` of each item, pages of {size} "
+        "(diagnostic: the SDK's validation without the SDK)"
+    )
 
 
 def welkin_walk_label(size: int) -> str:
@@ -386,47 +381,84 @@ def walk(clients: Clients, rounds: int) -> Section:
     )
 
 
+PARSE_LOADS = "`json.loads` alone"
+PARSE_ITEMS = "`json.loads` + `parse_response` + `.items` (every item validated, page kept)"
+PARSE_WALK = "`json.loads` + `parse_response` + `iter_items()`, each item dropped (as a walk)"
+PARSE_ENVELOPE = "`json.loads` + `parse_response` only, items not validated yet (diagnostic)"
+PARSE_NO_GC = "`json.loads` + `parse_response` + `.items`, cyclic GC paused (diagnostic)"
+
+
+def _count_models(value: Any) -> int:
+    if isinstance(value, BaseModel):
+        fields = [getattr(value, name) for name in type(value).model_fields]
+        return 1 + sum(_count_models(v) for v in [*fields, *(value.model_extra or {}).values()])
+    if isinstance(value, (list, tuple)):
+        return sum(_count_models(v) for v in value)
+    if isinstance(value, dict):
+        return sum(_count_models(v) for v in value.values())
+    return 0
+
+
+def _count_objects(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + sum(_count_objects(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_count_objects(v) for v in value)
+    return 0
+
+
+def patient_shape(raw_patients: list[Any], models: list[Any]) -> dict[str, float]:
+    """Per patient, on average: top-level fields, nested JSON objects, nested typed models."""
+    return {
+        "fields": statistics.mean(len(p) for p in raw_patients),
+        "objects": statistics.mean(_count_objects(p) - 1 for p in raw_patients),
+        "models": statistics.mean(_count_models(m) - 1 for m in models),
+    }
+
+
 def parse(rounds: int, ctx: Context) -> Section:
     body = ctx.page_of_1000
     operation = OPERATIONS["patients.filter"]
     decoded = json.loads(body)
-    operation.parse_response(decoded)  # build the validator outside the timing
+    # Build the validators outside the timing, and check that items really come out typed.
+    items = operation.parse_response(decoded).items
+    assert len(items) == len(decoded["content"]) and isinstance(items[0], Patient), items[:1]
+    shape = patient_shape(decoded["content"], items)
+    del items, decoded
+
+    def page_items() -> None:
+        operation.parse_response(json.loads(body)).items  # noqa: B018 - validates the items
+
+    def walk_items() -> None:
+        for _patient in operation.parse_response(json.loads(body)).iter_items():
+            pass
 
     def with_gc_paused() -> float:
         gc.disable()
         try:
-            return timed(lambda: operation.parse_response(json.loads(body)), 1) / 1e3
+            return timed(page_items, 1) / 1e3
         finally:
             gc.enable()
 
-    def lazy_items() -> float:
-        # What-if: parse the envelope with raw items, validate each patient when reached.
-        def run() -> None:
-            envelope = json.loads(body)
-            for raw_item in envelope.pop("content"):
-                Patient.model_validate(raw_item)
-
-        return timed(run, 1) / 1e3
-
     variants: dict[str, Callable[[], float]] = {
-        "`json.loads` alone": lambda: timed(lambda: json.loads(body), 1) / 1e3,
-        "`json.loads` + `parse_response(data)`": lambda: (
-            timed(lambda: operation.parse_response(json.loads(body)), 1) / 1e3
-        ),
-        "`parse_response(data)` of decoded data": lambda: (
-            timed(lambda: operation.parse_response(decoded), 1) / 1e3
-        ),
-        "`json.loads` + `parse_response`, cyclic GC paused (diagnostic)": with_gc_paused,
-        "`json.loads` + one `Patient.model_validate` per item, discarded (what-if)": lazy_items,
+        PARSE_LOADS: lambda: timed(lambda: json.loads(body), 1) / 1e3,
+        PARSE_ITEMS: lambda: timed(page_items, 1) / 1e3,
+        PARSE_WALK: lambda: timed(walk_items, 1) / 1e3,
+        PARSE_ENVELOPE: lambda: timed(lambda: operation.parse_response(json.loads(body)), 1) / 1e3,
+        PARSE_NO_GC: with_gc_paused,
     }
     return Section(
         title="Parsing a 1,000-patient page",
         unit="ms per page",
-        reference="`json.loads` alone",
+        reference=PARSE_LOADS,
         samples=interleave(variants, rounds, warmup=2, budget_s=30),
-        diagnostics=frozenset(list(variants)[3:]),
-        note=f"The same {len(body) / 1e6:.1f} MB of bytes for every row, in-process (no HTTP).",
+        diagnostics=frozenset({PARSE_ENVELOPE, PARSE_NO_GC}),
+        note=f"The same {len(body) / 1e6:.1f} MB of bytes for every row, in-process (no HTTP), "
+        '`OPERATIONS["patients.filter"]`. A patient has on average '
+        f"{shape['fields']:.0f} top-level fields and {shape['objects']:.0f} nested JSON "
+        f"objects, {shape['models']:.0f} of which become typed models.",
         digits=1,
+        extra=shape,
     )
 
 
@@ -441,6 +473,17 @@ def _import_ms(python: str, statement: str) -> float:
 
 IMPORT_WELKIN = "`import welkin`"
 IMPORT_BASE = "`import httpx, pydantic`"
+IMPORT_OLD = "`import welkin` (old 0.1.12, in its venv)"
+IMPORT_HTTPX = "`import httpx` alone (diagnostic)"
+IMPORT_FIRST_USE = (
+    "`import welkin` + the modules a first patient call loads "
+    "(pydantic, envelopes, patient operations and models; diagnostic)"
+)
+# What ``client.patients.get`` / ``.filter`` import on first use (not at ``import welkin``).
+FIRST_USE_MODULES = (
+    "welkin._models, welkin._envelopes, welkin.resources.patients, welkin.operations.auth, "
+    "welkin.operations.patients, welkin.models.patients"
+)
 
 
 def import_time(rounds: int, old_python: Path) -> Section:
@@ -448,20 +491,18 @@ def import_time(rounds: int, old_python: Path) -> Section:
     variants: dict[str, Callable[[], float]] = {
         IMPORT_BASE: lambda: _import_ms(ours, "import httpx, pydantic"),
         IMPORT_WELKIN: lambda: _import_ms(ours, "import welkin"),
-        "`import welkin` (old 0.1.12, in its venv)": lambda: _import_ms(
-            str(old_python), "import welkin"
-        ),
-        "`import httpx, pydantic; from pydantic import BaseModel` (diagnostic)": (
-            lambda: _import_ms(ours, "import httpx, pydantic; from pydantic import BaseModel")
-        ),
+        IMPORT_OLD: lambda: _import_ms(str(old_python), "import welkin"),
+        IMPORT_HTTPX: lambda: _import_ms(ours, "import httpx"),
+        IMPORT_FIRST_USE: lambda: _import_ms(ours, f"import welkin, {FIRST_USE_MODULES}"),
     }
     return Section(
         title="Import time in a fresh process",
         unit="ms",
         reference=IMPORT_BASE,
         samples=interleave(variants, rounds, budget_s=40),
-        diagnostics=frozenset(list(variants)[3:]),
-        note="Time of the import statement itself (interpreter start-up excluded), `python -I`.",
+        diagnostics=frozenset({IMPORT_HTTPX, IMPORT_FIRST_USE}),
+        note="Time of the import statement itself (interpreter start-up excluded), `python -I`, "
+        "each in a new process.",
         digits=1,
     )
 
