@@ -154,6 +154,7 @@ class _Fault:
     method: str | None
     path_contains: str | None
     remaining: int
+    delay: float = 0.0
 
     def matches(self, request: RecordedRequest) -> bool:
         if self.method is not None and self.method != request.method:
@@ -248,6 +249,9 @@ class FakeWelkin:
         self._token_times: list[float] = []
         self._tokens_blocked_until = -math.inf
         self._faults: list[_Fault] = []
+        self._chaos_rate = 0.0
+        self._chaos_statuses: tuple[int, ...] = ()
+        self._chaos_rng = random.Random(seed)
         self._seeded_patients = 0
         self._client_user_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"welkin-fake:{api_client}"))
         self._routes = self._build_routes()
@@ -303,12 +307,20 @@ class FakeWelkin:
         headers: Mapping[str, str] | None = None,
         body: bytes | str | Any = None,
         exception: type[Exception] | None = None,
+        delay: float = 0.0,
         method: str | None = None,
         path_contains: str | None = None,
     ) -> None:
-        """Queue a fault for the next ``times`` matching non-token requests."""
-        if status is None and exception is None:
-            raise ValueError("fail_next needs a status or an exception")
+        """Queue a fault for the next ``times`` matching non-token requests.
+
+        ``status`` answers with that status (``headers`` and ``body``; a str or bytes body is
+        sent as is, e.g. an HTML error page or broken JSON, anything else as JSON, None as a
+        Welkin error body). ``exception`` raises it instead (httpx.ConnectError, ReadTimeout...;
+        over ``serve()``, any of them drops the connection). ``delay`` waits that many seconds
+        first; alone, it only slows the normal answer down.
+        """
+        if status is None and exception is None and delay <= 0:
+            raise ValueError("fail_next needs a status, an exception or a delay")
         if times < 1:
             raise ValueError("times must be at least 1")
         fault = _Fault(
@@ -319,9 +331,27 @@ class FakeWelkin:
             method=method.upper() if method else None,
             path_contains=path_contains,
             remaining=times,
+            delay=delay,
         )
         with self._lock:
             self._faults.append(fault)
+
+    def chaos(
+        self,
+        rate: float,
+        *,
+        statuses: tuple[int, ...] = (500, 502, 503, 504),
+        seed: int = 0,
+    ) -> None:
+        """From now on, answer each non-token request with one of ``statuses`` with probability
+        ``rate`` (0 turns it off). Deterministic: the same seed gives the same faults for the
+        same sequence of requests. Scripted ``fail_next`` faults come first."""
+        if not 0 <= rate <= 1:
+            raise ValueError("rate must be between 0 and 1")
+        with self._lock:
+            self._chaos_rate = rate
+            self._chaos_statuses = statuses
+            self._chaos_rng = random.Random(seed)
 
     @contextlib.contextmanager
     def serve(self, port: int = 0) -> Iterator[str]:
@@ -392,12 +422,16 @@ class FakeWelkin:
             now = self._clock()
             recorded = self._record(request)
             fault = self._take_fault(recorded)
-            if fault is None:
-                return self._respond(recorded, now)
-            if fault.exception is None:
+        if fault is not None:
+            # Outside the lock: a slow or failing answer must not hold up other requests.
+            if fault.delay > 0:
+                time.sleep(fault.delay)
+            if fault.exception is not None:
+                raise _injected_exception(fault.exception, request)
+        with self._lock:
+            if fault is not None and fault.status is not None:
                 return self._fault_response(fault, now)
-        # Raised outside the lock so the caller's exception handling never runs while holding it.
-        raise _injected_exception(fault.exception, request)
+            return self._respond(recorded, now)
 
     def _record(self, request: httpx.Request) -> RecordedRequest:
         recorded = RecordedRequest(
@@ -421,10 +455,13 @@ class FakeWelkin:
                 if fault.remaining == 0:
                     self._faults.remove(fault)
                 return fault
+        if self._chaos_rate and self._chaos_rng.random() < self._chaos_rate:
+            status = self._chaos_rng.choice(self._chaos_statuses)
+            return _Fault(status, {}, None, None, None, None, remaining=1)
         return None
 
     def _fault_response(self, fault: _Fault, now: float) -> httpx.Response:
-        assert fault.status is not None  # fail_next guarantees a status when there is no exception
+        assert fault.status is not None
         if fault.body is None:
             body = _error_body("INJECTED_FAULT", "API", "injected fault", now)
             return httpx.Response(fault.status, headers=fault.headers, json=body)
