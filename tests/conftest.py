@@ -6,24 +6,10 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
+from support import FakeClock
 
 import welkin
 from welkin.testing import FakeWelkin
-
-START = 1_700_000_000.0  # 2023-11-14T22:13:20Z
-
-
-class FakeClock:
-    """A wall clock that only moves when told to; share it between a fake and a client."""
-
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture(autouse=True)

@@ -18,3 +18,19 @@ def last_call(fake: FakeWelkin) -> RecordedRequest:
 
 def is_utc_aware(value: datetime | None) -> bool:
     return value is not None and value.utcoffset() == timedelta(0)
+
+
+START = 1_700_000_000.0  # 2023-11-14T22:13:20Z
+
+
+class FakeClock:
+    """A wall clock that only moves when told to; share it between a fake and a client."""
+
+    def __init__(self, now: float = START) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import FakeClock
+from support import FakeClock
 
 import welkin
 from welkin import AuthenticationError, ConfigurationError

@@ -8,7 +8,7 @@ from email.utils import formatdate
 
 import httpx
 import pytest
-from conftest import START, FakeClock
+from support import START, FakeClock
 
 import welkin
 from welkin import (

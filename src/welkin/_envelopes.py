@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import cache
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, Field, PrivateAttr, TypeAdapter, model_validator
 
@@ -47,7 +47,15 @@ def _item_validator(envelope: type[Envelope[Any]]) -> Callable[[Any], Any]:
 class Envelope(WelkinModel, Generic[T]):
     """A parsed page: its items (validated when reached) and how to ask for the next one."""
 
+    #: Where a bare JSON array goes: some endpoints answer one even when a page is asked for,
+    #: and it is then one, last, page.
+    _bare_list_key: ClassVar[str] = "content"
     _items: list[T] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_bare_list(cls, data: Any) -> Any:
+        return {cls._bare_list_key: data} if isinstance(data, list) else data
 
     def raw_items(self) -> list[Any]:
         """This page's items as decoded JSON."""
@@ -70,11 +78,6 @@ class Envelope(WelkinModel, Generic[T]):
     def next_query(self, query: dict[str, str]) -> dict[str, str] | None:
         """The query string of the next page, or None on the last page."""
         raise NotImplementedError
-
-
-def _wrap_bare_list(data: Any, key: str) -> Any:
-    # Some endpoints answer a bare array even when a page is asked for: one, last, page.
-    return {key: data} if isinstance(data, list) else data
 
 
 class SpringSort(WelkinModel):
@@ -107,11 +110,6 @@ class SpringPage(Envelope[T]):
     total_pages: int | None = Field(None, alias="totalPages")
     sort: SpringSort | None = None
     empty: bool | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _accept_bare_list(cls, data: Any) -> Any:
-        return _wrap_bare_list(data, "content")
 
     def raw_items(self) -> list[Any]:
         return self.raw_content
@@ -158,13 +156,9 @@ class MetaInfo(WelkinModel):
 class MetaInfoPage(Envelope[T]):
     """METAINFO: ``data`` plus ``metaInfo{page, lastPage, ...}``."""
 
+    _bare_list_key: ClassVar[str] = "data"
     raw_data: list[Any] = Field(default_factory=list, alias="data")
     meta_info: MetaInfo | None = Field(None, alias="metaInfo")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _accept_bare_list(cls, data: Any) -> Any:
-        return _wrap_bare_list(data, "data")
 
     def raw_items(self) -> list[Any]:
         return self.raw_data
@@ -189,11 +183,6 @@ class TokenPage(Envelope[T]):
     raw_content: list[Any] = Field(default_factory=list, alias="content")
     meta: TokenMeta | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _accept_bare_list(cls, data: Any) -> Any:
-        return _wrap_bare_list(data, "content")
-
     def raw_items(self) -> list[Any]:
         return self.raw_content
 
@@ -212,14 +201,10 @@ class Cursor(WelkinModel):
 class CursorPage(Envelope[T]):
     """CURSOR: items (under ``data`` or ``content``) plus ``cursor{start, end, hasNext}``."""
 
+    _bare_list_key: ClassVar[str] = "data"
     raw_data: list[Any] | None = Field(None, alias="data")
     raw_content: list[Any] | None = Field(None, alias="content")
     cursor: Cursor | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _accept_bare_list(cls, data: Any) -> Any:
-        return _wrap_bare_list(data, "data")
 
     def raw_items(self) -> list[Any]:
         return self.raw_data if self.raw_data is not None else (self.raw_content or [])

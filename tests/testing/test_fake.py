@@ -13,10 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
+from support import START, FakeClock
 
 from welkin.testing import FakeWelkin, RecordedRequest
 
-START = 1_700_000_000.0  # 2023-11-14T22:13:20Z
 TOKEN_PATH = "/gh/admin/api_clients/VBOPNRYRWJIP"
 PATIENTS = "/gh/sb-demo/patients"
 FILTER = "/gh/sb-demo/by-filter/patients"
@@ -24,17 +24,6 @@ ADMIN_USERS = "/gh/admin/users"
 INSTANCE_USERS = "/gh/sb-demo/users"
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 ISO_MS_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
-
-
-class FakeClock:
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
