@@ -17,7 +17,6 @@ from ._types import NotGiven
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
-    from ._envelopes import Envelope
     from ._models import WelkinModel
 
 __all__ = ["Operation", "PreparedRequest"]
@@ -173,10 +172,6 @@ class Operation(Generic[R]):
             return None  # type: ignore[return-value]
         result: R = self.adapter.validate_python(data)
         return result
-
-    def parse_page(self, data: Any) -> Envelope[Any]:
-        envelope: Envelope[Any] = self.adapter.validate_python(data)
-        return envelope
 
 
 def _wire(argument: str, convert: Callable[[Any], R], value: Any) -> R:
