@@ -55,14 +55,8 @@ class ServerProcess:
 
     def stop(self) -> None:
         if self._process.stdin is not None and not self._process.stdin.closed:
-            self._process.stdin.close()
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-        if self._process.stdout is not None:
-            self._process.stdout.close()
+            self._process.stdin.close()  # the server stops when its stdin closes
+        stop_process(self._process)
 
 
 @dataclass
@@ -117,3 +111,14 @@ def pin_cpus() -> tuple[int | None, str]:
     server_cpu = cpus[-1]
     os.sched_setaffinity(0, set(cpus[:-1]))
     return server_cpu, f"server on CPU {server_cpu}, clients on CPU {cpus[:-1]}"
+
+
+def stop_process(process: subprocess.Popen[str]) -> None:
+    """Wait for a helper process told to stop (killing it after 10 s), and close its output."""
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    if process.stdout is not None:
+        process.stdout.close()

@@ -11,6 +11,8 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any
 
+from .context import stop_process
+
 __all__ = ["OLD_VERSION", "OldPackage", "ensure_venv"]
 
 OLD_VERSION = "0.1.12"
@@ -87,11 +89,5 @@ class OldPackage:
             assert self._process.stdin is not None
             self._process.stdin.write(json.dumps({"cmd": "quit"}) + "\n")
             self._process.stdin.close()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        if self._process.stdout is not None:
-            self._process.stdout.close()
+        stop_process(self._process)
         shutil.rmtree(self.tmpdir, ignore_errors=True)
