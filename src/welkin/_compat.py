@@ -119,10 +119,11 @@ class CompatCollection(Generic[ItemT]):
     ) -> list[ItemT] | Iterator[ItemT]:
         query = _query(operation, kwargs)
         page = self._client._call_page(operation, query=query, body=body)
+        # Straight from each item's JSON to the compat class: validated once, not twice.
         if not paginate:
-            return [self._wrap(item) for item in page.items]
-        return (self._wrap(item) for item in page)
+            return list(page._iter_as(self._bind_item))
+        return (item for each in page.iter_pages() for item in each._iter_as(self._bind_item))
 
-    def _wrap(self, item: WelkinModel) -> ItemT:
-        wrapped: ItemT = self.item._bind(self._client, item.to_json())  # type: ignore[assignment]
-        return wrapped
+    def _bind_item(self, raw: Any) -> ItemT:
+        item: ItemT = self.item._bind(self._client, raw)  # type: ignore[assignment]
+        return item

@@ -8,6 +8,7 @@ fetching each page only when the iteration reaches it.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._exceptions import APIResponseValidationError, WelkinError
@@ -19,14 +20,16 @@ if TYPE_CHECKING:
 __all__ = ["AsyncPage", "AsyncPaginator", "SyncPage"]
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 
-def _checked(items: Iterator[T], page: _PageBase[Any]) -> Iterator[T]:
-    """``items``, with an item that does not fit its model reported as a response error."""
+@contextmanager
+def _as_response_error(page: _PageBase[Any]) -> Iterator[None]:
+    """Report an item that does not fit its model as a response error of ``page``."""
     from pydantic import ValidationError
 
     try:
-        yield from items
+        yield
     except ValidationError as exc:
         raise APIResponseValidationError.from_validation(
             exc, method=page.request.method, url=page.url
@@ -42,13 +45,19 @@ class _PageBase(Generic[T]):
     @property
     def items(self) -> list[T]:
         """This page's items, as typed models (validated on first access)."""
-        if self.envelope._items is None:
-            self.envelope._items = list(_checked(self.envelope.iter_items(), self))
-        return self.envelope._items
+        with _as_response_error(self):
+            return self.envelope.items
 
     def iter_items(self) -> Iterator[T]:
         """This page's items, each validated as the iteration reaches it."""
-        return _checked(self.envelope.iter_items(), self)
+        with _as_response_error(self):
+            yield from self.envelope.iter_items()
+
+    def _iter_as(self, convert: Callable[[Any], V]) -> Iterator[V]:
+        """This page's items, each turned into another type straight from its JSON."""
+        with _as_response_error(self):
+            for raw in self.envelope.raw_items():
+                yield convert(raw)
 
     @property
     def next_page_query(self) -> dict[str, str] | None:
@@ -64,7 +73,7 @@ class _PageBase(Generic[T]):
 
     def __repr__(self) -> str:
         return (
-            f"{type(self).__name__}(items={len(self.items)}, "
+            f"{type(self).__name__}(items={len(self.envelope.raw_items())}, "
             f"has_next_page={self.has_next_page()}, {self.request.method} {self.request.path})"
         )
 
