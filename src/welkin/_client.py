@@ -108,6 +108,11 @@ def _check_number(name: str, value: Any) -> None:
         raise InvalidArgumentError(name, f"expected a number >= 0, got {value!r}")
 
 
+def _check_count(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidArgumentError(name, f"expected an int >= 0, got {value!r}")
+
+
 def _httpx_timeout(value: Any) -> httpx.Timeout:
     """``timeout`` as httpx takes it: seconds (or None, no limit) or an httpx.Timeout."""
     if isinstance(value, httpx.Timeout):
@@ -136,6 +141,20 @@ def _redacted(response: httpx.Response, *, keep_body: bool) -> httpx.Response:
     )
 
 
+def _unexpected(
+    response: httpx.Response, problem: Any, secret_sent: bool
+) -> APIResponseValidationError:
+    """The error for a 2xx body that is not JSON (``problem`` a str) or does not fit the
+    model (a pydantic ValidationError), carrying the response safely."""
+    safe = _redacted(response, keep_body=not secret_sent)
+    method, url = safe.request.method, str(safe.request.url)
+    if isinstance(problem, str):
+        return APIResponseValidationError(problem, method=method, url=url, response=safe)
+    return APIResponseValidationError.from_validation(
+        problem, method=method, url=url, response=safe
+    )
+
+
 class _BaseClient:
     _http: httpx.Client | httpx.AsyncClient
 
@@ -151,8 +170,7 @@ class _BaseClient:
         base_url: str | None,
     ) -> None:
         settings, secret = resolve_settings(tenant, instance, api_client, secret_key, base_url)
-        if isinstance(total, bool) or not isinstance(total, int) or total < 0:
-            raise InvalidArgumentError("total", f"expected an int >= 0, got {total!r}")
+        _check_count("total", total)
         _check_number("backoff_factor", backoff_factor)
         self._settings = settings
         self._secret = secret
@@ -214,8 +232,7 @@ class _BaseClient:
     def _policy(self, max_retries: int | NotGiven) -> RetryPolicy:
         if isinstance(max_retries, NotGiven) or max_retries == self._retry.total:
             return self._retry
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise InvalidArgumentError("max_retries", f"expected an int >= 0, got {max_retries!r}")
+        _check_count("max_retries", max_retries)
         return RetryPolicy(total=max_retries, backoff_factor=self._retry.backoff_factor)
 
     # -- request building (pure) ---------------------------------------------------------
@@ -355,13 +372,7 @@ class _BaseClient:
         try:
             return json.loads(response.content)
         except ValueError:
-            safe = _redacted(response, keep_body=not secret_sent)
-            raise APIResponseValidationError(
-                "the body is not JSON",
-                method=safe.request.method,
-                url=str(safe.request.url),
-                response=safe,
-            ) from None
+            raise _unexpected(response, "the body is not JSON", secret_sent) from None
 
     @staticmethod
     def _parse(
@@ -372,10 +383,7 @@ class _BaseClient:
         try:
             return operation.parse_response(data)
         except ValidationError as exc:
-            safe = _redacted(response, keep_body=not secret_sent)
-            raise APIResponseValidationError.from_validation(
-                exc, method=safe.request.method, url=str(safe.request.url), response=safe
-            ) from None
+            raise _unexpected(response, exc, secret_sent) from None
 
     def _token_request(self) -> PreparedRequest:
         # The token call is the one operation the core itself needs.
