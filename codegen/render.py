@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 
 from .models import render_models
-from .spec import Area, Operation, Param, Spec, SpecError, snake
+from .spec import Operation, Param, Spec, SpecError, snake
 
 TEMPLATES = Path(__file__).parent / "templates"
 GENERATED_PACKAGES = ("models", "operations", "resources", "compat")
@@ -30,6 +30,7 @@ PARAM_TYPES = {
     "uuid": "UUID | str",
     "datetime": "datetime | date",
     "sort": 'str | tuple[str, Literal["asc", "desc"]]',
+    "version": 'Literal["current", "draft"] | int',
 }
 JSON_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 
@@ -94,12 +95,14 @@ class Argument:
 @dataclass
 class MethodView:
     op: Operation
+    ops_module: str
     positional: list[Argument]
     keyword: list[Argument]
     path: list[Argument]
     query: list[Argument]
     body_fields: list[Argument]
     body_param: str | None
+    files_param: str | None
     has_body: bool
     item_type: str | None
     sync_return: str
@@ -114,6 +117,7 @@ class MethodView:
 @dataclass
 class ResourceView:
     path: tuple[str, ...]
+    module: str = ""
     methods: list[MethodView] = field(default_factory=list)
     children: list[ResourceView] = field(default_factory=list)
 
@@ -126,24 +130,61 @@ class ResourceView:
         return self.path[-1]
 
 
-def method_view(op: Operation, area: Area, models_used: set[str]) -> MethodView:
+FILE_TYPE = "FileInput"
+
+
+def flat_properties(spec: Spec, model: str) -> tuple[dict[str, Any], set[str]]:
+    """A model's properties and required names, with ``allOf`` parts merged in."""
+    schema = spec.model_area(model).models[model]
+    properties: dict[str, Any] = {}
+    required: set[str] = set()
+    for part in [*schema.get("allOf", []), schema]:
+        if "$ref" in part:
+            inherited, needed = flat_properties(spec, part["$ref"])
+            properties.update(inherited)
+            required |= needed
+        properties.update(part.get("properties", {}))
+        required |= set(part.get("required", []))
+    return properties, required
+
+
+def method_view(op: Operation, spec: Spec, models_used: set[str]) -> MethodView:
     positional = [
-        Argument(p.name, param_type(p), None, p.wire, p.description) for p in op.path_params
+        Argument(p.name, param_type(p), None, p.wire, p.description)
+        for p in op.path_params
+        if p.default is None
     ]
-    keyword: list[Argument] = []
+    keyword = [
+        Argument(p.name, param_type(p), repr(p.default), p.wire, p.description)
+        for p in op.path_params
+        if p.default is not None
+    ]
+    path_args = [*positional, *keyword]
     body_fields: list[Argument] = []
-    body_param = None
-    if op.body is not None and op.body.model is None:
-        body_param = op.body.param
+    body_param = files_param = None
+    body = op.body
+    if body is not None and body.multipart_only:
+        files_param = body.files_param
+        positional.append(
+            Argument(
+                files_param,
+                f"{FILE_TYPE} | Sequence[{FILE_TYPE}]",
+                None,
+                body.files or "",
+                "A path, bytes, a binary file object or (filename, content[, content type]);"
+                " or a list of them.",
+            )
+        )
+    elif body is not None and body.model is None:
+        body_param = body.param
         positional.append(
             Argument(body_param, "Mapping[str, Any] | None", "None", "", "The JSON object to send.")
         )
-    elif op.body is not None and op.body.model is not None:
-        models_used.add(op.body.model)
-        schema = area.models[op.body.model]
-        required = set(schema.get("required", []))
-        path_names = {a.name for a in positional}
-        for wire, prop in schema.get("properties", {}).items():
+    elif body is not None and body.model is not None:
+        models_used.add(body.model)
+        properties, required = flat_properties(spec, body.model)
+        path_names = {a.name for a in path_args}
+        for wire, prop in properties.items():
             if snake(wire) in path_names:
                 # The body repeats a path parameter (PUT users/{username} {username, ...}).
                 body_fields.append(Argument(snake(wire), "", None, wire, ""))
@@ -159,10 +200,23 @@ def method_view(op: Operation, area: Area, models_used: set[str]) -> MethodView:
             )
             body_fields.append(argument)
             keyword.append(argument)
+        if body.files is not None:
+            files_param = body.files_param
+            keyword.append(
+                Argument(
+                    files_param,
+                    f"Sequence[{FILE_TYPE}] | None",
+                    "None",
+                    body.files,
+                    "Files to attach; when given, the request is sent as multipart/form-data.",
+                )
+            )
     query = [
         Argument(p.name, f"{param_type(p)} | None", "None", p.wire, p.description) for p in op.query
     ]
     keyword.extend(query)
+    # Required keyword arguments first: Python needs no order, but readers scan for them.
+    keyword.sort(key=lambda a: a.default is not None)
     names = [a.name for a in (*positional, *keyword)]
     if len(names) != len(set(names)):
         raise SpecError(f"{op.file}: operations[{op.id}]: two arguments share a Python name")
@@ -174,17 +228,21 @@ def method_view(op: Operation, area: Area, models_used: set[str]) -> MethodView:
     elif op.pagination == "LIST":
         # builtins: inside a resource class, `list` is the list method.
         sync_return = async_return = f"builtins.list[{item}]"
+    elif op.download:
+        sync_return = async_return = "bytes"
     else:
         sync_return = async_return = item or "None"
     return MethodView(
         op=op,
+        ops_module=op.file[: -len(".yaml")],
         positional=positional,
         keyword=keyword,
-        path=positional[: len(op.path_params)],
+        path=path_args,
         query=query,
         body_fields=body_fields,
         body_param=body_param,
-        has_body=op.body is not None,
+        files_param=files_param,
+        has_body=body is not None,
         item_type=item,
         sync_return=sync_return,
         async_return=async_return,
@@ -192,28 +250,34 @@ def method_view(op: Operation, area: Area, models_used: set[str]) -> MethodView:
     )
 
 
-def resource_tree(area: Area, models_used: set[str]) -> list[ResourceView]:
-    roots: dict[tuple[str, ...], ResourceView] = {}
+def resource_tree(spec: Spec) -> tuple[list[ResourceView], dict[tuple[str, ...], ResourceView]]:
+    """The resources of every area as one tree (``patients.encounters`` may live in
+    encounters.yaml while ``patients`` lives in patients.yaml).
+
+    A resource's class goes in the module of the first area with an operation on it,
+    or failing that, of the first operation below it.
+    """
+    ops = [op for op in spec.operations if op.auth]  # the token call: client.get_token()
+    owner: dict[tuple[str, ...], str] = {}
+    areas = {op.file[: -len(".yaml")] for op in ops}
+    for op in ops:
+        for depth in range(1, len(op.resource)):
+            if op.resource[depth - 1] in areas:  # formations.* -> formations.yaml
+                owner.setdefault(op.resource[:depth], op.resource[depth - 1])
+    for op in ops:
+        owner.setdefault(op.resource, op.file[: -len(".yaml")])
+    for op in ops:
+        for depth in range(1, len(op.resource)):
+            owner.setdefault(op.resource[:depth], op.file[: -len(".yaml")])
+    nodes: dict[tuple[str, ...], ResourceView] = {}
     top: list[ResourceView] = []
-    for op in area.operations:
-        if not op.auth:
-            continue  # the token call is the client's own business (client.get_token())
+    for op in ops:
         for depth in range(1, len(op.resource) + 1):
             key = op.resource[:depth]
-            if key not in roots:
-                roots[key] = ResourceView(key)
-                (roots[key[:-1]].children if depth > 1 else top).append(roots[key])
-        roots[op.resource].methods.append(method_view(op, area, models_used))
-    return top
-
-
-def flatten(resources: list[ResourceView]) -> list[ResourceView]:
-    """Children before parents, so that each class is defined before it is used."""
-    out: list[ResourceView] = []
-    for resource in resources:
-        out.extend(flatten(resource.children))
-        out.append(resource)
-    return out
+            if key not in nodes:
+                nodes[key] = ResourceView(key, owner[key])
+                (nodes[key[:-1]].children if depth > 1 else top).append(nodes[key])
+    return top, nodes
 
 
 class Renderer:
@@ -242,23 +306,29 @@ class Renderer:
             header=header(sources, f"codegen/templates/{template}"), **context
         )
 
+    def model_imports(self, names: set[str]) -> list[tuple[str, list[str]]]:
+        """``[(models module, [names])]`` to import the given models."""
+        by_module: dict[str, list[str]] = {}
+        for name in sorted(names):
+            by_module.setdefault(self.spec.model_area(name).name, []).append(name)
+        return sorted(by_module.items())
+
     def files(self) -> dict[str, str]:
         """Every generated file, keyed by its path relative to ``src/welkin``."""
         spec = self.spec
         out: dict[str, str] = {}
         all_files = [a.file for a in spec.areas]
         areas_with_ops = [a for a in spec.areas if a.operations]
-        for area in spec.areas:
-            out[f"models/{area.name}.py"] = render_models(
-                area, header([area.file], "datamodel-code-generator (codegen/models.py)")
-            )
+        model_headers = {
+            area.name: header([area.file], "datamodel-code-generator (codegen/models.py)")
+            for area in spec.areas
+        }
+        for name, code in render_models(spec.areas, model_headers).items():
+            out[f"models/{name}.py"] = code
         out["models/__init__.py"] = self._render(
             "models_init.py.jinja", all_files, areas=spec.areas
         )
-        resources: dict[str, list[ResourceView]] = {}
         for area in areas_with_ops:
-            models_used: set[str] = set()
-            tree = resource_tree(area, models_used)
             out[f"operations/{area.name}.py"] = self._render(
                 "operations_area.py.jinja",
                 [area.file],
@@ -271,27 +341,45 @@ class Renderer:
                         if op.pagination in PAGE_ENVELOPES
                     }
                 ),
-                models=sorted(
+                model_imports=self.model_imports(
                     {op.response for op in area.operations if op.response}
                     | {op.body.model for op in area.operations if op.body and op.body.model}
                 ),
             )
-            if tree:
-                resources[area.name] = tree
-                out[f"resources/{area.name}.py"] = self._render(
-                    "resources_area.py.jinja",
-                    [area.file],
-                    area=area,
-                    classes=flatten(tree),
-                    models=sorted(models_used),
-                )
+        top, nodes = resource_tree(spec)
+        for module in sorted({node.module for node in nodes.values()}):
+            owned = [node for node in nodes.values() if node.module == module]
+            models_used: set[str] = set()
+            for node in owned:
+                node.methods = [
+                    method_view(op, spec, models_used)
+                    for op in spec.operations
+                    if op.auth and op.resource == node.path
+                ]
+            foreign = sorted(
+                {
+                    (child.module, child.class_name)
+                    for node in owned
+                    for child in node.children
+                    if child.module != module
+                }
+            )
+            op_modules = sorted({m.ops_module for node in owned for m in node.methods})
+            out[f"resources/{module}.py"] = self._render(
+                "resources_area.py.jinja",
+                sorted({f"{name}.yaml" for name in (module, *op_modules)}),
+                module=module,
+                classes=owned,
+                model_imports=self.model_imports(models_used),
+                op_modules=op_modules,
+                foreign=foreign,
+                uses_files=any(m.files_param for node in owned for m in node.methods),
+            )
         out["operations/__init__.py"] = self._render(
             "operations_init.py.jinja", all_files, areas=areas_with_ops
         )
         out["resources/__init__.py"] = self._render(
-            "resources_init.py.jinja",
-            all_files,
-            roots=[(module, root) for module, tree in resources.items() for root in tree],
+            "resources_init.py.jinja", all_files, roots=[(root.module, root) for root in top]
         )
         compat_sources = ["compat.yaml", *all_files]
         ops = {op.id: op for op in spec.operations}

@@ -11,15 +11,17 @@ from typing import Any
 import yaml
 
 PAGINATION_STYLES = ("PAGE", "PAGE_IN_DATA", "METAINFO", "TOKEN", "CURSOR", "LIST")
-PARAM_KINDS = ("string", "integer", "boolean", "uuid", "datetime", "sort", "enum", "csv")
+PARAM_KINDS = (
+    "string", "integer", "boolean", "uuid", "datetime", "sort", "enum", "csv", "version",
+)  # fmt: skip
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 AREA_KEYS = {"models", "operations"}
 OPERATION_KEYS = {
     "id", "summary", "method", "path", "auth", "path_params", "query", "fixed_query", "body",
-    "response", "pagination",
+    "response", "pagination", "download",
 }  # fmt: skip
-PARAM_KEYS = {"type", "values", "items", "description", "name"}
-BODY_KEYS = {"model", "json", "param"}
+PARAM_KEYS = {"type", "values", "items", "description", "name", "default"}
+BODY_KEYS = {"model", "json", "param", "multipart", "files"}
 COMPAT_KINDS = {"instance": {"kind", "model", "methods"}, "collection": {"kind", "item", "get"}}
 COMPAT_METHODS = ("create", "get", "update", "delete")
 BUILTIN_PLACEHOLDERS = ("tenant", "instance")
@@ -45,12 +47,20 @@ class Param:
     values: tuple[str, ...] = ()
     item: str = "string"
     description: str = ""
+    default: str | None = None  # path parameters only: makes the argument keyword-only
 
 
 @dataclass
 class Body:
-    model: str | None = None  # a model of the same file
-    param: str = "body"  # the argument name of a free-form JSON body
+    model: str | None = None  # a model of any spec file
+    param: str = "body"  # the argument name of a free-form JSON body, or of the files
+    files: str | None = None  # wire name of the multipart file parts, if files can be sent
+    multipart_only: bool = False  # the body is nothing but file parts
+
+    @property
+    def files_param(self) -> str:
+        """The Python argument that takes the files."""
+        return self.param if self.multipart_only else snake(self.files or "")
 
 
 @dataclass
@@ -67,6 +77,7 @@ class Operation:
     body: Body | None
     response: str | None
     pagination: str | None
+    download: bool = False
 
     @property
     def resource(self) -> tuple[str, ...]:
@@ -167,6 +178,7 @@ def _param(wire: str, raw: Any, where: str) -> Param:
         values=values,
         item=item,
         description=str(raw.get("description", "")),
+        default=None if raw.get("default") is None else str(raw["default"]),
     )
 
 
@@ -203,24 +215,20 @@ def _operation(raw: Any, where: str, file: str, models: dict[str, Any]) -> Opera
         _param(name, value, f"{where}.query.{name}")
         for name, value in _mapping(raw.get("query") or {}, f"{where}.query").items()
     ]
+    for param in query:
+        if param.default is not None:
+            raise _fail(f"{where}.query.{param.wire}.default", "only path parameters take defaults")
     fixed = {
         str(k): str(v)
         for k, v in _mapping(raw.get("fixed_query") or {}, f"{where}.fixed_query").items()
     }
-    body = None
-    if raw.get("body") is not None:
-        raw_body = _mapping(raw["body"], f"{where}.body")
-        _keys(raw_body, BODY_KEYS, f"{where}.body")
-        if ("model" in raw_body) == ("json" in raw_body):
-            raise _fail(f"{where}.body", "give exactly one of model or json")
-        if "model" in raw_body and raw_body["model"] not in models:
-            raise _fail(f"{where}.body.model", f"unknown model {raw_body['model']!r}")
-        if "json" in raw_body and raw_body["json"] != "object":
-            raise _fail(f"{where}.body.json", "only 'object' is supported")
-        body = Body(model=raw_body.get("model"), param=raw_body.get("param", "body"))
+    body = _body(raw.get("body"), f"{where}.body", models)
     response = raw.get("response")
     if response is not None and response not in models:
         raise _fail(f"{where}.response", f"unknown model {response!r}")
+    download = bool(raw.get("download", False))
+    if download and (response is not None or raw.get("pagination") is not None):
+        raise _fail(f"{where}.download", "a download has no response model or pagination")
     pagination = raw.get("pagination")
     if pagination is not None and pagination not in PAGINATION_STYLES:
         raise _fail(f"{where}.pagination", f"expected one of {', '.join(PAGINATION_STYLES)}")
@@ -242,27 +250,57 @@ def _operation(raw: Any, where: str, file: str, models: dict[str, Any]) -> Opera
         body=body,
         response=response,
         pagination=pagination,
+        download=download,
     )
 
 
-def _area(path: Path) -> Area:
-    file = path.name
+def _body(raw: Any, where: str, models: dict[str, Any]) -> Body | None:
+    if raw is None:
+        return None
+    raw = _mapping(raw, where)
+    _keys(raw, BODY_KEYS, where)
+    kinds = [key for key in ("model", "json", "multipart") if key in raw]
+    if len(kinds) != 1:
+        raise _fail(where, "give exactly one of model, json or multipart")
+    if "model" in raw and raw["model"] not in models:
+        raise _fail(f"{where}.model", f"unknown model {raw['model']!r}")
+    if "json" in raw and raw["json"] != "object":
+        raise _fail(f"{where}.json", "only 'object' is supported")
+    if "files" in raw and "model" not in raw:
+        raise _fail(f"{where}.files", "optional file parts go with a model body")
+    if "multipart" in raw:
+        if not isinstance(raw["multipart"], str) or not raw["multipart"]:
+            raise _fail(f"{where}.multipart", "name the form field of the file parts")
+        return Body(param=snake(raw["multipart"]), files=raw["multipart"], multipart_only=True)
+    files = raw.get("files")
+    if files is not None and (not isinstance(files, str) or not files):
+        raise _fail(f"{where}.files", "name the form field of the file parts")
+    return Body(model=raw.get("model"), param=raw.get("param", "body"), files=files)
+
+
+def _read(path: Path) -> dict[str, Any]:
     try:
         raw = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:
-        raise _fail(file, f"not valid YAML: {exc}") from None
-    raw = _mapping(raw, file)
-    _keys(raw, AREA_KEYS, file)
-    models = _mapping(raw.get("models") or {}, f"{file}: models")
-    for name, schema in models.items():
+        raise _fail(path.name, f"not valid YAML: {exc}") from None
+    raw = _mapping(raw, path.name)
+    _keys(raw, AREA_KEYS, path.name)
+    return raw
+
+
+def _area(path: Path, raw: dict[str, Any], models: dict[str, Any]) -> Area:
+    """One area file; ``models`` holds the models of every file (names are global)."""
+    file = path.name
+    own = _mapping(raw.get("models") or {}, f"{file}: models")
+    for name, schema in own.items():
         _mapping(schema, f"{file}: models.{name}")
         for ref, where in _refs(schema, f"{file}: models.{name}"):
             if ref not in models:
-                raise _fail(where, f"unknown model {ref!r} (refer to models of the same file)")
+                raise _fail(where, f"unknown model {ref!r}")
     operations = raw.get("operations") or []
     if not isinstance(operations, list):
         raise _fail(f"{file}: operations", "expected a list")
-    area = Area(name=path.stem, file=file, models=models)
+    area = Area(name=path.stem, file=file, models=own)
     area.operations = [
         _operation(op, f"{file}: operations[{i}]", file, models) for i, op in enumerate(operations)
     ]
@@ -330,20 +368,50 @@ def _compat(path: Path, spec: Spec) -> list[CompatClass]:
 
 def load(spec_dir: Path) -> Spec:
     """Read every area file and ``compat.yaml``; raise SpecError on the first problem."""
-    areas = [_area(path) for path in sorted(spec_dir.glob("*.yaml")) if path.name != "compat.yaml"]
-    seen: dict[str, str] = {}
+    paths = [path for path in sorted(spec_dir.glob("*.yaml")) if path.name != "compat.yaml"]
+    raws = {path: _read(path) for path in paths}
+    models: dict[str, Any] = {}
     model_files: dict[str, str] = {}
+    for path, raw in raws.items():
+        for model, schema in _mapping(raw.get("models") or {}, f"{path.name}: models").items():
+            if model in model_files:
+                raise _fail(f"{path.name}: models.{model}", f"also defined in {model_files[model]}")
+            model_files[model] = path.name
+            models[model] = schema
+    areas = [_area(path, raw, models) for path, raw in raws.items()]
+    seen: dict[str, str] = {}
     for area in areas:
         for op in area.operations:
             if op.id in seen:
                 raise _fail(f"{area.file}: operations[{op.id}].id", f"duplicate of {seen[op.id]}")
             seen[op.id] = area.file
-        for model in area.models:
-            if model in model_files:
-                raise _fail(f"{area.file}: models.{model}", f"also defined in {model_files[model]}")
-            model_files[model] = area.file
+    _check_import_cycles(areas)
     spec = Spec(areas=areas, compat=[])
     compat = spec_dir / "compat.yaml"
     if compat.exists():
         spec.compat = _compat(compat, spec)
     return spec
+
+
+def _check_import_cycles(areas: list[Area]) -> None:
+    """Model modules import the modules they refer to; a cycle would fail at import time."""
+    owner = {model: area.name for area in areas for model in area.models}
+    graph = {
+        area.name: {
+            owner[ref]
+            for schema in area.models.values()
+            for ref, _ in _refs(schema, "")
+            if owner[ref] != area.name
+        }
+        for area in areas
+    }
+
+    def visit(name: str, trail: list[str]) -> None:
+        if name in trail:
+            cycle = " -> ".join([*trail[trail.index(name) :], name])
+            raise _fail(f"{name}.yaml: models", f"the files refer to each other: {cycle}")
+        for other in sorted(graph[name]):
+            visit(other, [*trail, name])
+
+    for name in sorted(graph):
+        visit(name, [])

@@ -28,6 +28,7 @@ from ._exceptions import (
     error_for_response,
     parse_error_body,
 )
+from ._files import Destination, check_destination, copy_chunks, open_destination
 from ._operation import Operation, PreparedRequest
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage
 from ._retry import RetryPolicy, parse_retry_after
@@ -78,10 +79,11 @@ class _NeedToken:
 
 
 class _Send:
-    __slots__ = ("request",)
+    __slots__ = ("request", "stream")
 
-    def __init__(self, request: httpx.Request) -> None:
+    def __init__(self, request: httpx.Request, stream: bool = False) -> None:
         self.request = request
+        self.stream = stream  # a download: the driver reads the body only of an error
 
 
 class _Sleep:
@@ -244,6 +246,7 @@ class _BaseClient:
         query: Mapping[str, Any] | None,
         body: Any,
         options: RequestOptions,
+        files: Any = None,
     ) -> PreparedRequest:
         return operation.build(
             tenant=self._settings.tenant,
@@ -253,6 +256,7 @@ class _BaseClient:
             body=body,
             extra_query=options.extra_query,
             extra_body=options.extra_body,
+            files=files,
         )
 
     def _prepare_raw(
@@ -281,23 +285,35 @@ class _BaseClient:
         headers = dict(self._headers)
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
+        url = f"{self._settings.base_url}/{prepared.path}"
+        params = prepared.query or None
+        if prepared.files:
+            # Built again on every attempt: file objects are rewound, paths read again.
+            return self._http.build_request(
+                prepared.method,
+                url,
+                params=params,
+                data=prepared.form,
+                files=[part.for_httpx() for part in prepared.files],
+                headers=headers,
+                timeout=timeout,
+            )
         content = None
         if prepared.has_body:
             headers["Content-Type"] = "application/json"
             content = json.dumps(prepared.json, separators=(",", ":")).encode()
         return self._http.build_request(
-            prepared.method,
-            f"{self._settings.base_url}/{prepared.path}",
-            params=prepared.query or None,
-            content=content,
-            headers=headers,
-            timeout=timeout,
+            prepared.method, url, params=params, content=content, headers=headers, timeout=timeout
         )
 
     # -- the request flow (shared) ------------------------------------------------------
 
-    def _flow(self, prepared: PreparedRequest, auth: bool, options: RequestOptions) -> _Flow:
-        """Send with auth, one token replay on a stale token, and retries; return the response."""
+    def _flow(
+        self, prepared: PreparedRequest, auth: bool, options: RequestOptions, stream: bool = False
+    ) -> _Flow:
+        """Send with auth, one token replay on a stale token, and retries; return the response.
+
+        With ``stream``, the successful response is returned unread (the caller closes it)."""
         policy = self._policy(options.max_retries)
         timeout = (
             self._httpx_timeout
@@ -310,7 +326,7 @@ class _BaseClient:
         while True:
             token: str | None = (yield _NEED_TOKEN) if auth else None
             request = self._http_request(prepared, token, timeout)
-            outcome = yield _Send(request)
+            outcome = yield _Send(request, stream)
             if isinstance(outcome, httpx.TransportError):
                 delay = None
                 if policy.retries_error(method, outcome):
@@ -489,11 +505,45 @@ class Client(_BaseClient, SyncResources, CompatFactories):
         path: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         body: Any = None,
+        files: Any = None,
         options: RequestOptions = DEFAULT_OPTIONS,
     ) -> R:
-        prepared = self._prepare(operation, path, query, body, options)
+        prepared = self._prepare(operation, path, query, body, options, files)
         response = self._run(self._flow(prepared, operation.auth, options))
         return self._parse(operation, response, self._decode(response))
+
+    def _call_bytes(
+        self,
+        operation: Operation[Any],
+        *,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        options: RequestOptions = DEFAULT_OPTIONS,
+    ) -> bytes:
+        prepared = self._prepare(operation, path, query, None, options)
+        return self._run(self._flow(prepared, operation.auth, options)).content
+
+    def _call_to_file(
+        self,
+        operation: Operation[Any],
+        destination: Destination,
+        *,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        options: RequestOptions = DEFAULT_OPTIONS,
+    ) -> int:
+        prepared = self._prepare(operation, path, query, None, options)
+        check_destination("destination", destination)
+        response = self._run(self._flow(prepared, operation.auth, options, stream=True))
+        try:
+            out, owned = open_destination("destination", destination)
+            try:
+                return copy_chunks(response.iter_bytes(), out)
+            finally:
+                if owned:
+                    out.close()
+        finally:
+            response.close()
 
     def _call_raw(
         self,
@@ -539,7 +589,10 @@ class Client(_BaseClient, SyncResources, CompatFactories):
     def _perform(self, step: _Step) -> Any:
         if isinstance(step, _Send):
             try:
-                return self._http.send(step.request)
+                response = self._http.send(step.request, stream=step.stream)
+                if step.stream and not response.is_success:
+                    response.read()  # an error body is small and goes into the exception
+                return response
             except httpx.TransportError as error:
                 return error
         if isinstance(step, _NeedToken):
@@ -640,11 +693,50 @@ class AsyncClient(_BaseClient, AsyncResources):
         path: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         body: Any = None,
+        files: Any = None,
         options: RequestOptions = DEFAULT_OPTIONS,
     ) -> R:
-        prepared = self._prepare(operation, path, query, body, options)
+        prepared = self._prepare(operation, path, query, body, options, files)
         response = await self._run(self._flow(prepared, operation.auth, options))
         return self._parse(operation, response, self._decode(response))
+
+    async def _call_bytes(
+        self,
+        operation: Operation[Any],
+        *,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        options: RequestOptions = DEFAULT_OPTIONS,
+    ) -> bytes:
+        prepared = self._prepare(operation, path, query, None, options)
+        return (await self._run(self._flow(prepared, operation.auth, options))).content
+
+    async def _call_to_file(
+        self,
+        operation: Operation[Any],
+        destination: Destination,
+        *,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        options: RequestOptions = DEFAULT_OPTIONS,
+    ) -> int:
+        prepared = self._prepare(operation, path, query, None, options)
+        check_destination("destination", destination)
+        response = await self._run(self._flow(prepared, operation.auth, options, stream=True))
+        try:
+            # Writing a local file blocks briefly per chunk, as aiofiles-free SDKs do.
+            out, owned = open_destination("destination", destination)
+            try:
+                written = 0
+                async for chunk in response.aiter_bytes():
+                    out.write(chunk)
+                    written += len(chunk)
+                return written
+            finally:
+                if owned:
+                    out.close()
+        finally:
+            await response.aclose()
 
     def _call_page(
         self,
@@ -677,7 +769,10 @@ class AsyncClient(_BaseClient, AsyncResources):
     async def _perform(self, step: _Step) -> Any:
         if isinstance(step, _Send):
             try:
-                return await self._http.send(step.request)
+                response = await self._http.send(step.request, stream=step.stream)
+                if step.stream and not response.is_success:
+                    await response.aread()  # an error body is small and goes into the exception
+                return response
             except httpx.TransportError as error:
                 return error
         if isinstance(step, _NeedToken):

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._exceptions import InvalidArgumentError
+from ._files import FilePart, file_parts
 from ._serialization import Param, query_text, to_wire
 from ._types import NotGiven
 
@@ -34,6 +35,9 @@ class PreparedRequest:
     query: dict[str, str]
     json: Any = None
     has_body: bool = False
+    # multipart/form-data: file parts plus text fields (then ``json`` is None)
+    files: tuple[FilePart, ...] = ()
+    form: dict[str, str] | None = None
 
     def with_query(self, query: dict[str, str]) -> PreparedRequest:
         return dataclasses.replace(self, query=query)
@@ -63,6 +67,9 @@ class Operation(Generic[R]):
         response_is_list: bool = False,
         pagination: str | None = None,
         auth: bool = True,
+        files_field: str | None = None,
+        files_param: str = "files",
+        download: bool = False,
     ) -> None:
         self.id = id
         self.method = method
@@ -78,6 +85,9 @@ class Operation(Generic[R]):
         self.response_is_list = response_is_list
         self.pagination = pagination
         self.auth = auth
+        self.files_field = files_field
+        self.files_param = files_param
+        self.download = download
         self._params_by_name = {p.name: p for p in (*path_params, *query_params)}
         self._adapter: TypeAdapter[Any] | None = None
 
@@ -98,6 +108,7 @@ class Operation(Generic[R]):
         body: Any = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        files: Any = None,
     ) -> PreparedRequest:
         """Validate the arguments (keyed by wire name) and build the request.
 
@@ -139,6 +150,27 @@ class Operation(Generic[R]):
             if not isinstance(json_body, dict):
                 raise InvalidArgumentError("extra_body", f"{self.id} takes no JSON object body")
             json_body.update(_wire("extra_body", to_wire, dict(extra_body)))
+        if self.files_field is None:
+            if files is not None:
+                raise InvalidArgumentError("files", f"{self.id} takes no files")
+        elif files is not None or json_body is None:
+            if files is None:
+                raise InvalidArgumentError(self.files_param, "is required")
+            parts = file_parts(self.files_param, self.files_field, files)
+            form = {
+                key: query_text(value)
+                for key, value in (json_body or {}).items()
+                if value is not None
+            }
+            return PreparedRequest(
+                operation=self.id,
+                method=self.method,
+                path=url_path,
+                query=encoded,
+                has_body=True,
+                files=parts,
+                form=form,
+            )
         return PreparedRequest(
             operation=self.id,
             method=self.method,

@@ -89,6 +89,12 @@ def _encode(kind: str, value: Any, values: tuple[str, ...], item: str) -> str:
         if not isinstance(value, date):
             raise TypeError(f"expected datetime or date, got {type(value).__name__}")
         return format_datetime(value)
+    if kind == "version":  # a formation version: current, draft or a number
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if value not in ("current", "draft"):
+            raise ValueError(f"expected 'current', 'draft' or a version number, got {value!r}")
+        return str(value)
     if kind == "enum":
         text = value.value if isinstance(value, Enum) else value
         if text not in values:
