@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ._generic import GenericCall, GenericStore, RejectedError, normalise_path
+
 if TYPE_CHECKING:
     import welkin
 
@@ -137,6 +139,7 @@ class RecordedRequest:
     query: dict[str, str]
     json: Any
     headers: dict[str, str]
+    content: bytes = b""  # the raw body (multipart uploads have no JSON)
 
 
 @dataclass(frozen=True)
@@ -255,6 +258,7 @@ class FakeWelkin:
         self._seeded_patients = 0
         self._client_user_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"welkin-fake:{api_client}"))
         self._routes = self._build_routes()
+        self._generic = GenericStore(self._new_id, self._client_user_id)
         self.transport = httpx.MockTransport(self._handle)
 
     # -- public helpers -------------------------------------------------------------------------
@@ -440,6 +444,7 @@ class FakeWelkin:
             query=dict(request.url.params.multi_items()),
             json=_decode_json(request.content),
             headers={key.lower(): value for key, value in request.headers.items()},
+            content=request.content,
         )
         self.requests.append(recorded)
         if _TOKEN_PATH.fullmatch(recorded.path):
@@ -504,9 +509,43 @@ class FakeWelkin:
                 return _error(
                     now, reject.status, reject.code, component, reject.message, reject.headers
                 )
-        if path_known:
-            return _error(now, 405, "METHOD_NOT_ALLOWED", "API", f"{request.method} not allowed")
-        return _error(now, 404, "NOT_FOUND", "API", "No such endpoint")
+        if not path_known:
+            return self._dispatch_generic(request, now)
+        return _error(now, 405, "METHOD_NOT_ALLOWED", "API", f"{request.method} not allowed")
+
+    def _dispatch_generic(self, request: RecordedRequest, now: float) -> httpx.Response:
+        """Every other operation of the registry (see ``_generic``)."""
+        path = normalise_path(request.path)
+        route, params, known = self._generic.match(request.method, path, request.query)
+        if route is None:
+            if known:
+                return _error(
+                    now, 405, "METHOD_NOT_ALLOWED", "API", f"{request.method} not allowed"
+                )
+            return _error(now, 404, "NOT_FOUND", "API", "No such endpoint")
+        component = route.operation.id.split(".")[-2].upper()
+        if not self._is_own_scope({"tenant": params.get("tenant", ""), **params}):
+            return _error(now, 404, "NOT_FOUND", "API", "Unknown tenant or instance")
+        patient = params.get("patientId")
+        if patient is not None and patient not in self.patients:
+            return _error(now, 404, "NOT_FOUND", "PATIENT", f"No patient {patient}")
+        user = params.get("userId")
+        if user is not None and user not in self.users:
+            return _error(now, 404, "NOT_FOUND", "USER", f"No user {user}")
+        call = GenericCall(
+            route=route,
+            path=path,
+            params=params,
+            query=request.query,
+            body=request.json,
+            content=request.content,
+            content_type=request.headers.get("content-type", ""),
+            now=_iso(now),
+        )
+        try:
+            return self._generic.handle(call)
+        except RejectedError as reject:
+            return _error(now, reject.status, reject.code, component, reject.message)
 
     def _is_own_scope(self, params: Mapping[str, str]) -> bool:
         instance = params.get("instance", self.instance)

@@ -1,0 +1,742 @@
+"""The fake's routes for every operation of the registry, without a handler per endpoint.
+
+Each operation's path template says what it touches:
+
+- a *collection* template is one that takes a POST or a paged/listed GET
+  (``patients/{patientId}/encounters``): POST creates a record there, GET lists them with
+  the operation's own envelope and paging;
+- an *item* template is a collection template plus one placeholder
+  (``.../encounters/{encounterId}``): GET reads, PATCH merges, PUT replaces, DELETE removes;
+  a missing key answers 404;
+- anything else is a *single document* at its path (``admin/user-permissions/{userId}``,
+  ``.../disposition``): PUT or PATCH writes it, GET reads it (404 until written).
+
+Bodies are validated with the same models the SDK sends, and records are shaped like the
+operation's response model: a CDT-record model (one with ``jsonBody``) gets the custom
+fields inside ``jsonBody`` next to Welkin's snake_case system fields. A few endpoints whose
+behaviour is not CRUD (chat, full encounters, file upload and download, dictionaries,
+task actions, bulk CDT updates, exports) have small handlers of their own, keyed by
+operation id.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import email.parser
+import email.policy
+import re
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+if TYPE_CHECKING:
+    from welkin._operation import Operation
+
+JSONObject = dict[str, Any]
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+#: The fake publishes designer changes at once: ``current`` reads what ``draft`` holds.
+_VERSION_ALIASES = {"current": "draft"}
+
+
+class RejectedError(Exception):
+    """Answer with a Welkin error body."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class GenericRoute:
+    operation: Operation[Any]
+    pattern: re.Pattern[str]
+    role: str  # "collection", "item" or "document"
+    specificity: tuple[int, int]
+
+
+@dataclass
+class GenericCall:
+    """A request matched to an operation, as the handlers see it."""
+
+    route: GenericRoute
+    path: str  # the concrete path, formation versions normalised
+    params: dict[str, str]
+    query: dict[str, str]
+    body: Any
+    content: bytes
+    content_type: str
+    now: str  # ISO timestamp
+
+    @property
+    def operation(self) -> Operation[Any]:
+        return self.route.operation
+
+
+def _regex(template: str) -> re.Pattern[str]:
+    parts = []
+    for segment in template.split("/"):
+        match = _PLACEHOLDER.fullmatch(segment)
+        if match is None:
+            parts.append(re.escape(segment))
+        elif match.group(1) == "instance":
+            parts.append(r"(?P<instance>(?!admin$)[^/]+)")
+        else:
+            parts.append(f"(?P<{match.group(1)}>[^/]+)")
+    return re.compile("/".join(parts))
+
+
+def _parent(template: str) -> str | None:
+    head, _, last = template.rpartition("/")
+    return head if _PLACEHOLDER.fullmatch(last) else None
+
+
+def build_routes(operations: Iterable[Operation[Any]]) -> list[GenericRoute]:
+    """Routes for the operations, most specific first (literal segments beat placeholders)."""
+    operations = [op for op in operations if op.auth]
+    collections = {
+        op.path
+        for op in operations
+        if op.method == "POST" or (op.method == "GET" and (op.pagination or op.response_is_list))
+    }
+    routes = []
+    for op in operations:
+        if op.path in collections:
+            role = "collection"
+        elif _parent(op.path) in collections:
+            role = "item"
+        else:
+            role = "document"
+        literals = sum(1 for s in op.path.split("/") if not _PLACEHOLDER.fullmatch(s))
+        specificity = (literals, len(op.fixed_query))
+        routes.append(GenericRoute(op, _regex(op.path), role, specificity))
+    routes.sort(key=lambda r: r.specificity, reverse=True)
+    return routes
+
+
+class GenericStore:
+    """Records of every collection and document, keyed by concrete path."""
+
+    def __init__(self, new_id: Callable[[], str], actor: str) -> None:
+        self.collections: dict[str, dict[str, JSONObject]] = {}
+        self.documents: dict[str, JSONObject] = {}
+        self.files: dict[str, tuple[bytes, str, str]] = {}  # storage key -> data, type, name
+        self._new_id = new_id
+        self._actor = actor
+        self._routes: list[GenericRoute] | None = None
+        self._special: dict[str, Callable[[GenericCall], httpx.Response]] = {
+            "patients.chat.send_inbound": self._chat_inbound,
+            "patients.chat.list": self._chat_list,
+            "patients.encounters.list_full": self._full_encounters,
+            "users.encounters.list": self._user_encounters,
+            "users.encounters.list_full": self._user_encounters,
+            "patients.encounters.get_full": self._full_encounter,
+            "patients.document_summaries.files.upload": self._upload,
+            "patients.document_summaries.files.download": self._download,
+            "patients.care_plan.get": self._care_plan,
+            "patients.cdts.bulk_update": self._cdt_bulk_update,
+            "dictionaries.records.list": self._dictionary,
+            "dictionaries.records.append": self._dictionary_write,
+            "dictionaries.records.replace_all": self._dictionary_write,
+            "tasks.update_statuses": self._task_statuses,
+            "tasks.watchers.add": self._task_add("watchers"),
+            "tasks.comments.add": self._task_add("comments"),
+            "tasks.watchers.remove": self._task_remove("watchers"),
+            "tasks.comments.remove": self._task_remove("comments"),
+            "calendar.events.get_by_external_id": self._event_by_external_id,
+            "patients.programs.get_current": self._program_by_name,
+            "patients.programs.get_history": self._program_by_id,
+            "patients.programs.unassign": self._program_unassign,
+            "exports.cdt_records.list": self._export_cdt_records,
+        }
+
+    # -- matching ---------------------------------------------------------------------------
+
+    def routes(self) -> list[GenericRoute]:
+        if self._routes is None:
+            from welkin.operations import OPERATIONS
+
+            self._routes = build_routes(OPERATIONS.values())
+        return self._routes
+
+    def match(
+        self, method: str, path: str, query: Mapping[str, str]
+    ) -> tuple[GenericRoute | None, dict[str, str], bool]:
+        """The route for a request, its path parameters, and whether the path is known."""
+        known = False
+        for route in self.routes():
+            found = route.pattern.fullmatch(path)
+            if found is None:
+                continue
+            fixed = route.operation.fixed_query
+            if any(query.get(key) != value for key, value in fixed.items()):
+                continue
+            known = True
+            if route.operation.method == method:
+                return route, found.groupdict(), True
+        return None, {}, known
+
+    # -- dispatch ---------------------------------------------------------------------------
+
+    def handle(self, call: GenericCall) -> httpx.Response:
+        op = call.operation
+        self._check_body(call)
+        special = self._special.get(op.id)
+        if special is not None:
+            return special(call)
+        role = call.route.role
+        if role == "collection":
+            if op.method == "POST":
+                record = self._create(call, call.path)
+                return self._respond(call, record, 201)
+            if op.method == "GET" and (op.pagination or op.response_is_list):
+                return self._list(call, list(self.collections.get(call.path, {}).values()))
+            # A write or read on a collection path without a key: its single record.
+            return self._document(call, self.collections.setdefault(call.path, {}))
+        if role == "item":
+            collection_path, _, key = call.path.rpartition("/")
+            return self._item(call, collection_path, key)
+        return self._document(call, None)
+
+    def _check_body(self, call: GenericCall) -> None:
+        op = call.operation
+        if op.files_field is not None and call.content_type.startswith("multipart/"):
+            return
+        if op.body_model is not None:
+            from pydantic import ValidationError
+
+            if not isinstance(call.body, dict):
+                raise RejectedError(400, "BAD_REQUEST", "Body must be a JSON object")
+            try:
+                op.body_model.model_validate(call.body)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first["loc"]) or "body"
+                raise RejectedError(400, "VALIDATION_ERROR", f"{where}: {first['msg']}") from None
+        elif op.body_json and call.body is not None and not isinstance(call.body, dict):
+            raise RejectedError(400, "BAD_REQUEST", "Body must be a JSON object")
+        elif op.files_field is not None and op.body_model is None:
+            raise RejectedError(400, "BAD_REQUEST", "Expected multipart/form-data with files")
+
+    # -- records ----------------------------------------------------------------------------
+
+    def _aliases(self, op: Operation[Any]) -> set[str]:
+        model = op.response
+        fields = getattr(model, "model_fields", None)
+        if not fields:
+            return set()
+        return {info.alias or name for name, info in fields.items()}
+
+    def _create(self, call: GenericCall, collection_path: str) -> JSONObject:
+        collection = self.collections.setdefault(collection_path, {})
+        body = copy.deepcopy(call.body) if isinstance(call.body, dict) else {}
+        item_key = self._item_placeholder(call.route.operation.path)
+        if item_key and item_key.endswith("Name") and isinstance(body.get("name"), str):
+            key = body["name"]
+            if key in collection:
+                raise RejectedError(400, "ALREADY_EXISTS", f"{key!r} already exists")
+        else:
+            key = self._new_id()
+        record = self._shape(call, body, key)
+        collection[key] = record
+        return record
+
+    def _item_placeholder(self, collection_template: str) -> str | None:
+        """The placeholder that names an item of this collection (``encounterId``...)."""
+        for route in self.routes():
+            template = route.operation.path
+            if _parent(template) == collection_template:
+                return _PLACEHOLDER.fullmatch(template.rsplit("/", 1)[1]).group(1)  # type: ignore[union-attr]
+        return None
+
+    def _shape(self, call: GenericCall, body: JSONObject, key: str) -> JSONObject:
+        aliases = self._aliases(call.operation)
+        record_id = key if _is_uuid(key) else body.get("id") or self._new_id()
+        if "jsonBody" in aliases and "jsonBody" not in body:
+            system = {
+                "id": record_id,
+                "created_at": call.now,
+                "created_by": self._actor,
+                "created_by_name": "Fake API client",
+                "updated_at": call.now,
+                "updated_by": self._actor,
+                "updated_by_name": "Fake API client",
+            }
+            record: JSONObject = {
+                "id": record_id,
+                "version": 1,
+                "jsonBody": {**body, **system},
+            }
+            if "patientId" in call.params:
+                record["patientId"] = call.params["patientId"]
+            return record
+        record = {**body, "id": record_id}
+        for field in ("createdAt", "updatedAt"):
+            if field in aliases:
+                record[field] = call.now
+        if "createdBy" in aliases:
+            record["createdBy"] = self._actor
+        if "patientId" in aliases and "patientId" in call.params:
+            record.setdefault("patientId", call.params["patientId"])
+        return record
+
+    def _merge(self, call: GenericCall, record: JSONObject, replace: bool) -> JSONObject:
+        body = copy.deepcopy(call.body) if isinstance(call.body, dict) else {}
+        target = record
+        if "jsonBody" in record and "jsonBody" not in body:
+            target = record["jsonBody"]
+            keep = {k: v for k, v in target.items() if k in _SYSTEM_FIELDS}
+            if replace:
+                target.clear()
+            target.update(body)
+            target.update(keep)
+            target["updated_at"] = call.now
+            return record
+        keep = {k: target[k] for k in ("id", "createdAt", "createdBy") if k in target}
+        if replace:
+            target.clear()
+        target.update(body)
+        target.update(keep)
+        if "updatedAt" in self._aliases(call.operation):
+            target["updatedAt"] = call.now
+        return record
+
+    def _item(self, call: GenericCall, collection_path: str, key: str) -> httpx.Response:
+        collection = self.collections.setdefault(collection_path, {})
+        record = collection.get(key)
+        method = call.operation.method
+        if record is None:
+            # Where nothing creates records (user documents, patient programs), a write does.
+            if method in ("PUT", "PATCH") and not self._creatable(collection_path, call):
+                record = self._shape(call, copy.deepcopy(call.body or {}), key)
+                collection[key] = record
+                return self._respond(call, record, 200)
+            raise RejectedError(404, "NOT_FOUND", f"No record {key}")
+        if method == "GET":
+            return self._respond(call, record, 200)
+        if method == "DELETE":
+            del collection[key]
+            return self._respond(call, record, 200)
+        return self._respond(call, self._merge(call, record, replace=method == "PUT"), 200)
+
+    def _creatable(self, collection_path: str, call: GenericCall) -> bool:
+        template = _parent(call.operation.path)
+        return any(
+            r.operation.method == "POST" and r.operation.path == template for r in self.routes()
+        )
+
+    def _document(
+        self, call: GenericCall, collection: dict[str, JSONObject] | None
+    ) -> httpx.Response:
+        """A single record at the path: stored as the first item of ``collection`` or alone."""
+        method = call.operation.method
+        if collection is not None:
+            current = next(iter(collection.values()), None)
+        else:
+            current = self.documents.get(call.path)
+        if method == "GET":
+            if current is None:
+                raise RejectedError(404, "NOT_FOUND", "Nothing stored here yet")
+            return self._respond(call, current, 200)
+        if method == "DELETE":
+            if current is None:
+                raise RejectedError(404, "NOT_FOUND", "Nothing stored here yet")
+            if collection is not None:
+                collection.clear()
+            else:
+                del self.documents[call.path]
+            return self._respond(call, current, 200)
+        if current is None:
+            current = self._shape(call, copy.deepcopy(call.body or {}), self._new_id())
+            status = 201 if method == "POST" else 200
+        else:
+            current = self._merge(call, current, replace=method in ("PUT", "POST"))
+            status = 200
+        if collection is not None:
+            collection.clear()
+            collection[current["id"]] = current
+        else:
+            self.documents[call.path] = current
+        return self._respond(call, current, status)
+
+    def _respond(self, call: GenericCall, body: Any, status: int) -> httpx.Response:
+        if call.operation.response is None:
+            return httpx.Response(204)
+        return httpx.Response(status, json=body)
+
+    # -- lists ------------------------------------------------------------------------------
+
+    def _list(self, call: GenericCall, items: list[JSONObject]) -> httpx.Response:
+        op = call.operation
+        items = copy.deepcopy(items)
+        if op.response_is_list or not op.pagination:
+            return httpx.Response(200, json=items)
+        return httpx.Response(200, json=envelope(op.pagination, items, call.query, call.path))
+
+    # -- special endpoints ------------------------------------------------------------------
+
+    def _chat_path(self, call: GenericCall) -> str:
+        return call.path.removesuffix("/inbound")
+
+    def _chat_inbound(self, call: GenericCall) -> httpx.Response:
+        message = {
+            "sender": {"clientType": "PATIENT", "id": call.params["patientId"]},
+            "message": call.body.get("message") if isinstance(call.body, dict) else None,
+            "createdAt": call.now,
+        }
+        self.collections.setdefault(self._chat_path(call), {})[self._new_id()] = message
+        return httpx.Response(201, json=message)
+
+    def _chat_list(self, call: GenericCall) -> httpx.Response:
+        newest_first = list(reversed(self.collections.get(call.path, {}).values()))
+        return self._list(call, newest_first)
+
+    def _encounters_of(self, patient_path: str) -> list[JSONObject]:
+        return list(self.collections.get(f"{patient_path}/encounters", {}).values())
+
+    def _full(self, patient_path: str, encounter: JSONObject) -> JSONObject:
+        base = f"{patient_path}/encounters/{encounter['id']}"
+        disposition = next(iter(self.collections.get(f"{base}/disposition", {}).values()), None)
+        return {
+            "encounter": encounter,
+            "disposition": disposition or self.documents.get(f"{base}/disposition"),
+            "calendarEvent": None,
+            "userRelatedToCalendarEvent": None,
+            "assessmentLinks": list(self.collections.get(f"{base}/assessments", {}).values()),
+            "comments": list(self.collections.get(f"{base}/comments", {}).values()),
+        }
+
+    def _full_encounters(self, call: GenericCall) -> httpx.Response:
+        patient_path = call.path.removesuffix("/full-encounters")
+        items = [self._full(patient_path, e) for e in self._encounters_of(patient_path)]
+        return self._list(call, items)
+
+    def _full_encounter(self, call: GenericCall) -> httpx.Response:
+        patient_path, _, key = call.path.rpartition("/full-encounters/")
+        encounter = self.collections.get(f"{patient_path}/encounters", {}).get(key)
+        if encounter is None:
+            raise RejectedError(404, "NOT_FOUND", f"No encounter {key}")
+        return httpx.Response(200, json=self._full(patient_path, encounter))
+
+    def _user_encounters(self, call: GenericCall) -> httpx.Response:
+        user_id = call.params["userId"]
+        full = call.operation.id.endswith("_full")
+        items = []
+        for path, collection in self.collections.items():
+            if not path.endswith("/encounters") or "/patients/" not in path:
+                continue
+            for encounter in collection.values():
+                if encounter.get("jsonBody", {}).get("activeUserId") == user_id:
+                    items.append(self._full(path.removesuffix("/encounters"), encounter))
+        return self._list(call, items if full else [item["encounter"] for item in items])
+
+    def _upload(self, call: GenericCall) -> httpx.Response:
+        if not call.content_type.startswith("multipart/form-data"):
+            raise RejectedError(400, "BAD_REQUEST", "Expected multipart/form-data")
+        files = []
+        collection = self.collections.setdefault(call.path, {})
+        for field, filename, content_type, data in parse_multipart(call.content, call.content_type):
+            if field != call.operation.files_field:
+                continue
+            file_id = self._new_id()
+            storage_key = f"{call.path}/{file_id}"
+            self.files[storage_key] = (data, content_type, filename)
+            record = {
+                "id": file_id,
+                "originalName": filename,
+                "size": len(data),
+                "contentType": content_type,
+                "storageKey": storage_key,
+            }
+            collection[file_id] = record
+            files.append(record)
+        if not files:
+            raise RejectedError(400, "BAD_REQUEST", "No file parts named 'files'")
+        return httpx.Response(201, json=files)
+
+    def _download(self, call: GenericCall) -> httpx.Response:
+        stored = self.files.get(call.path)
+        if stored is None:
+            raise RejectedError(404, "NOT_FOUND", "No such file")
+        data, content_type, _ = stored
+        return httpx.Response(200, content=data, headers={"Content-Type": content_type})
+
+    def _care_plan(self, call: GenericCall) -> httpx.Response:
+        overview = next(iter(self.collections.get(f"{call.path}/overview", {}).values()), None)
+        if overview is None:
+            raise RejectedError(404, "NOT_FOUND", "The patient has no care plan yet")
+        plan = {
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, call.path)),
+            "createdAt": overview.get("createdAt"),
+            "updatedAt": overview.get("updatedAt"),
+            "patientOverview": overview,
+        }
+        return httpx.Response(200, json=plan)
+
+    def _cdt_bulk_update(self, call: GenericCall) -> httpx.Response:
+        collection = self.collections.setdefault(call.path, {})
+        rows = []
+        for row in call.body.get("rows") or []:
+            record = collection.get(str(row.get("id")))
+            if record is None:
+                rows.append({**row, "result": {"status": "NOT_FOUND", "content": None}})
+                continue
+            record["jsonBody"].update(row.get("jsonBody") or {})
+            record["jsonBody"]["updated_at"] = call.now
+            rows.append({**record, "result": {"status": "OK", "content": None}})
+        return httpx.Response(200, json={"rows": rows})
+
+    def _dictionary_body(self, call: GenericCall, records: list[JSONObject]) -> JSONObject:
+        return {
+            "dictionaryName": call.params.get("dictionaryName"),
+            "lastUpdatedAt": call.now,
+            "records": records,
+        }
+
+    def _dictionary(self, call: GenericCall) -> httpx.Response:
+        records = list(self.collections.get(call.path, {}).values())
+        if call.query.get("showDeleted") != "true":
+            records = [r for r in records if not r.get("deleted")]
+        return httpx.Response(200, json=self._dictionary_body(call, records))
+
+    def _dictionary_write(self, call: GenericCall) -> httpx.Response:
+        collection = self.collections.setdefault(call.path, {})
+        if call.operation.method == "PUT":
+            collection.clear()
+        added = []
+        for raw in call.body.get("records") or []:
+            values = raw.get("values") if isinstance(raw, dict) else None
+            record_id = self._new_id()
+            record = {
+                "id": record_id,
+                "createdAt": call.now,
+                "updatedAt": call.now,
+                "fullValue": " ".join(str(v) for v in (values or {}).values()),
+                "deleted": False,
+                "values": values or {},
+            }
+            collection[record_id] = record
+            added.append(record)
+        return httpx.Response(201, json=self._dictionary_body(call, added))
+
+    def _tasks(self, call: GenericCall) -> dict[str, JSONObject]:
+        root = call.path.split("/tasks", 1)[0] + "/tasks"
+        return self.collections.setdefault(root, {})
+
+    def _task(self, call: GenericCall) -> JSONObject:
+        task = self._tasks(call).get(call.params["taskId"])
+        if task is None:
+            raise RejectedError(404, "NOT_FOUND", f"No task {call.params['taskId']}")
+        return task
+
+    def _task_statuses(self, call: GenericCall) -> httpx.Response:
+        tasks = self._tasks(call)
+        changed = []
+        for task_id in call.body.get("taskIds") or []:
+            task = tasks.get(str(task_id))
+            if task is None:
+                raise RejectedError(404, "NOT_FOUND", f"No task {task_id}")
+            task["status"] = call.body.get("status")
+            task["updatedAt"] = call.now
+            changed.append(task)
+        return httpx.Response(200, json=changed)
+
+    def _task_add(self, field: str) -> Callable[[GenericCall], httpx.Response]:
+        def handler(call: GenericCall) -> httpx.Response:
+            task = self._task(call)
+            entry = dict(call.body)
+            if field == "comments":
+                entry = {"id": self._new_id(), "createdAt": call.now, **entry}
+            task.setdefault(field, [])
+            task[field] = [*(task[field] or []), entry]
+            return httpx.Response(200, json=task)
+
+        return handler
+
+    def _task_remove(self, field: str) -> Callable[[GenericCall], httpx.Response]:
+        def handler(call: GenericCall) -> httpx.Response:
+            task = self._task(call)
+            key = call.path.rsplit("/", 1)[1]
+            before = task.get(field) or []
+            task[field] = [entry for entry in before if str(entry.get("id")) != key]
+            if len(task[field]) == len(before):
+                raise RejectedError(404, "NOT_FOUND", f"No such entry {key}")
+            return httpx.Response(200, json=task)
+
+        return handler
+
+    def _event_by_external_id(self, call: GenericCall) -> httpx.Response:
+        events_path, _, external_id = call.path.rpartition("/")
+        for event in self.collections.get(events_path, {}).values():
+            if event.get("externalId") == external_id:
+                return httpx.Response(200, json=event)
+        raise RejectedError(404, "NOT_FOUND", f"No event with externalId {external_id}")
+
+    def _programs(self, call: GenericCall) -> dict[str, JSONObject]:
+        root = call.path.split("/programs/", 1)[0] + "/programs"
+        return self.collections.setdefault(root, {})
+
+    def _program_by_name(self, call: GenericCall) -> httpx.Response:
+        program = self._programs(call).get(call.params["programName"])
+        if program is None:
+            raise RejectedError(404, "NOT_FOUND", "The patient has no such program")
+        return httpx.Response(200, json=program)
+
+    def _program_by_id(self, call: GenericCall) -> httpx.Response:
+        for program in self._programs(call).values():
+            if program.get("id") == call.params["patientProgramId"]:
+                return httpx.Response(200, json=program)
+        raise RejectedError(404, "NOT_FOUND", "No such patient program")
+
+    def _program_unassign(self, call: GenericCall) -> httpx.Response:
+        programs = self._programs(call)
+        key = call.path.rsplit("/", 1)[1]
+        for name, program in list(programs.items()):
+            if key in (name, program.get("id")):  # by name (A) or by id (B)
+                del programs[name]
+                return httpx.Response(204)
+        raise RejectedError(404, "NOT_FOUND", "No such patient program")
+
+    def _export_cdt_records(self, call: GenericCall) -> httpx.Response:
+        instance_root = call.path.rsplit("/export/", 1)[0] + "/patients/"
+        records = [
+            record
+            for path, collection in self.collections.items()
+            if path.startswith(instance_root) and "/cdts/" in path
+            for record in collection.values()
+        ]
+        return self._list(call, records)
+
+
+_SYSTEM_FIELDS = frozenset(
+    {"id", "created_at", "created_by", "created_by_name", "updated_at", "updated_by"}
+    | {"updated_by_name"}
+)
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def normalise_path(path: str) -> str:
+    """Formation versions: the fake serves ``current`` from what ``draft`` holds."""
+    parts = path.split("/")
+    for index, part in enumerate(parts[:-1]):
+        if part == "formations":
+            parts[index + 1] = _VERSION_ALIASES.get(parts[index + 1], parts[index + 1])
+    return "/".join(parts)
+
+
+def _int(query: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise RejectedError(400, "BAD_REQUEST", f"{name} must be an integer") from None
+    if value < minimum:
+        raise RejectedError(400, "BAD_REQUEST", f"{name} must be at least {minimum}")
+    return value
+
+
+def _token(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+
+
+def _offset(token: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(token.encode()).decode()
+        return int(text.removeprefix("offset:"))
+    except ValueError:
+        raise RejectedError(400, "BAD_REQUEST", "pageToken is not valid") from None
+
+
+def envelope(style: str, items: list[Any], query: Mapping[str, str], path: str) -> JSONObject:
+    """``items`` as one page of the given style, as Welkin pages them."""
+    total = len(items)
+    if style in ("PAGE", "PAGE_IN_DATA", "METAINFO"):
+        page, size = _int(query, "page", 0, 0), _int(query, "size", 20, 1)
+        content = items[page * size : (page + 1) * size]
+        pages = -(-total // size)
+        last = page + 1 >= pages
+        if style == "METAINFO":
+            meta = {
+                "page": page,
+                "pageSize": size,
+                "totalElements": total,
+                "numberOfElements": len(content),
+                "totalPages": pages,
+                "firstPage": page == 0,
+                "lastPage": last,
+            }
+            return {"data": content, "metaInfo": meta}
+        sort = {"sorted": False, "unsorted": True, "empty": True}
+        spring = {
+            "content": content,
+            "pageable": {
+                "sort": sort,
+                "pageNumber": page,
+                "pageSize": size,
+                "offset": page * size,
+                "paged": True,
+                "unpaged": False,
+            },
+            "last": last,
+            "first": page == 0,
+            "number": page,
+            "size": size,
+            "numberOfElements": len(content),
+            "totalElements": total,
+            "totalPages": pages,
+            "sort": sort,
+            "empty": not content,
+        }
+        if style == "PAGE_IN_DATA":
+            return {"name": path.rsplit("/", 1)[1], "data": spring}
+        return spring
+    size = _int(query, "pageSize", 20, 1)
+    if style == "TOKEN":
+        start = _offset(query["pageToken"]) if query.get("pageToken") else 0
+        content = items[start : start + size]
+        tokens = {
+            "nextPageToken": _token(start + size) if start + size < total else None,
+            "prevPageToken": _token(max(0, start - size)) if start > 0 else None,
+        }
+        return {"meta": {**tokens, "pageSize": size, "found": total}, "content": content}
+    if style == "CURSOR":
+        start = _int(query, "start", 0, 0)
+        content = items[start : start + size]
+        end = start + len(content)
+        return {
+            "data": content,
+            "cursor": {"start": str(start), "end": str(end), "hasNext": end < total},
+        }
+    raise AssertionError(style)
+
+
+def parse_multipart(content: bytes, content_type: str) -> list[tuple[str, str, str, bytes]]:
+    """``(field, filename, content type, data)`` of each file part of a multipart body."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + content)
+    parts = []
+    for part in message.iter_parts():
+        filename = part.get_filename()
+        if filename is None:
+            continue
+        field = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True)
+        if not isinstance(data, bytes):
+            data = b""
+        parts.append((str(field), filename, part.get_content_type(), data))
+    return parts
