@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 
 from .models import render_models
-from .spec import Operation, Param, Spec, SpecError, snake
+from .spec import CompatClass, CompatRef, Operation, Param, Spec, SpecError, snake
 
 TEMPLATES = Path(__file__).parent / "templates"
 GENERATED_PACKAGES = ("models", "operations", "resources", "compat")
@@ -280,6 +280,41 @@ def resource_tree(spec: Spec) -> tuple[list[ResourceView], dict[tuple[str, ...],
     return top, nodes
 
 
+@dataclass
+class CompatMethodView:
+    name: str  # the Python method name
+    kind: str  # the spec method kind (create, get, update, replace, delete, download)
+    constant: str  # module constant holding the calls
+    calls: list[str]  # Python source of each Call(...)
+    context: list[Argument]  # ids and plain arguments, positional-or-keyword
+    flags: list[str]  # `when` switches that are not query parameters
+    body_param: str | None = None  # a collection get's free-form body (Patients.get(filter))
+    result: str = ""  # a collection update's return type
+
+
+@dataclass
+class CompatView:
+    name: str
+    kind: str
+    model: str
+    item_type: str  # collections: the class or model alias of the items
+    methods: list[CompatMethodView]
+    children: list[tuple[str, str, str]]  # (factory name, class name, kind)
+    overrides: list[tuple[str, str, str]]
+    param: tuple[str, str] | None
+
+
+def _ref_source(ref: CompatRef) -> str:
+    args = [repr(ref.kind), repr(ref.attr)]
+    if ref.arg or ref.owner or ref.wire:
+        args.append(repr(ref.arg))
+    if ref.owner or ref.wire:
+        args.append(repr(ref.owner))
+    if ref.wire:
+        args.append(repr(ref.wire))
+    return f"Ref({', '.join(args)})"
+
+
 class Renderer:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
@@ -295,11 +330,96 @@ class Renderer:
     def _optional_overrides(self, model: str) -> list[tuple[str, str, str]]:
         """(name, wire name, type) of the model's required fields: the old package builds
         objects before Welkin has filled them in (``client.Patient(firstName=...)`` has no id)."""
-        schema = self.spec.model_area(model).models[model]
-        return [
-            (snake(wire), wire, _field_type(schema["properties"][wire]))
-            for wire in schema.get("required", [])
-        ]
+        properties, required = flat_properties(self.spec, model)
+        return [(snake(wire), wire, _field_type(properties[wire])) for wire in sorted(required)]
+
+    def compat_views(self) -> tuple[list[CompatView], set[str]]:
+        """The compat classes as the template needs them, and the models they import."""
+        spec = self.spec
+        ops = {op.id: op for op in spec.operations}
+        names = {c.name for c in spec.compat}
+        kinds = {c.name: c.kind for c in spec.compat}
+        models: set[str] = set()
+        views = []
+        for cls in spec.compat:
+            if cls.kind == "instance":
+                models.add(cls.model)
+            methods = [
+                self._compat_method(cls, kind, calls, ops, models)
+                for kind, calls in cls.methods.items()
+            ]
+            item = cls.model
+            if cls.kind == "collection" and cls.model not in names:
+                models.add(cls.model)
+                item = f"_{cls.model}Model"
+            views.append(
+                CompatView(
+                    name=cls.name,
+                    kind=cls.kind,
+                    model=cls.model,
+                    item_type=item,
+                    methods=methods,
+                    children=[(f, c, kinds[c]) for f, c in cls.children.items()],
+                    overrides=self._optional_overrides(cls.model) if cls.kind == "instance" else [],
+                    param=cls.param,
+                )
+            )
+        # Collections name their item class at class creation: instances come first.
+        order = {"instance": 0, "collection": 1, "namespace": 2}
+        views.sort(key=lambda view: order[view.kind])
+        return views, models
+
+    def _compat_method(
+        self,
+        cls: CompatClass,
+        kind: str,
+        calls: list[Any],
+        ops: dict[str, Operation],
+        models: set[str],
+    ) -> CompatMethodView:
+        name = {"replace": "update", "download": "get"}.get(kind, kind)
+        if name in cls.methods and name != kind:
+            raise SpecError(f"compat.yaml: classes.{cls.name}: {kind} and {name} are one method")
+        context: dict[str, Argument] = {}
+        flags: list[str] = []
+        sources = []
+        for call in calls:
+            op = ops[call.operation]
+            params = {p.wire: p for p in op.path_params}
+            for wire, ref in call.path.items():
+                if ref.kind != "field" and ref.arg not in context:
+                    annotation = param_type(params[wire]) + " | None"
+                    context[ref.arg] = Argument(ref.arg, annotation, "None", wire)
+            if call.when and call.when not in flags and op.param_by_name(call.when) is None:
+                flags.append(call.when)
+            path = ", ".join(f"{w!r}: {_ref_source(r)}" for w, r in call.path.items())
+            extra = ""
+            if call.when:
+                extra += f", when={call.when!r}"
+            if call.rename:
+                extra += f", rename={call.rename!r}"
+            module = op.file[: -len(".yaml")]
+            sources.append(f"Call({module}.{op.constant}, {{{path}}}{extra})")
+        first = ops[calls[0].operation]
+        body_param = None
+        if cls.kind == "collection" and kind == "get" and first.body and not first.body.model:
+            body_param = first.body.param
+        result = ""
+        if kind == "update" and cls.kind == "collection":
+            result = first.response or "None"
+            if first.response:
+                models.add(first.response)
+                result = f"_{first.response}Model"
+        return CompatMethodView(
+            name=name,
+            kind=kind,
+            constant=f"_{snake(cls.name).upper()}_{kind.upper()}",
+            calls=sources,
+            context=list(context.values()),
+            flags=flags,
+            body_param=body_param,
+            result=result,
+        )
 
     def _render(self, template: str, sources: list[str], **context: Any) -> str:
         return self.env.get_template(template).render(
@@ -382,25 +502,25 @@ class Renderer:
             "resources_init.py.jinja", all_files, roots=[(root.module, root) for root in top]
         )
         compat_sources = ["compat.yaml", *all_files]
+        views, compat_models = self.compat_views()
         ops = {op.id: op for op in spec.operations}
-        used = {op_id for c in spec.compat for calls in c.methods.values() for op_id, _ in calls}
-        used |= {op_id for c in spec.compat for op_id in c.when_given.values()}
-        overrides = {
-            c.name: self._optional_overrides(c.model) for c in spec.compat if c.kind == "instance"
+        used = {
+            call.operation for c in spec.compat for calls in c.methods.values() for call in calls
+        }
+        namespace_children = {
+            child for c in spec.compat if c.kind == "namespace" for child in c.children.values()
         }
         out["compat/classes.py"] = self._render(
             "compat_classes.py.jinja",
             compat_sources,
-            classes=spec.compat,
-            ops=ops,
+            classes=views,
             op_modules=sorted({ops[op_id].file[:-5] for op_id in used}),
-            overrides=overrides,
-            model_modules={
-                c.model: spec.model_area(c.model).name for c in spec.compat if c.kind == "instance"
-            },
+            model_imports=self.model_imports(compat_models),
         )
         out["compat/__init__.py"] = self._render(
-            "compat_init.py.jinja", compat_sources, classes=spec.compat
+            "compat_init.py.jinja",
+            compat_sources,
+            classes=[v for v in views if v.name not in namespace_children],
         )
         return out
 

@@ -22,8 +22,6 @@ OPERATION_KEYS = {
 }  # fmt: skip
 PARAM_KEYS = {"type", "values", "items", "description", "name", "default"}
 BODY_KEYS = {"model", "json", "param", "multipart", "files"}
-COMPAT_KINDS = {"instance": {"kind", "model", "methods"}, "collection": {"kind", "item", "get"}}
-COMPAT_METHODS = ("create", "get", "update", "delete")
 BUILTIN_PLACEHOLDERS = ("tenant", "instance")
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -79,6 +77,10 @@ class Operation:
     pagination: str | None
     download: bool = False
 
+    def param_by_name(self, name: str) -> Param | None:
+        """The path or query parameter with this Python name."""
+        return next((p for p in (*self.path_params, *self.query) if p.name == name), None)
+
     @property
     def resource(self) -> tuple[str, ...]:
         return tuple(self.id.split(".")[:-1])
@@ -101,15 +103,32 @@ class Area:
 
 
 @dataclass
+class CompatRef:
+    """Where a compat call's path placeholder comes from (see spec/compat.yaml)."""
+
+    kind: str  # "field", "context" or "arg"
+    attr: str  # the attribute read (on the object, or on the parent of class `owner`)
+    arg: str = ""  # the method argument that can give it
+    owner: str = ""
+    wire: str = ""
+
+
+@dataclass
+class CompatCall:
+    operation: str
+    path: dict[str, CompatRef] = field(default_factory=dict)
+    when: str | None = None
+    rename: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class CompatClass:
     name: str
-    kind: str
-    model: str  # the model (instance) or the item class (collection)
-    # method -> alternatives of (operation id, {placeholder: model field}), tried in order;
-    # a collection has "get" only
-    methods: dict[str, list[tuple[str, dict[str, str]]]] = field(default_factory=dict)
-    # collection: keyword argument -> the operation used when it is given
-    when_given: dict[str, str] = field(default_factory=dict)
+    kind: str  # instance, collection or namespace
+    model: str  # the model (instance), the item class or model (collection), "" (namespace)
+    methods: dict[str, list[CompatCall]] = field(default_factory=dict)
+    children: dict[str, str] = field(default_factory=dict)  # factory name -> class
+    param: tuple[str, str] | None = None  # a namespace's argument and its default
 
 
 @dataclass
@@ -307,19 +326,69 @@ def _area(path: Path, raw: dict[str, Any], models: dict[str, Any]) -> Area:
     return area
 
 
-def _compat_call(
-    call: Any, where: str, operations: dict[str, Operation]
-) -> tuple[str, dict[str, str]]:
-    call = _mapping(call, where)
-    _keys(call, {"operation", "path"}, where)
-    op = operations.get(call.get("operation", ""))
+def _compat_ref(raw: Any, where: str) -> CompatRef:
+    if not isinstance(raw, str) or not raw.strip("@$"):
+        raise _fail(where, "expected a field name, @Class[.attr] or $argument")
+    if raw.startswith("@"):
+        owner, _, attr = raw[1:].partition(".")
+        attr = attr or "id"
+        arg = f"{snake(owner)}_id" if attr == "id" else snake(attr)
+        return CompatRef("context", snake(attr), arg, owner)
+    if raw.startswith("$"):
+        return CompatRef("arg", raw[1:], raw[1:])
+    return CompatRef("field", snake(raw), wire=raw)
+
+
+def _compat_call(raw: Any, where: str, operations: dict[str, Operation]) -> CompatCall:
+    raw = _mapping(raw, where)
+    _keys(raw, {"operation", "path", "when", "rename"}, where)
+    op = operations.get(raw.get("operation", ""))
     if op is None:
-        raise _fail(f"{where}.operation", f"unknown operation {call.get('operation')!r}")
-    path = {str(k): snake(str(v)) for k, v in (call.get("path") or {}).items()}
-    missing = {p.wire for p in op.path_params} - set(path)
+        raise _fail(f"{where}.operation", f"unknown operation {raw.get('operation')!r}")
+    path = {
+        str(k): _compat_ref(v, f"{where}.path.{k}")
+        for k, v in _mapping(raw.get("path") or {}, f"{where}.path").items()
+    }
+    placeholders = {p.wire for p in op.path_params}
+    missing = placeholders - set(path)
     if missing:
-        raise _fail(f"{where}.path", f"no field for placeholder {sorted(missing)[0]}")
-    return op.id, path
+        raise _fail(f"{where}.path", f"no value for placeholder {sorted(missing)[0]}")
+    for name in set(path) - placeholders:
+        raise _fail(f"{where}.path.{name}", f"is not a placeholder of {op.id}")
+    rename = {str(k): str(v) for k, v in _mapping(raw.get("rename") or {}, where).items()}
+    wires = {p.wire for p in op.query}
+    for old, wire in rename.items():
+        if wire not in wires:
+            raise _fail(f"{where}.rename.{old}", f"{wire!r} is not a query parameter of {op.id}")
+    when = raw.get("when")
+    if when is not None and not isinstance(when, str):
+        raise _fail(f"{where}.when", "expected the name of a flag argument")
+    return CompatCall(op.id, path, when, rename)
+
+
+COMPAT_KEYS = {
+    "instance": {"kind", "model", "methods", "children"},
+    "collection": {"kind", "item", "methods", "children"},
+    "namespace": {"kind", "param", "children"},
+}
+COMPAT_METHODS = {
+    "instance": ("create", "get", "update", "replace", "delete", "download"),
+    "collection": ("get", "create", "update"),
+    "namespace": (),
+}
+
+
+def _compat_method_fits(kind: str, method: str, op: Operation) -> str | None:
+    """Why ``op`` cannot back ``method`` of a ``kind`` class, or None."""
+    if method == "download" and not op.download:
+        return "a download needs an operation with download: true"
+    if kind == "collection" and method == "get" and op.pagination is None:
+        return "a collection's get needs a paginated or LIST operation"
+    if kind == "collection" and method == "create" and not (op.body and op.body.multipart_only):
+        return "a collection's create uploads files: it needs a multipart operation"
+    if kind == "collection" and method == "update" and op.body is None:
+        return "a collection's update needs an operation with a body"
+    return None
 
 
 def _compat(path: Path, spec: Spec) -> list[CompatClass]:
@@ -333,36 +402,46 @@ def _compat(path: Path, spec: Spec) -> list[CompatClass]:
         where = f"{file}: classes.{name}"
         body = _mapping(body, where)
         kind = body.get("kind")
-        if kind not in COMPAT_KINDS:
-            raise _fail(f"{where}.kind", "expected instance or collection")
-        _keys(body, COMPAT_KINDS[kind], where)
+        if kind not in COMPAT_KEYS:
+            raise _fail(f"{where}.kind", "expected instance, collection or namespace")
+        _keys(body, COMPAT_KEYS[kind], where)
+        cls = CompatClass(name=name, kind=kind, model="")
         if kind == "instance":
             if body.get("model") not in models:
                 raise _fail(f"{where}.model", f"unknown model {body.get('model')!r}")
-            cls = CompatClass(name=name, kind=kind, model=body["model"])
-            for method, calls in _mapping(body.get("methods") or {}, f"{where}.methods").items():
-                call_where = f"{where}.methods.{method}"
-                if method not in COMPAT_METHODS:
-                    raise _fail(call_where, f"expected one of {', '.join(COMPAT_METHODS)}")
-                # One call, or alternatives tried in order: the first whose fields are set.
-                calls = calls if isinstance(calls, list) else [calls]
-                cls.methods[method] = [
-                    _compat_call(call, f"{call_where}[{i}]", operations)
-                    for i, call in enumerate(calls)
-                ]
+            cls.model = body["model"]
+        elif kind == "collection":
+            cls.model = str(body.get("item"))
         else:
-            cls = CompatClass(name=name, kind=kind, model=str(body.get("item")))
-            call = _mapping(body.get("get"), f"{where}.get")
-            _keys(call, {"operation", "when_given"}, f"{where}.get")
-            for op_id in [call.get("operation"), *(call.get("when_given") or {}).values()]:
-                if op_id not in operations or operations[op_id].pagination is None:
-                    raise _fail(f"{where}.get", f"{op_id!r} is not a paginated operation")
-            cls.methods["get"] = [(call["operation"], {})]
-            cls.when_given = dict(call.get("when_given") or {})
+            param = _mapping(body.get("param"), f"{where}.param")
+            _keys(param, {"name", "default"}, f"{where}.param")
+            cls.param = (str(param.get("name")), str(param.get("default")))
+        for method, calls in _mapping(body.get("methods") or {}, f"{where}.methods").items():
+            call_where = f"{where}.methods.{method}"
+            if method not in COMPAT_METHODS[kind]:
+                raise _fail(call_where, f"expected one of {', '.join(COMPAT_METHODS[kind])}")
+            calls = calls if isinstance(calls, list) else [calls]
+            cls.methods[method] = [
+                _compat_call(call, f"{call_where}[{i}]", operations) for i, call in enumerate(calls)
+            ]
+            for i, call in enumerate(cls.methods[method]):
+                problem = _compat_method_fits(kind, method, operations[call.operation])
+                if problem:
+                    raise _fail(f"{call_where}[{i}].operation", problem)
+        children = body.get("children") or []
+        if isinstance(children, list):
+            children = {str(child): str(child) for child in children}
+        cls.children = {str(k): str(v) for k, v in _mapping(children, f"{where}.children").items()}
         classes.append(cls)
+    names = {c.name for c in classes}
     for cls in classes:
-        if cls.kind == "collection" and cls.model not in {c.name for c in classes}:
-            raise _fail(f"{file}: classes.{cls.name}.item", f"unknown class {cls.model!r}")
+        if cls.kind == "collection" and cls.model not in names and cls.model not in models:
+            raise _fail(f"{file}: classes.{cls.name}.item", f"unknown class or model {cls.model!r}")
+        for factory, child in cls.children.items():
+            if child not in names:
+                raise _fail(
+                    f"{file}: classes.{cls.name}.children.{factory}", f"unknown class {child!r}"
+                )
     return classes
 
 

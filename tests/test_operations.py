@@ -94,8 +94,12 @@ def test_each_operation_matches_its_spec_entry(spec: dict[str, Any]) -> None:
     assert operation.method == spec["method"] == spec["method"].upper()
     assert operation.path == spec["path"]
     assert operation.path.startswith("{tenant}/")
-    assert operation.pagination == spec.get("pagination")
-    assert operation.pagination is None or operation.pagination in STYLES
+    if spec.get("pagination") == "LIST":  # a bare JSON array: a list, not a page
+        assert operation.response_is_list
+        assert operation.pagination is None
+    else:
+        assert operation.pagination == spec.get("pagination")
+        assert operation.pagination is None or operation.pagination in STYLES
     assert operation.fixed_query == spec.get("fixed_query", {})
 
 

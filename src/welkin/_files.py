@@ -2,8 +2,8 @@
 
 An upload accepts a path, bytes, a binary file object, or ``(filename, content)`` /
 ``(filename, content, content_type)``. Parts are turned into httpx's multipart form on
-every attempt, so a retried upload sends the whole file again: a file object is rewound
-to where it stood when the call was made, and a path is read again.
+every attempt, so a retried upload sends the whole file again: a file object is sent from
+its beginning (httpx rewinds it before each attempt), and a path is read again.
 """
 
 from __future__ import annotations
@@ -42,12 +42,10 @@ class FilePart:
     data: bytes | None = None
     path: Path | None = None
     stream: IO[bytes] | None = None
-    start: int = 0
 
     def for_httpx(self) -> tuple[str, tuple[str, Any, str]]:
         if self.stream is not None:
-            self.stream.seek(self.start)
-            content: Any = self.stream
+            content: Any = self.stream  # httpx seeks it to 0 before sending
         elif self.path is not None:
             content = self.path.read_bytes()
         else:
@@ -103,10 +101,9 @@ def _describe(
         if "b" not in getattr(item, "mode", "b"):
             raise InvalidArgumentError(argument, "open the file in binary mode ('rb')")
         name = filename or os.path.basename(str(getattr(item, "name", "") or "upload"))
-        start = item.tell() if item.seekable() else 0
         if not item.seekable():  # cannot be rewound: read it once now
             return FilePart(field, name, content_type or _guess(name), data=item.read())
-        return FilePart(field, name, content_type or _guess(name), stream=item, start=start)
+        return FilePart(field, name, content_type or _guess(name), stream=item)
     raise InvalidArgumentError(
         argument, f"expected a path, bytes or a binary file object, got {type(item).__name__}"
     )

@@ -39,7 +39,7 @@ def test_the_project_spec_loads() -> None:
     assert "patients.get" in ids
     assert "users.list_for_instance" in ids
     assert len(ids) == len(set(ids))
-    assert {c.name for c in spec.compat} == {"Patient", "Patients", "User", "Users"}
+    assert {"Patient", "Patients", "User", "Users"} <= {c.name for c in spec.compat}
 
 
 def test_a_minimal_area_loads(tmp_path: Path) -> None:

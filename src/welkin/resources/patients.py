@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 from .._client import RequestOptions, Timeout
@@ -18,6 +19,12 @@ from .._types import NOT_GIVEN, NotGiven
 from ..models.patients import CareTeamAssignment, Patient, PatientTerritory
 from ..operations import patients as patients_ops
 
+if TYPE_CHECKING:
+    from .chat import AsyncPatientsChat, PatientsChat
+    from .documents import AsyncPatientsDocumentSummaries, PatientsDocumentSummaries
+    from .emails import AsyncPatientsEmails, PatientsEmails
+    from .sms import AsyncPatientsSms, PatientsSms
+
 __all__ = [
     "Patients",
     "AsyncPatients",
@@ -26,6 +33,30 @@ __all__ = [
 
 class Patients(SyncAPIResource):
     """``client.patients``."""
+
+    @cached_property
+    def chat(self) -> PatientsChat:
+        from .chat import PatientsChat
+
+        return PatientsChat(self._client)
+
+    @cached_property
+    def document_summaries(self) -> PatientsDocumentSummaries:
+        from .documents import PatientsDocumentSummaries
+
+        return PatientsDocumentSummaries(self._client)
+
+    @cached_property
+    def emails(self) -> PatientsEmails:
+        from .emails import PatientsEmails
+
+        return PatientsEmails(self._client)
+
+    @cached_property
+    def sms(self) -> PatientsSms:
+        from .sms import PatientsSms
+
+        return PatientsSms(self._client)
 
     def list(
         self,
@@ -352,6 +383,30 @@ class Patients(SyncAPIResource):
 
 class AsyncPatients(AsyncAPIResource):
     """``client.patients`` of ``AsyncClient``."""
+
+    @cached_property
+    def chat(self) -> AsyncPatientsChat:
+        from .chat import AsyncPatientsChat
+
+        return AsyncPatientsChat(self._client)
+
+    @cached_property
+    def document_summaries(self) -> AsyncPatientsDocumentSummaries:
+        from .documents import AsyncPatientsDocumentSummaries
+
+        return AsyncPatientsDocumentSummaries(self._client)
+
+    @cached_property
+    def emails(self) -> AsyncPatientsEmails:
+        from .emails import AsyncPatientsEmails
+
+        return AsyncPatientsEmails(self._client)
+
+    @cached_property
+    def sms(self) -> AsyncPatientsSms:
+        from .sms import AsyncPatientsSms
+
+        return AsyncPatientsSms(self._client)
 
     def list(
         self,
