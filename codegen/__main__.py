@@ -7,19 +7,25 @@ import difflib
 import sys
 from pathlib import Path
 
-from .render import GENERATED_PACKAGES, Renderer, format_sources
+from .render import GENERATED_PACKAGES, Renderer, format_sources, with_resources_table
 from .spec import SpecError, load
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "welkin"
 
 
+README = "README.md"  # key of the README in the file maps (its path is ROOT / README)
+
+
 def generated_files() -> dict[str, str]:
-    return format_sources(Renderer(load(ROOT / "spec")).files())
+    spec = load(ROOT / "spec")
+    files = format_sources(Renderer(spec).files())
+    files[README] = with_resources_table((ROOT / README).read_text(), spec)
+    return files
 
 
 def existing_files() -> dict[str, str]:
-    found = {}
+    found = {README: (ROOT / README).read_text()}
     for package in GENERATED_PACKAGES:
         for path in sorted((PACKAGE / package).glob("*.py")):
             found[str(path.relative_to(PACKAGE))] = path.read_text()
@@ -60,11 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in current.keys() - files.keys():
         (PACKAGE / name).unlink()
     for name, source in sorted(files.items()):
-        target = PACKAGE / name
+        target = ROOT / README if name == README else PACKAGE / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if current.get(name) != source:
             target.write_text(source)
-    print(f"wrote {len(files)} files under src/welkin/")
+    print(f"wrote {len(files) - 1} files under src/welkin/ and the README's resource table")
     return 0
 
 

@@ -1,82 +1,27 @@
-"""The ``welkin`` command: ``welkin demo`` (a walk through the SDK on the in-process fake) and
-``welkin fake-server`` (the fake on 127.0.0.1 for any HTTP client)."""
+"""The ``welkin`` command: ``welkin demo`` (a care team's workflow on the in-process fake or a
+live tenant) and ``welkin fake-server`` (the fake on 127.0.0.1 for any HTTP client)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import threading
-import time
 from collections.abc import Callable, Sequence
-from datetime import date
 
 from ._version import __version__
 
 
-def _demo(out: Callable[[str], None]) -> int:
-    from .testing import FakeWelkin
+def _demo(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from ._demo import Options, run
 
-    started = time.perf_counter()
-    fake = FakeWelkin(seed=7)
-    fake.seed(patients=250, users=12)
-    rows: list[tuple[str, str]] = []
-
-    with fake.client() as welkin:
-        out(f"welkin {__version__}: demo against an in-process fake Welkin ({welkin.base_url})")
-
-        nurse = welkin.users.create(
-            username="nurse.joy", email="joy@example.org", first_name="Joy", last_name="Pérez"
-        )
-        out(f"created user   {nurse.username} ({nurse.id})")
-        patient = welkin.patients.create(
-            first_name="Ada",
-            last_name="Lovelace",
-            birth_date=date(1990, 12, 10),
-            mrn="MRN-0001",
-            timezone="America/New_York",
-            care_team=[{"id": nurse.id, "pointOfContact": True}],
-        )
-        out(f"created patient {patient.first_name} {patient.last_name} ({patient.id})")
-        assert patient.birth_date is not None
-        out(f"  birth date parsed as an aware datetime: {patient.birth_date.isoformat()}")
-
-        found = welkin.patients.get_by_mrn("MRN-0001")
-        out(f"found by MRN   {found.first_name} {found.last_name}")
-        updated = welkin.patients.update(patient.id, phone="+15555550100")
-        out(f"updated phone  {updated.phone}")
-
-        pages = 0
-        walked = 0
-        for page in welkin.patients.filter({}, size=50).iter_pages():
-            pages += 1
-            walked += len(page.items)
-        out(f"walked {walked} patients in {pages} pages of 50 (fetched lazily)")
-        rows.append(("patients", str(walked)))
-
-        active = sum(1 for _ in welkin.users.list(user_state="ACTIVE", size=5))
-        out(f"active users   {active}")
-        rows.append(("active users", str(active)))
-
-        # The old package's classes still work, returning typed models.
-        legacy = welkin.Patient(firstName="Foo", lastName="Bar").create()
-        legacy.update(firstName="Baz")
-        out(f"old-style API  Patient(...).create().update(...) -> {legacy.first_name}")
-        legacy.delete()
-
-        token_requests = fake.token_requests
-        requests = len(fake.requests)
-    elapsed = time.perf_counter() - started
-    rows += [
-        ("HTTP requests", str(requests)),
-        ("token requests", str(token_requests)),
-        ("seconds", f"{elapsed:.2f}"),
-    ]
-    width = max(len(name) for name, _ in rows)
-    out("")
-    out("summary")
-    for name, value in rows:
-        out(f"  {name.ljust(width)}  {value}")
-    return 0
+    options = Options(
+        patients=args.patients,
+        template=args.template,
+        assessment=args.assessment,
+        cdt=args.cdt,
+        keep=args.keep,
+    )
+    return run(out, options, live=args.live)
 
 
 def _fake_server(args: argparse.Namespace, out: Callable[[str], None]) -> int:
@@ -102,7 +47,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="welkin", description="Welkin Health SDK tools")
     parser.add_argument("--version", action="version", version=f"welkin {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("demo", help="walk through patients and users on an in-process fake")
+    demo = commands.add_parser(
+        "demo", help="run a care team's workflow on an in-process fake (or --live on a tenant)"
+    )
+    demo.add_argument(
+        "--live",
+        action="store_true",
+        help="use the tenant named by WELKIN_TENANT, WELKIN_INSTANCE, WELKIN_API_CLIENT and "
+        "WELKIN_SECRET instead of the fake",
+    )
+    demo.add_argument("--patients", type=int, default=None, help="patients to create")
+    demo.add_argument("--template", help="encounter template to use (default: the first)")
+    demo.add_argument("--assessment", help="assessment to attach (default: the template's)")
+    demo.add_argument("--cdt", help="CDT to record values in (default: the first)")
+    demo.add_argument("--keep", action="store_true", help="keep what the demo created")
     server = commands.add_parser("fake-server", help="serve a fake Welkin on 127.0.0.1")
     server.add_argument("--port", type=int, default=0, help="0 (the default) picks a free port")
     server.add_argument("--seed", type=int, default=0, help="makes the seeded data repeatable")
@@ -110,7 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     server.add_argument("--users", type=int, default=10, help="users to seed")
     args = parser.parse_args(argv)
     if args.command == "demo":
-        return _demo(print)
+        if args.patients is None:
+            args.patients = 3 if args.live else 25
+        return _demo(args, lambda line: print(line, flush=True))
     if args.command == "fake-server":
         return _fake_server(args, lambda line: print(line, flush=True))
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it

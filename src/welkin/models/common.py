@@ -69,6 +69,18 @@ class CdtFieldMeta(WelkinModel):
     ] = None
 
 
+class CdtFieldDictionary(WelkinModel):
+    """
+    The dictionary a field takes its values from: the dictionary's name and the dictionary field
+    shown as the value.
+    """
+
+    name: Annotated[str | None, Field(description="Name of the dictionary, e.g. cpt.")] = None
+    field: Annotated[
+        str | None, Field(description="The dictionary field used as the value, e.g. value.")
+    ] = None
+
+
 class CdtField(WelkinModel):
     """
     A field of a CDT definition.
@@ -79,7 +91,8 @@ class CdtField(WelkinModel):
         None
     )
     dictionary: Annotated[
-        str | None, Field(description="Name of the dictionary holding its values.")
+        str | CdtFieldDictionary | None,
+        Field(description="The dictionary holding its values (its name, or `{name, field}`)."),
     ] = None
     searchable: bool | None = None
     bulk_edit: Annotated[
@@ -126,5 +139,7 @@ class ErrorItem(WelkinModel):
     ] = None
     component_type: Annotated[str | None, Field(alias="componentType")] = None
     message: str | None = None
-    details: Annotated[Any | None, Field(description="Free-form details")] = None
+    details: Annotated[
+        Any | None, Field(description="Free-form details, when Welkin gives any.")
+    ] = None
     date: WelkinDateTime | None = None

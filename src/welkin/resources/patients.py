@@ -20,9 +20,14 @@ from ..models.patients import CareTeamAssignment, Patient, PatientTerritory
 from ..operations import patients as patients_ops
 
 if TYPE_CHECKING:
+    from .assessments import AsyncPatientsAssessmentRecords, PatientsAssessmentRecords
+    from .care_plans import AsyncPatientsCarePlan, PatientsCarePlan
+    from .cdts import AsyncPatientsCdts, PatientsCdts
     from .chat import AsyncPatientsChat, PatientsChat
     from .documents import AsyncPatientsDocumentSummaries, PatientsDocumentSummaries
     from .emails import AsyncPatientsEmails, PatientsEmails
+    from .encounters import AsyncPatientsEncounters, PatientsEncounters
+    from .programs import AsyncPatientsPrograms, PatientsPrograms
     from .sms import AsyncPatientsSms, PatientsSms
 
 __all__ = [
@@ -33,6 +38,24 @@ __all__ = [
 
 class Patients(SyncAPIResource):
     """``client.patients``."""
+
+    @cached_property
+    def assessment_records(self) -> PatientsAssessmentRecords:
+        from .assessments import PatientsAssessmentRecords
+
+        return PatientsAssessmentRecords(self._client)
+
+    @cached_property
+    def care_plan(self) -> PatientsCarePlan:
+        from .care_plans import PatientsCarePlan
+
+        return PatientsCarePlan(self._client)
+
+    @cached_property
+    def cdts(self) -> PatientsCdts:
+        from .cdts import PatientsCdts
+
+        return PatientsCdts(self._client)
 
     @cached_property
     def chat(self) -> PatientsChat:
@@ -51,6 +74,18 @@ class Patients(SyncAPIResource):
         from .emails import PatientsEmails
 
         return PatientsEmails(self._client)
+
+    @cached_property
+    def encounters(self) -> PatientsEncounters:
+        from .encounters import PatientsEncounters
+
+        return PatientsEncounters(self._client)
+
+    @cached_property
+    def programs(self) -> PatientsPrograms:
+        from .programs import PatientsPrograms
+
+        return PatientsPrograms(self._client)
 
     @cached_property
     def sms(self) -> PatientsSms:
@@ -385,6 +420,24 @@ class AsyncPatients(AsyncAPIResource):
     """``client.patients`` of ``AsyncClient``."""
 
     @cached_property
+    def assessment_records(self) -> AsyncPatientsAssessmentRecords:
+        from .assessments import AsyncPatientsAssessmentRecords
+
+        return AsyncPatientsAssessmentRecords(self._client)
+
+    @cached_property
+    def care_plan(self) -> AsyncPatientsCarePlan:
+        from .care_plans import AsyncPatientsCarePlan
+
+        return AsyncPatientsCarePlan(self._client)
+
+    @cached_property
+    def cdts(self) -> AsyncPatientsCdts:
+        from .cdts import AsyncPatientsCdts
+
+        return AsyncPatientsCdts(self._client)
+
+    @cached_property
     def chat(self) -> AsyncPatientsChat:
         from .chat import AsyncPatientsChat
 
@@ -401,6 +454,18 @@ class AsyncPatients(AsyncAPIResource):
         from .emails import AsyncPatientsEmails
 
         return AsyncPatientsEmails(self._client)
+
+    @cached_property
+    def encounters(self) -> AsyncPatientsEncounters:
+        from .encounters import AsyncPatientsEncounters
+
+        return AsyncPatientsEncounters(self._client)
+
+    @cached_property
+    def programs(self) -> AsyncPatientsPrograms:
+        from .programs import AsyncPatientsPrograms
+
+        return AsyncPatientsPrograms(self._client)
 
     @cached_property
     def sms(self) -> AsyncPatientsSms:

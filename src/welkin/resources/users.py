@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 from .._client import RequestOptions, Timeout
@@ -17,6 +18,17 @@ from .._types import NOT_GIVEN, NotGiven
 from ..models.users import User
 from ..operations import users as users_ops
 
+if TYPE_CHECKING:
+    from .encounters import AsyncUsersEncounters, UsersEncounters
+    from .user_access import (
+        AsyncUsersAppAccesses,
+        AsyncUsersPermissions,
+        AsyncUsersTerritories,
+        UsersAppAccesses,
+        UsersPermissions,
+        UsersTerritories,
+    )
+
 __all__ = [
     "Users",
     "AsyncUsers",
@@ -25,6 +37,30 @@ __all__ = [
 
 class Users(SyncAPIResource):
     """``client.users``."""
+
+    @cached_property
+    def encounters(self) -> UsersEncounters:
+        from .encounters import UsersEncounters
+
+        return UsersEncounters(self._client)
+
+    @cached_property
+    def permissions(self) -> UsersPermissions:
+        from .user_access import UsersPermissions
+
+        return UsersPermissions(self._client)
+
+    @cached_property
+    def territories(self) -> UsersTerritories:
+        from .user_access import UsersTerritories
+
+        return UsersTerritories(self._client)
+
+    @cached_property
+    def app_accesses(self) -> UsersAppAccesses:
+        from .user_access import UsersAppAccesses
+
+        return UsersAppAccesses(self._client)
 
     def list(
         self,
@@ -301,6 +337,30 @@ class Users(SyncAPIResource):
 
 class AsyncUsers(AsyncAPIResource):
     """``client.users`` of ``AsyncClient``."""
+
+    @cached_property
+    def encounters(self) -> AsyncUsersEncounters:
+        from .encounters import AsyncUsersEncounters
+
+        return AsyncUsersEncounters(self._client)
+
+    @cached_property
+    def permissions(self) -> AsyncUsersPermissions:
+        from .user_access import AsyncUsersPermissions
+
+        return AsyncUsersPermissions(self._client)
+
+    @cached_property
+    def territories(self) -> AsyncUsersTerritories:
+        from .user_access import AsyncUsersTerritories
+
+        return AsyncUsersTerritories(self._client)
+
+    @cached_property
+    def app_accesses(self) -> AsyncUsersAppAccesses:
+        from .user_access import AsyncUsersAppAccesses
+
+        return AsyncUsersAppAccesses(self._client)
 
     def list(
         self,

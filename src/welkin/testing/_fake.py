@@ -268,9 +268,14 @@ class FakeWelkin:
         with self._lock:
             return self._token_request_count
 
-    def seed(self, *, patients: int = 0, users: int = 0) -> None:
-        """Add realistic records drawn from the constructor's seed."""
+    def seed(self, *, patients: int = 0, users: int = 0, designer: bool = False) -> None:
+        """Add realistic records drawn from the constructor's seed; ``designer=True`` also adds a
+        small designer (a ``vitals`` CDT, a ``phq_2`` assessment, ``intake`` and ``follow_up``
+        encounter templates, an ``onboarding`` program, goal templates, document types and the
+        encounter disposition) to the draft formation, which ``current`` serves too."""
         with self._lock:
+            if designer:
+                self._generic.seed_designer(f"{self.tenant}/{self.instance}")
             for _ in range(patients):
                 patient = self._build_patient(self._seed_patient_fields())
                 self.patients[patient["id"]] = patient

@@ -156,6 +156,20 @@ class GenericStore:
             "exports.cdt_records.list": self._export_cdt_records,
         }
 
+    def seed_designer(self, instance_root: str) -> None:
+        """Store the small designer of ``_designer`` in the draft formation (``current`` too)."""
+        from ._designer import DESIGNER, DISPOSITION
+
+        draft = f"{instance_root}/formations/draft"
+        for segment, objects in DESIGNER.items():
+            collection = self.collections.setdefault(f"{draft}/{segment}", {})
+            for obj in objects:
+                collection[obj["name"]] = {"id": self._new_id(), **copy.deepcopy(obj)}
+        self.documents[f"{draft}/encounter-disposition"] = {
+            "id": self._new_id(),
+            **copy.deepcopy(DISPOSITION),
+        }
+
     # -- matching ---------------------------------------------------------------------------
 
     def routes(self) -> list[GenericRoute]:
