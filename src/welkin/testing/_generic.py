@@ -140,6 +140,15 @@ class GenericStore:
             "patients.document_summaries.files.upload": self._upload,
             "patients.document_summaries.files.download": self._download,
             "patients.care_plan.get": self._care_plan,
+            "patients.care_plan.goals.create": self._goal_create,
+            "patients.care_plan.goals.get": self._goal_details,
+            "calendar.work_hours.create": self._work_hours_create,
+            "calendar.work_hours.list": self._work_hours_list,
+            "calendar.work_hours.replace": self._work_hours_replace,
+            "calendar.schedules.list": self._schedules,
+            "calendar.schedules.list_available": self._schedules,
+            "calendar.schedules.list_full": self._schedules,
+            "calendar.event_summary.get": self._event_summary,
             "patients.cdts.bulk_update": self._cdt_bulk_update,
             "dictionaries.records.list": self._dictionary,
             "dictionaries.records.append": self._dictionary_write,
@@ -493,6 +502,150 @@ class GenericStore:
         }
         return httpx.Response(200, json=plan)
 
+    def _goal_create(self, call: GenericCall) -> httpx.Response:
+        """A goal is made from a goal template of the current formation."""
+        instance_root = call.path.split("/patients/", 1)[0]
+        name = call.body.get("goalTemplateName")
+        templates = self.collections.get(f"{instance_root}/formations/draft/goal-templates", {})
+        template = templates.get(name)
+        if template is None:
+            raise RejectedError(404, "NOT_FOUND", f"No goal template {name!r}")
+        goal = {
+            "id": self._new_id(),
+            "name": template.get("title") or name,
+            "type": template.get("type"),
+            "priority": template.get("priority") or "MEDIUM",
+            "status": "ACTIVE",
+            "templateName": name,
+            "createdAt": call.now,
+            "createdByName": "Fake API client",
+            "updatedAt": call.now,
+            "updatedByName": "Fake API client",
+        }
+        self.collections.setdefault(call.path, {})[goal["id"]] = goal
+        return httpx.Response(201, json=goal)
+
+    def _goal_details(self, call: GenericCall) -> httpx.Response:
+        goals_path, _, goal_id = call.path.rpartition("/")
+        goal = self.collections.get(goals_path, {}).get(goal_id)
+        if goal is None:
+            raise RejectedError(404, "NOT_FOUND", f"No goal {goal_id}")
+        details = {
+            "details": goal,
+            "tasks": list(self.collections.get(f"{call.path}/tasks", {}).values()),
+            "comments": list(self.collections.get(f"{call.path}/comments", {}).values()),
+        }
+        return httpx.Response(200, json=details)
+
+    def _calendar_root(self, call: GenericCall) -> str:
+        return call.path.split("/calendar/", 1)[0] + "/calendar"
+
+    def _work_hour_blocks(self, call: GenericCall) -> dict[str, JSONObject]:
+        """Blocks of work hours by workHoursId; each remembers its user as ``psmId``."""
+        return self.collections.setdefault(f"{self._calendar_root(call)}/work-hours", {})
+
+    def _block(self, call: GenericCall, block_id: str) -> JSONObject:
+        body = call.body
+        return {
+            "workHoursId": block_id,
+            "psmId": body["psmId"],
+            "startDateTime": body["startDateTime"],
+            "endDateTime": body["endDateTime"],
+            "daysInfo": [{"daysInfoId": self._new_id(), **day} for day in body["daysInfo"]],
+            "createdAt": call.now,
+            "createdBy": body.get("createdBy") or self._actor,
+            "updatedAt": call.now,
+            "updatedBy": body.get("updatedBy") or self._actor,
+        }
+
+    @staticmethod
+    def _public_block(block: JSONObject) -> JSONObject:
+        return {key: value for key, value in block.items() if key != "psmId"}
+
+    def _work_hours_create(self, call: GenericCall) -> httpx.Response:
+        block = self._block(call, self._new_id())
+        self._work_hour_blocks(call)[block["workHoursId"]] = block
+        return httpx.Response(
+            201, json={"psmId": block["psmId"], "details": [self._public_block(block)]}
+        )
+
+    def _work_hours_replace(self, call: GenericCall) -> httpx.Response:
+        blocks = self._work_hour_blocks(call)
+        block_id = call.params["workHoursId"]
+        if block_id not in blocks:
+            raise RejectedError(404, "NOT_FOUND", f"No work hours {block_id}")
+        block = self._block(call, block_id)
+        block["createdAt"] = blocks[block_id]["createdAt"]
+        block["createdBy"] = blocks[block_id]["createdBy"]
+        blocks[block_id] = block
+        return httpx.Response(200, json=self._public_block(block))
+
+    def _psm_ids(self, call: GenericCall) -> list[str] | None:
+        raw = call.query.get("psmIds")
+        return [part for part in raw.split(",") if part] if raw else None
+
+    def _blocks_by_user(self, call: GenericCall) -> dict[str, list[JSONObject]]:
+        wanted = self._psm_ids(call)
+        by_user: dict[str, list[JSONObject]] = {psm: [] for psm in wanted or []}
+        for block in self._work_hour_blocks(call).values():
+            if wanted is None or block["psmId"] in wanted:
+                by_user.setdefault(block["psmId"], []).append(self._public_block(block))
+        return by_user
+
+    def _work_hours_list(self, call: GenericCall) -> httpx.Response:
+        by_user = self._blocks_by_user(call)
+        return httpx.Response(
+            200,
+            json=[{"psmId": psm, "details": blocks} for psm, blocks in by_user.items() if blocks],
+        )
+
+    def _events_of(self, call: GenericCall, psm_id: str) -> list[JSONObject]:
+        events = self.collections.get(f"{self._calendar_root(call)}/events", {}).values()
+        include_cancelled = call.query.get("includeCancelled") == "true"
+        return [
+            event
+            for event in events
+            if (
+                event.get("hostId") == psm_id
+                or any(p.get("participantId") == psm_id for p in event.get("participants") or [])
+            )
+            and (include_cancelled or event.get("eventStatus") != "CANCELLED")
+        ]
+
+    def _schedules(self, call: GenericCall) -> httpx.Response:
+        schedules = []
+        for psm_id, blocks in self._blocks_by_user(call).items():
+            events = [
+                {key: event.get(key) for key in _SCHEDULE_EVENT_KEYS} | {"eventId": event.get("id")}
+                for event in self._events_of(call, psm_id)
+            ]
+            schedules.append({"psmId": psm_id, "workHours": blocks, "events": events})
+        return httpx.Response(200, json=schedules)
+
+    def _event_summary(self, call: GenericCall) -> httpx.Response:
+        summary = []
+        for psm_id in self._psm_ids(call) or []:
+            events = self._events_of(call, psm_id)
+            statuses: dict[str, int] = {}
+            for event in events:
+                status = event.get("eventStatus") or "SCHEDULED"
+                statuses[status] = statuses.get(status, 0) + 1
+            summary.append(
+                {
+                    "psmId": psm_id,
+                    "totalCreatedEvents": len(events),
+                    "totalOccurredEvents": statuses.get("COMPLETED", 0),
+                    "totalFutureEvents": statuses.get("SCHEDULED", 0),
+                    "eventStatusCount": statuses,
+                }
+            )
+        body = {
+            "startDateTime": call.query.get("from"),
+            "endDateTime": call.query.get("to"),
+            "summary": summary,
+        }
+        return httpx.Response(200, json=body)
+
     def _cdt_bulk_update(self, call: GenericCall) -> httpx.Response:
         collection = self.collections.setdefault(call.path, {})
         rows = []
@@ -581,7 +734,8 @@ class GenericStore:
             task[field] = [entry for entry in before if str(entry.get("id")) != key]
             if len(task[field]) == len(before):
                 raise RejectedError(404, "NOT_FOUND", f"No such entry {key}")
-            return httpx.Response(200, json=task)
+            # Removing a comment answers a one-task array (A's example), a watcher the task.
+            return httpx.Response(200, json=[task] if call.operation.response_is_list else task)
 
         return handler
 
@@ -627,6 +781,11 @@ class GenericStore:
         ]
         return self._list(call, records)
 
+
+_SCHEDULE_EVENT_KEYS = (
+    *("id", "eventTitle", "eventType", "eventColor", "allDayEvent"),
+    *("startDateTime", "endDateTime"),
+)
 
 _SYSTEM_FIELDS = frozenset(
     {"id", "created_at", "created_by", "created_by_name", "updated_at", "updated_by"}
