@@ -21,7 +21,7 @@ def fake_tenant(monkeypatch: pytest.MonkeyPatch) -> FakeWelkin:
     """``welkin.Client(...)`` and ``welkin.AsyncClient(...)`` without a base URL build clients
     of one fake (the examples' credentials are placeholders); with one, they are left alone."""
     fake = FakeWelkin()
-    fake.seed(patients=5, users=3)
+    fake.seed(patients=5, users=3, designer=True)
     real_client, real_async_client = welkin.Client, welkin.AsyncClient
     credentials = (fake.tenant, fake.instance, fake.api_client, fake.secret)
 

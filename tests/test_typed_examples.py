@@ -62,6 +62,27 @@ def test_the_sync_example_runs_against_the_fake(usage: ModuleType, welkin_fake: 
     assert welkin_fake.token_requests == 1
 
 
+def test_the_care_team_example_runs_against_the_fake(
+    usage: ModuleType, welkin_fake: FakeWelkin
+) -> None:
+    welkin_fake.seed(designer=True)
+    user = welkin_fake.add_user(username="nurse")
+    client = usage.make_client(welkin_fake.base_url, welkin_fake.transport)
+
+    counts = usage.care_team_example(client, user["id"])
+
+    assert counts == {
+        "full encounters": 1,
+        "vitals": 2,  # one listed, plus the created record's body
+        "templates": 2,
+        "questions": 2,
+        "events": 1,
+        "bytes": 5,
+        "old encounters": 1,
+        "old records": 1,
+    }
+
+
 def test_the_error_example_sees_a_404_and_a_refused_argument(
     usage: ModuleType, welkin_fake: FakeWelkin
 ) -> None:

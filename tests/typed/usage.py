@@ -15,7 +15,19 @@ import httpx
 import welkin
 from welkin import AsyncClient, AsyncPage, Client, SyncPage
 from welkin.compat import classes
-from welkin.models import CareTeamAssignment, Patient, PatientTerritory, User
+from welkin.models import (
+    Assessment,
+    CalendarEvent,
+    CareTeamAssignment,
+    CdtRecord,
+    DocumentFile,
+    Encounter,
+    EncounterTemplate,
+    FullEncounter,
+    Patient,
+    PatientTerritory,
+    User,
+)
 
 
 def make_client(base_url: str, transport: httpx.BaseTransport) -> Client:
@@ -133,6 +145,48 @@ def compat_example(client: Client) -> list[str]:
     user.delete()
     as_model: Patient = patient  # a compat object is a typed model too
     return [*names, as_model.first_name or ""]
+
+
+def care_team_example(client: Client, user_id: UUID) -> dict[str, int]:
+    """Nested resources of the other areas, typed: encounters, CDTs, the designer, the
+    calendar, files, and the old classes reached from a parent. Returns counts."""
+    patient = client.patients.create(first_name="Ada", last_name="Lovelace")
+    encounter: Encounter = client.patients.encounters.create(patient.id, template_name="intake")
+    client.patients.encounters.comments.create(patient.id, encounter.id, text="Seen.")
+    fulls: SyncPage[FullEncounter] = client.patients.encounters.list_full(patient.id)
+    record: CdtRecord = client.patients.cdts.create(patient.id, "vitals", {"weight": 61.5})
+    rows: SyncPage[CdtRecord] = client.patients.cdts.list(patient.id, "vitals", size=10)
+    templates: list[EncounterTemplate] = client.formations.encounter_templates.list()
+    phq: Assessment = client.formations.assessments.get("phq_2", version="draft")
+    event: CalendarEvent = client.calendar.events.create(
+        start_date_time=datetime(2026, 12, 1, 15, tzinfo=timezone.utc),
+        end_date_time=datetime(2026, 12, 1, 16, tzinfo=timezone.utc),
+        host_id=user_id,
+        participants=[
+            {"participantId": user_id, "participantRole": "psm"},
+            {"participantId": patient.id, "participantRole": "patient"},
+        ],
+    )
+    summary = client.patients.document_summaries.create(patient.id, type="doc-type-others")
+    files: list[DocumentFile] = client.patients.document_summaries.files.upload(
+        patient.id, summary.id, ("note.txt", b"hello")
+    )
+    data: bytes = client.patients.document_summaries.files.download(
+        patient.id, summary.id, files[0].id
+    )
+    old = client.Patient(id=patient.id)
+    old_encounters: list[classes.Encounter] = old.Encounters().get()
+    old_records: list[classes.CDT] = old.CDTs().get(cdt_name="vitals")
+    return {
+        "full encounters": len(list(fulls)),
+        "vitals": len(list(rows)) + (record.json_body is not None),
+        "templates": len(templates),
+        "questions": len((phq.sections or [])[0].fields or []),
+        "events": len(client.calendar.events.list(participant_ids=[event.host_id or user_id]).items),
+        "bytes": len(data),
+        "old encounters": len(old_encounters),
+        "old records": len(old_records),
+    }
 
 
 def sync_example(client: Client) -> list[str]:
