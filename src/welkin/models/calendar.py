@@ -274,7 +274,7 @@ class CalendarUserSummary(WelkinModel):
         dict[str, Any] | None,
         Field(
             alias="eventStatusCount",
-            description='Number of events per event status (e.g. {"SCHEDULED" 1}).',
+            description="Number of events per event status, keyed by status (e.g. SCHEDULED: 1).",
         ),
     ] = None
     total_working_hours: Annotated[

@@ -11,6 +11,8 @@ from pydantic import ConfigDict, Field
 
 from welkin._models import WelkinDateTime, WelkinModel
 
+from . import tasks as tasks_1
+
 
 class PatientOverview(WelkinModel):
     """
@@ -61,7 +63,7 @@ class Goal(WelkinModel):
     )
     id: UUID
     name: str | None = None
-    type: str | None = None
+    type: Annotated[str | None, Field(description="The goal's type")] = None
     priority: Annotated[str | None, Field(description="e.g. LOW, MEDIUM or HIGH.")] = None
     status: Annotated[str | None, Field(description="ACTIVE, REMOVED or COMPLETED.")] = None
     template_name: Annotated[
@@ -73,12 +75,18 @@ class Goal(WelkinModel):
     updated_by_name: Annotated[str | None, Field(alias="updatedByName")] = None
 
 
-class GoalCreate(WelkinModel):
+class GoalWrite(WelkinModel):
     """
-    A goal to add, from a goal template.
+    A goal to add to a care plan, made from a goal template of the designer.
     """
 
-    goal_template_name: Annotated[str, Field(alias="goalTemplateName")]
+    goal_template_name: Annotated[
+        str,
+        Field(
+            alias="goalTemplateName",
+            description="Name of the goal template; it must already exist in the designer.",
+        ),
+    ]
 
 
 class GoalUpdate(WelkinModel):
@@ -87,7 +95,7 @@ class GoalUpdate(WelkinModel):
     """
 
     name: str | None = None
-    priority: str | None = None
+    priority: Annotated[str | None, Field(description="e.g. LOW, MEDIUM or HIGH.")] = None
     status: Annotated[str | None, Field(description="ACTIVE, REMOVED or COMPLETED.")] = None
 
 
@@ -115,15 +123,6 @@ class GoalCommentWrite(WelkinModel):
     text: str
 
 
-class GoalTaskAssignee(WelkinModel):
-    """
-    The user a goal task is assigned to.
-    """
-
-    id: UUID | None = None
-    name: str | None = None
-
-
 class GoalTask(WelkinModel):
     """
     A task attached to a goal.
@@ -133,26 +132,31 @@ class GoalTask(WelkinModel):
         arbitrary_types_allowed=True,
     )
     id: UUID
+    goal_id: Annotated[
+        UUID | None, Field(alias="goalId", description="The goal it belongs to.")
+    ] = None
     name: str | None = None
     description: str | None = None
-    due_date: Annotated[WelkinDateTime | None, Field(alias="dueDate")] = None
+    due_date: Annotated[WelkinDateTime | None, Field(alias="dueDate", description="Deadline.")] = (
+        None
+    )
     status: Annotated[
         str | None, Field(description="TODO, IN_PROGRESS, COMPLETED or CANCELED.")
     ] = None
     priority: Annotated[str | None, Field(description="LOW, MEDIUM, HIGH or URGENT.")] = None
-    assignee: GoalTaskAssignee | None = None
+    patient: tasks_1.TaskPerson | None = None
+    assignee: tasks_1.TaskPerson | None = None
+    author: tasks_1.TaskPerson | None = None
+    watchers: list[tasks_1.TaskPerson] | None = None
+    watchers_type: Annotated[
+        str | None,
+        Field(alias="watchersType", description="Who is notified, e.g. POINT_OF_CONTACT."),
+    ] = None
+    comments: list[GoalComment] | None = None
     created_at: Annotated[WelkinDateTime | None, Field(alias="createdAt")] = None
     created_by_name: Annotated[str | None, Field(alias="createdByName")] = None
     updated_at: Annotated[WelkinDateTime | None, Field(alias="updatedAt")] = None
     updated_by_name: Annotated[str | None, Field(alias="updatedByName")] = None
-
-
-class GoalTaskAssigneeWrite(WelkinModel):
-    """
-    The user to assign the task to.
-    """
-
-    id: UUID
 
 
 class GoalTaskWrite(WelkinModel):
@@ -163,14 +167,18 @@ class GoalTaskWrite(WelkinModel):
     model_config = ConfigDict(
         arbitrary_types_allowed=True,
     )
-    name: str
+    name: Annotated[str | None, Field(description="Short name of the task.")] = None
     description: str | None = None
-    due_date: Annotated[WelkinDateTime | None, Field(alias="dueDate")] = None
+    due_date: Annotated[WelkinDateTime | None, Field(alias="dueDate", description="Deadline.")] = (
+        None
+    )
     status: Annotated[
         str | None, Field(description="TODO, IN_PROGRESS, COMPLETED or CANCELED.")
     ] = None
     priority: Annotated[str | None, Field(description="LOW, MEDIUM, HIGH or URGENT.")] = None
-    assignee: GoalTaskAssigneeWrite | None = None
+    assignee: Annotated[
+        tasks_1.TaskRef | None, Field(description="The user responsible for the task.")
+    ] = None
 
 
 class GoalDetails(WelkinModel):

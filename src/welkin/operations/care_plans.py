@@ -13,11 +13,11 @@ from ..models.care_plans import (
     Goal,
     GoalComment,
     GoalCommentWrite,
-    GoalCreate,
     GoalDetails,
     GoalTask,
     GoalTaskWrite,
     GoalUpdate,
+    GoalWrite,
     PatientOverview,
     PatientOverviewWrite,
 )
@@ -71,7 +71,7 @@ PATIENTS_CARE_PLAN_GOALS_CREATE: Operation[Goal] = Operation(
     path="{tenant}/{instance}/patients/{patientId}/care-plan/goals",
     summary="Add a goal to a patient\u0027s care plan from a goal template.",
     path_params=(Param("patientId", "patient_id", "uuid"),),
-    body_model=GoalCreate,
+    body_model=GoalWrite,
     response=Goal,
 )
 

@@ -23,9 +23,9 @@ from ..models.care_plans import (
     GoalComment,
     GoalDetails,
     GoalTask,
-    GoalTaskAssigneeWrite,
     PatientOverview,
 )
+from ..models.tasks import TaskRef
 from ..operations import care_plans as care_plans_ops
 
 __all__ = [
@@ -253,7 +253,11 @@ class PatientsCarePlanGoals(SyncAPIResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Goal:
-        """Add a goal to a patient's care plan from a goal template."""
+        """Add a goal to a patient's care plan from a goal template.
+
+        Args:
+            goal_template_name: Name of the goal template; it must already exist in the designer.
+        """
         return self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_CREATE,
             path={
@@ -286,8 +290,9 @@ class PatientsCarePlanGoals(SyncAPIResource):
         """List the goals of a patient's care plan (without tasks or comments).
 
         Args:
+            status: Only goals in this status.
             page: Page number, from 0.
-            size: Goals per page.
+            size: Goals per page (default 20).
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -347,6 +352,7 @@ class PatientsCarePlanGoals(SyncAPIResource):
         """Change a goal's name, priority or status.
 
         Args:
+            priority: e.g. LOW, MEDIUM or HIGH.
             status: ACTIVE, REMOVED or COMPLETED.
         """
         return self._client._call(
@@ -392,7 +398,11 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Goal:
-        """Add a goal to a patient's care plan from a goal template."""
+        """Add a goal to a patient's care plan from a goal template.
+
+        Args:
+            goal_template_name: Name of the goal template; it must already exist in the designer.
+        """
         return await self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_CREATE,
             path={
@@ -425,8 +435,9 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
         """List the goals of a patient's care plan (without tasks or comments).
 
         Args:
+            status: Only goals in this status.
             page: Page number, from 0.
-            size: Goals per page.
+            size: Goals per page (default 20).
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -486,6 +497,7 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
         """Change a goal's name, priority or status.
 
         Args:
+            priority: e.g. LOW, MEDIUM or HIGH.
             status: ACTIVE, REMOVED or COMPLETED.
         """
         return await self._client._call(
@@ -657,12 +669,12 @@ class PatientsCarePlanGoalsTasks(SyncAPIResource):
         patient_id: UUID | str,
         goal_id: UUID | str,
         *,
-        name: str,
+        name: str | NotGiven | None = NOT_GIVEN,
         description: str | NotGiven | None = NOT_GIVEN,
         due_date: datetime | date | NotGiven | None = NOT_GIVEN,
         status: str | NotGiven | None = NOT_GIVEN,
         priority: str | NotGiven | None = NOT_GIVEN,
-        assignee: GoalTaskAssigneeWrite | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        assignee: TaskRef | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -671,8 +683,11 @@ class PatientsCarePlanGoalsTasks(SyncAPIResource):
         """Add a task to a goal.
 
         Args:
+            name: Short name of the task.
+            due_date: Deadline.
             status: TODO, IN_PROGRESS, COMPLETED or CANCELED.
             priority: LOW, MEDIUM, HIGH or URGENT.
+            assignee: The user responsible for the task.
         """
         return self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_TASKS_CREATE,
@@ -730,12 +745,12 @@ class AsyncPatientsCarePlanGoalsTasks(AsyncAPIResource):
         patient_id: UUID | str,
         goal_id: UUID | str,
         *,
-        name: str,
+        name: str | NotGiven | None = NOT_GIVEN,
         description: str | NotGiven | None = NOT_GIVEN,
         due_date: datetime | date | NotGiven | None = NOT_GIVEN,
         status: str | NotGiven | None = NOT_GIVEN,
         priority: str | NotGiven | None = NOT_GIVEN,
-        assignee: GoalTaskAssigneeWrite | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        assignee: TaskRef | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -744,8 +759,11 @@ class AsyncPatientsCarePlanGoalsTasks(AsyncAPIResource):
         """Add a task to a goal.
 
         Args:
+            name: Short name of the task.
+            due_date: Deadline.
             status: TODO, IN_PROGRESS, COMPLETED or CANCELED.
             priority: LOW, MEDIUM, HIGH or URGENT.
+            assignee: The user responsible for the task.
         """
         return await self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_TASKS_CREATE,
