@@ -162,6 +162,9 @@ class GenericStore:
             "patients.programs.get_current": self._program_by_name,
             "patients.programs.get_history": self._program_by_id,
             "patients.programs.unassign": self._program_unassign,
+            "patients.programs.get": self._program_by_name,
+            "patients.programs.update": self._program_assign,
+            "patients.programs.change_phase": self._program_phase,
             "exports.cdt_records.list": self._export_cdt_records,
         }
 
@@ -749,6 +752,61 @@ class GenericStore:
     def _programs(self, call: GenericCall) -> dict[str, JSONObject]:
         root = call.path.split("/programs/", 1)[0] + "/programs"
         return self.collections.setdefault(root, {})
+
+    def _designer_program(self, call: GenericCall) -> JSONObject:
+        instance_root = call.path.split("/patients/", 1)[0]
+        programs = self.collections.get(f"{instance_root}/formations/draft/programs", {})
+        program = programs.get(call.params["programName"])
+        if program is None:
+            raise RejectedError(404, "NOT_FOUND", f"No program {call.params['programName']!r}")
+        return program
+
+    @staticmethod
+    def _phase(program: JSONObject, name: str | None, now: str) -> JSONObject:
+        for phase in program.get("phases") or []:
+            if name is None or phase.get("name") == name:
+                return {
+                    "timestamp": now,
+                    "name": phase.get("name"),
+                    "title": phase.get("title"),
+                    "description": phase.get("description"),
+                    "currentVersion": "1",
+                }
+        raise RejectedError(400, "VALIDATION_ERROR", f"The program has no phase {name!r}")
+
+    def _program_assign(self, call: GenericCall) -> httpx.Response:
+        """Assigning starts the program at its first phase; later calls change its status."""
+        program = self._designer_program(call)
+        programs = self._programs(call)
+        name = call.params["programName"]
+        current = programs.get(name)
+        if current is None:
+            phase = self._phase(program, None, call.now) if program.get("phases") else None
+            current = {
+                "id": self._new_id(),
+                "createdAt": call.now,
+                "programName": name,
+                "programTitle": program.get("title"),
+                "programDescription": program.get("description"),
+                "patientId": call.params["patientId"],
+                "status": "IN_PROGRESS",
+                "currentPhase": phase,
+                "compatibleWithCurrentVersion": True,
+                "pathHistory": [phase] if phase else [],
+            }
+            programs[name] = current
+        current.update({k: v for k, v in call.body.items() if k in ("assigned", "status")})
+        return httpx.Response(200, json=current)
+
+    def _program_phase(self, call: GenericCall) -> httpx.Response:
+        program = self._designer_program(call)
+        current = self._programs(call).get(call.params["programName"])
+        if current is None:
+            raise RejectedError(404, "NOT_FOUND", "The patient has no such program")
+        phase = self._phase(program, call.body.get("phaseName"), call.now)
+        current["currentPhase"] = phase
+        current["pathHistory"] = [*(current.get("pathHistory") or []), phase]
+        return httpx.Response(200, json=current)
 
     def _program_by_name(self, call: GenericCall) -> httpx.Response:
         program = self._programs(call).get(call.params["programName"])
