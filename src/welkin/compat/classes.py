@@ -29,7 +29,7 @@ from ..models.calendar import PsmSchedule as _PsmScheduleModel
 from ..models.calendar import WorkHours as _WorkHoursModel
 from ..models.care_plans import CarePlan as _CarePlanModel
 from ..models.care_plans import PatientOverview as _PatientOverviewModel
-from ..models.cdts import CdtBulkUpdateResponse as _CdtBulkUpdateResponseModel
+from ..models.cdts import CdtBulkUpdateResult as _CdtBulkUpdateResultModel
 from ..models.chat import ChatMessage as _ChatMessageModel
 from ..models.chat import ChatSearchHit as _ChatSearchHitModel
 from ..models.common import CdtDefinition as _CdtDefinitionModel
@@ -2029,9 +2029,9 @@ class CDTs(CompatCollection[CDT]):
         patient_id: UUID | str | None = None,
         cdt_name: str | None = None,
         body: Mapping[str, Any] | None = None,
-    ) -> _CdtBulkUpdateResponseModel:
+    ) -> _CdtBulkUpdateResultModel:
         """Send a bulk update; returns Welkin's answer."""
-        result: _CdtBulkUpdateResponseModel = self._send(
+        result: _CdtBulkUpdateResultModel = self._send(
             _CDTS_UPDATE,
             {
                 "patient_id": patient_id,

@@ -71,10 +71,10 @@ if TYPE_CHECKING:
     )
     from .cdts import (
         CdtBulkUpdate,
-        CdtBulkUpdatedRow,
-        CdtBulkUpdateResponse,
         CdtBulkUpdateResult,
+        CdtBulkUpdateResultRow,
         CdtBulkUpdateRow,
+        CdtBulkUpdateRowOutcome,
     )
     from .chat import ChatHitMeta, ChatInbound, ChatMessage, ChatParticipant, ChatSearchHit
     from .common import (
@@ -221,9 +221,9 @@ _MODULES = {
     "GoalDetails": "care_plans",
     "CdtBulkUpdateRow": "cdts",
     "CdtBulkUpdate": "cdts",
+    "CdtBulkUpdateRowOutcome": "cdts",
+    "CdtBulkUpdateResultRow": "cdts",
     "CdtBulkUpdateResult": "cdts",
-    "CdtBulkUpdatedRow": "cdts",
-    "CdtBulkUpdateResponse": "cdts",
     "ChatParticipant": "chat",
     "ChatMessage": "chat",
     "ChatHitMeta": "chat",
@@ -368,9 +368,9 @@ __all__ = [
     "GoalDetails",
     "CdtBulkUpdateRow",
     "CdtBulkUpdate",
+    "CdtBulkUpdateRowOutcome",
+    "CdtBulkUpdateResultRow",
     "CdtBulkUpdateResult",
-    "CdtBulkUpdatedRow",
-    "CdtBulkUpdateResponse",
     "ChatParticipant",
     "ChatMessage",
     "ChatHitMeta",

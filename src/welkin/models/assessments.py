@@ -24,7 +24,8 @@ class AssessmentFieldMeta(WelkinModel):
 class AssessmentField(WelkinModel):
     """
     One item of a section: a read-only text, or a question whose answer is stored in the field
-    `refCdtFieldName` of the CDT `refCdtName`.
+    `refCdtFieldName` of the CDT `refCdtName`. A question needs `refCdtName`, `refCdtFieldName`
+    and `meta`, and the pair of names must be unique in the assessment.
     """
 
     label: str | None = None
@@ -32,7 +33,11 @@ class AssessmentField(WelkinModel):
     ref_cdt_field_name: Annotated[str | None, Field(alias="refCdtFieldName")] = None
     order: int | None = None
     view_type: Annotated[
-        str | None, Field(alias="viewType", description="readOnly (shown as text) or question.")
+        str | None,
+        Field(
+            alias="viewType",
+            description="readOnly (shown as a text comment) or question (asks for input).",
+        ),
     ] = None
     meta: AssessmentFieldMeta | None = None
     pre_populated_value: Annotated[
@@ -154,7 +159,9 @@ class AssessmentWrite(WelkinModel):
     An assessment definition to create or replace (draft formation only).
     """
 
-    name: Annotated[str, Field(description="Unique name; a replace cannot change it.")]
+    name: Annotated[str | None, Field(description="Unique name; a replace cannot change it.")] = (
+        None
+    )
     title: str | None = None
     sections: list[AssessmentSection] | None = None
     scoring: AssessmentScoring | None = None

@@ -16,51 +16,52 @@ from . import common
 
 class CdtBulkUpdateRow(WelkinModel):
     """
-    One record to change in a bulk update, and the field values to set.
+    One record to change in a bulk update, and the field values to set on it.
     """
 
-    id: Annotated[UUID, Field(description="The record's id.")]
+    id: Annotated[UUID, Field(description="Id of the CDT record to change.")]
     json_body: Annotated[
         dict[str, Any] | None,
         Field(
             alias="jsonBody",
-            description="The fields to change; only list fields flagged bulk-edit may change.",
+            description="The custom fields to set, by name; only list fields flagged bulk-edit in the CDT definition may change.",
         ),
     ] = None
 
 
 class CdtBulkUpdate(WelkinModel):
     """
-    The records to change in one bulk update.
+    The body of a bulk update of one CDT's records.
     """
 
     rows: list[CdtBulkUpdateRow]
 
 
-class CdtBulkUpdateResult(WelkinModel):
+class CdtBulkUpdateRowOutcome(WelkinModel):
     """
-    The outcome for one row of a bulk update.
+    Whether the change to one row was applied.
     """
 
-    status: Annotated[str | None, Field(description="e.g. OK.")] = None
+    status: Annotated[str | None, Field(description="Outcome of the row, e.g. OK.")] = None
     content: Annotated[
-        Any | None, Field(description="Details of a failure (null when it worked).")
+        Any | None,
+        Field(description="Details given with the outcome (null when the row was applied)."),
     ] = None
 
 
-class CdtBulkUpdatedRow(WelkinModel):
+class CdtBulkUpdateResultRow(WelkinModel):
     """
-    A row of a bulk update's answer: the record after the update and its outcome.
+    One row of a bulk update's answer: the record as stored after the update and its outcome.
     """
 
     id: UUID | None = None
     json_body: Annotated[common.CdtSystemFields | None, Field(alias="jsonBody")] = None
-    result: CdtBulkUpdateResult | None = None
+    result: CdtBulkUpdateRowOutcome | None = None
 
 
-class CdtBulkUpdateResponse(WelkinModel):
+class CdtBulkUpdateResult(WelkinModel):
     """
     The answer to a bulk update, one row per record sent.
     """
 
-    rows: list[CdtBulkUpdatedRow] | None = None
+    rows: list[CdtBulkUpdateResultRow] | None = None

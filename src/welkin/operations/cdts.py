@@ -8,7 +8,7 @@ from __future__ import annotations
 from .._envelopes import SpringDataPage
 from .._operation import Operation
 from .._serialization import Param
-from ..models.cdts import CdtBulkUpdate, CdtBulkUpdateResponse
+from ..models.cdts import CdtBulkUpdate, CdtBulkUpdateResult
 from ..models.common import CdtRecord
 
 __all__ = [
@@ -56,7 +56,7 @@ PATIENTS_CDTS_CREATE: Operation[CdtRecord] = Operation(
     response=CdtRecord,
 )
 
-PATIENTS_CDTS_BULK_UPDATE: Operation[CdtBulkUpdateResponse] = Operation(
+PATIENTS_CDTS_BULK_UPDATE: Operation[CdtBulkUpdateResult] = Operation(
     id="patients.cdts.bulk_update",
     method="PATCH",
     path="{tenant}/{instance}/patients/{patientId}/cdts/{cdtName}",
@@ -66,7 +66,7 @@ PATIENTS_CDTS_BULK_UPDATE: Operation[CdtBulkUpdateResponse] = Operation(
         Param("cdtName", "cdt_name", "string"),
     ),
     body_model=CdtBulkUpdate,
-    response=CdtBulkUpdateResponse,
+    response=CdtBulkUpdateResult,
 )
 
 PATIENTS_CDTS_GET: Operation[CdtRecord] = Operation(

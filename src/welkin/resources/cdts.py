@@ -15,7 +15,7 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.cdts import CdtBulkUpdateResponse, CdtBulkUpdateRow
+from ..models.cdts import CdtBulkUpdateResult, CdtBulkUpdateRow
 from ..models.common import CdtRecord
 from ..operations import cdts as cdts_ops
 
@@ -49,11 +49,11 @@ class PatientsCdts(SyncAPIResource):
         Args:
             cdt_name: The CDT's name.
             fields: Only these fields of each record.
-            filters: Field filter written key=v1,v2,v3.
-            date_start: Only records updated at or after this time.
-            date_end: Only records updated at or before this time.
+            filters: A field and the values it may hold, written key=v1,v2,v3.
+            date_start: Start of the date range (ISO-8601).
+            date_end: End of the date range (ISO-8601).
             page: Page number, from 0.
-            size: Records per page.
+            size: Records per page (default 20).
             sort: Sort field and order (field,asc or field,desc).
 
         Returns the first page; iterating it walks every later page lazily.
@@ -122,7 +122,7 @@ class PatientsCdts(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> CdtBulkUpdateResponse:
+    ) -> CdtBulkUpdateResult:
         """Change list fields of several records of a CDT at once.
 
         Args:
@@ -264,11 +264,11 @@ class AsyncPatientsCdts(AsyncAPIResource):
         Args:
             cdt_name: The CDT's name.
             fields: Only these fields of each record.
-            filters: Field filter written key=v1,v2,v3.
-            date_start: Only records updated at or after this time.
-            date_end: Only records updated at or before this time.
+            filters: A field and the values it may hold, written key=v1,v2,v3.
+            date_start: Start of the date range (ISO-8601).
+            date_end: End of the date range (ISO-8601).
             page: Page number, from 0.
-            size: Records per page.
+            size: Records per page (default 20).
             sort: Sort field and order (field,asc or field,desc).
 
         Returns the first page; iterating it walks every later page lazily.
@@ -337,7 +337,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> CdtBulkUpdateResponse:
+    ) -> CdtBulkUpdateResult:
         """Change list fields of several records of a CDT at once.
 
         Args:
