@@ -30,6 +30,7 @@ _OPTIONS = [
     "--enum-field-as-literal", "all",
     "--use-schema-description",
     "--disable-timestamp",
+    "--remove-special-field-name-prefix",  # _containsPHI -> contains_phi, not field_contains_phi
     "--field-extra-keys-without-x-prefix", "x-repr",
     "--no-formatters",  # the output is formatted with the project's ruff settings later
 ]  # fmt: skip

@@ -145,7 +145,7 @@ class Assessment(WelkinModel):
     condition_settings: Annotated[
         AssessmentConditionSettings | None, Field(alias="conditionSettings")
     ] = None
-    field_contains_phi: Annotated[
+    contains_phi: Annotated[
         bool | None,
         Field(
             alias="_containsPHI",
