@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from uuid import UUID
 
 from pydantic import PrivateAttr
 from typing_extensions import Self
@@ -36,9 +37,9 @@ class Ref:
     """Where a path placeholder's value comes from.
 
     ``field``: an attribute of the object itself. ``context``: the argument ``arg`` if
-    given, else the object's own attribute of that name, else the ``attr`` of the nearest
-    ancestor of class ``owner`` (``patient_id`` from the Patient an Encounter was reached
-    from). ``arg``: a plain argument of the method.
+    given, else (for an ``@Class`` id) the object's own attribute of that name, else the
+    ``attr`` of the nearest ancestor of class ``owner`` (``patient_id`` from the Patient an
+    Encounter was reached from). ``arg``: a plain argument of the method.
     """
 
     kind: str  # "field", "context" or "arg"
@@ -93,7 +94,9 @@ class _Node:
         if ref.kind == "field":
             return _attribute(self, ref.attr, ref.wire)
         value = context.get(ref.arg)
-        if value is None:
+        if value is None and ref.attr == "id":
+            # An Encounter's own patient_id names its patient; but a designer object's own
+            # `version` is its definition's number, not the formation version (@Formation.version).
             value = _attribute(self, ref.arg, "")
         for ancestor in self._ancestors():
             if value is not None:
@@ -112,7 +115,10 @@ class _Node:
         for call in calls:
             if call.when is not None and not flags.get(call.when):
                 continue
-            path = {wire: self._lookup(ref, context) for wire, ref in call.path.items()}
+            path = {
+                wire: _path_value(call.operation, wire, self._lookup(ref, context))
+                for wire, ref in call.path.items()
+            }
             if all(value is not None for value in path.values()):
                 return call, path
             tried.append([_describe(ref) for wire, ref in call.path.items() if path[wire] is None])
@@ -123,6 +129,15 @@ class _Node:
         if others:
             problem += f" (or else {' or '.join(others)})"
         raise InvalidArgumentError(first, problem)
+
+
+def _path_value(operation: Operation[Any], wire: str, value: Any) -> Any:
+    """A model's UUID id fits a path parameter that takes names or ids (``programNameOrId``)."""
+    if isinstance(value, UUID):
+        param = next((p for p in operation.path_params if p.wire == wire), None)
+        if param is not None and param.kind == "string":
+            return str(value)
+    return value
 
 
 def _attribute(obj: Any, name: str, wire: str) -> Any:

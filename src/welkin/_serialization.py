@@ -91,6 +91,8 @@ def _encode(kind: str, value: Any, values: tuple[str, ...], item: str) -> str:
         return format_datetime(value)
     if kind == "version":  # a formation version: current, draft or a number
         if isinstance(value, int) and not isinstance(value, bool):
+            if value < 0:
+                raise ValueError(f"a version number is not negative, got {value}")
             return str(value)
         if value not in ("current", "draft"):
             raise ValueError(f"expected 'current', 'draft' or a version number, got {value!r}")

@@ -153,6 +153,8 @@ class GenericStore:
             "dictionaries.records.list": self._dictionary,
             "dictionaries.records.append": self._dictionary_write,
             "dictionaries.records.replace_all": self._dictionary_write,
+            "dictionaries.records.replace": self._dictionary_record_replace,
+            "dictionaries.records.delete": self._dictionary_record_delete,
             "tasks.update_statuses": self._task_statuses,
             "tasks.watchers.add": self._task_add("watchers"),
             "tasks.comments.add": self._task_add("comments"),
@@ -694,6 +696,29 @@ class GenericStore:
             collection[record_id] = record
             added.append(record)
         return httpx.Response(201, json=self._dictionary_body(call, added))
+
+    def _dictionary_record(self, call: GenericCall) -> JSONObject:
+        records_path, _, record_id = call.path.rpartition("/")
+        record = self.collections.get(records_path, {}).get(record_id)
+        if record is None or record.get("deleted"):
+            raise RejectedError(404, "NOT_FOUND", f"No dictionary record {record_id}")
+        return record
+
+    def _dictionary_record_replace(self, call: GenericCall) -> httpx.Response:
+        record = self._dictionary_record(call)
+        values = call.body.get("values") or {}
+        record.update(
+            values=values,
+            fullValue=" ".join(str(v) for v in values.values()),
+            updatedAt=call.now,
+        )
+        return httpx.Response(200, json=record)
+
+    def _dictionary_record_delete(self, call: GenericCall) -> httpx.Response:
+        """Welkin keeps deleted records, flagged; lists show them with showDeleted=true."""
+        record = self._dictionary_record(call)
+        record.update(deleted=True, updatedAt=call.now)
+        return httpx.Response(200, json=record)
 
     def _tasks(self, call: GenericCall) -> dict[str, JSONObject]:
         root = call.path.split("/tasks", 1)[0] + "/tasks"
