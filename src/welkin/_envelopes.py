@@ -174,7 +174,8 @@ class TokenMeta(WelkinModel):
     next_page_token: str | None = Field(None, alias="nextPageToken")
     prev_page_token: str | None = Field(None, alias="prevPageToken")
     page_size: int | None = Field(None, alias="pageSize")
-    found: int | None = None
+    # Welkin's example sends `"found": true`; a count is kept as a count.
+    found: bool | int | None = None
 
 
 class TokenPage(Envelope[T]):

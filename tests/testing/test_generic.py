@@ -30,9 +30,12 @@ def test_create_read_update_replace_delete_an_item(client: welkin.Client, patien
     assert created.id is not None
 
     assert sms.get(patient_id, created.id).message == "one"
-    replaced = sms.update(patient_id, created.id, starred=True)
-    assert replaced.starred is True
-    assert replaced.message is None  # PUT replaces: the fields left out are gone
+    starred = sms.update(patient_id, created.id, starred=True)  # a PUT Welkin calls an update
+    assert (starred.starred, starred.message) == (True, "one")  # ...merges, as documented
+    summary = client.patients.document_summaries.create(patient_id, type="doc-type-others")
+    replaced = client.patients.document_summaries.replace(patient_id, summary.id, files=[])
+    assert replaced.json_body is not None
+    assert replaced.json_body.type is None  # a PUT replace: the fields left out are gone
     sms.delete(patient_id, created.id)
     with pytest.raises(NotFoundError) as caught:
         sms.get(patient_id, created.id)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._generic import GenericCall, GenericStore, RejectedError, normalise_path
+from ._generic import GenericCall, GenericStore, RejectedError, multipart_fields, normalise_path
 
 if TYPE_CHECKING:
     import welkin
@@ -537,14 +537,18 @@ class FakeWelkin:
         user = params.get("userId")
         if user is not None and user not in self.users:
             return _error(now, 404, "NOT_FOUND", "USER", f"No user {user}")
+        body = request.json
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith("multipart/") and route.operation.body_model is not None:
+            body = multipart_fields(request.content, content_type)  # stored like a JSON body
         call = GenericCall(
             route=route,
             path=path,
             params=params,
             query=request.query,
-            body=request.json,
+            body=body,
             content=request.content,
-            content_type=request.headers.get("content-type", ""),
+            content_type=content_type,
             now=_iso(now),
         )
         try:

@@ -25,6 +25,7 @@ import base64
 import copy
 import email.parser
 import email.policy
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -133,6 +134,7 @@ class GenericStore:
         self._special: dict[str, Callable[[GenericCall], httpx.Response]] = {
             "patients.chat.send_inbound": self._chat_inbound,
             "patients.chat.list": self._chat_list,
+            "patients.chat.search": self._chat_search,
             "patients.encounters.list_full": self._full_encounters,
             "users.encounters.list": self._user_encounters,
             "users.encounters.list_full": self._user_encounters,
@@ -224,7 +226,8 @@ class GenericStore:
                 record = self._create(call, call.path)
                 return self._respond(call, record, 201)
             if op.method == "GET" and (op.pagination or op.response_is_list):
-                return self._list(call, list(self.collections.get(call.path, {}).values()))
+                items = list(self.collections.get(call.path, {}).values())
+                return self._list(call, _filtered(items, call.query))
             # A write or read on a collection path without a key: its single record.
             return self._document(call, self.collections.setdefault(call.path, {}))
         if role == "item":
@@ -340,7 +343,8 @@ class GenericStore:
         record = collection.get(key)
         method = call.operation.method
         if record is None:
-            # Where nothing creates records (user documents, patient programs), a write does.
+            # Where nothing creates or lists records (documents of one kind per name), a
+            # write does; elsewhere a missing id is a 404.
             if method in ("PUT", "PATCH") and not self._creatable(collection_path, call):
                 record = self._shape(call, copy.deepcopy(call.body or {}), key)
                 collection[key] = record
@@ -351,12 +355,16 @@ class GenericStore:
         if method == "DELETE":
             del collection[key]
             return self._respond(call, record, 200)
-        return self._respond(call, self._merge(call, record, replace=method == "PUT"), 200)
+        # PUT replaces, except where Welkin calls it an update (SMS and email flags: starred...).
+        replace = method == "PUT" and not call.operation.id.endswith(".update")
+        return self._respond(call, self._merge(call, record, replace=replace), 200)
 
     def _creatable(self, collection_path: str, call: GenericCall) -> bool:
+        """Whether records of this collection come from a POST, or are listed, on its path."""
         template = _parent(call.operation.path)
         return any(
-            r.operation.method == "POST" and r.operation.path == template for r in self.routes()
+            r.operation.path == template and r.operation.method in ("POST", "GET")
+            for r in self.routes()
         )
 
     def _document(
@@ -424,6 +432,26 @@ class GenericStore:
     def _chat_list(self, call: GenericCall) -> httpx.Response:
         newest_first = list(reversed(self.collections.get(call.path, {}).values()))
         return self._list(call, newest_first)
+
+    def _chat_search(self, call: GenericCall) -> httpx.Response:
+        """Messages holding the query text, newest first; each hit's tokens open the chat
+        list just after and just before it."""
+        chat_path = call.path.removesuffix("/search")
+        newest_first = list(reversed(self.collections.get(chat_path, {}).values()))
+        text = _search_text(call.query).casefold()
+        size = _int(call.query, "contentPageSize", 20, 1)
+        hits = [
+            {
+                "meta": {
+                    "nextPageToken": _token(index + 1, size),
+                    "prevPageToken": _token(max(0, index - size), size) if index else None,
+                },
+                "message": message,
+            }
+            for index, message in enumerate(newest_first)
+            if text in str(message.get("message") or "").casefold()
+        ]
+        return self._list(call, hits)
 
     def _encounters_of(self, patient_path: str) -> list[JSONObject]:
         return list(self.collections.get(f"{patient_path}/encounters", {}).values())
@@ -876,6 +904,41 @@ _SYSTEM_FIELDS = frozenset(
 )
 
 
+_NOT_FILTERS = frozenset({"page", "size", "sort", "pageSize", "pageToken", "start"})
+
+
+def _filtered(items: list[JSONObject], query: Mapping[str, str]) -> list[JSONObject]:
+    """Items matching the list's filters: ``search``/``query`` look for the text in any text
+    field; another parameter named like a field keeps the items whose field has that value
+    (one of them, for a comma-separated list). Parameters no item has a field for (date
+    ranges, phone numbers...) are not applied."""
+
+    def fields(item: JSONObject) -> JSONObject:
+        body = item.get("jsonBody")
+        return {**body, **item} if isinstance(body, dict) else item
+
+    for key, wanted in query.items():
+        if key in _NOT_FILTERS or wanted == "":
+            continue
+        if key in ("search", "query"):
+            text = wanted.casefold()
+            items = [
+                item
+                for item in items
+                if any(isinstance(v, str) and text in v.casefold() for v in fields(item).values())
+            ]
+        elif any(key in fields(item) for item in items):
+            accepted = set(wanted.split(","))
+            items = [item for item in items if _query_text(fields(item).get(key)) in accepted]
+    return items
+
+
+def _query_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
 def _is_uuid(text: str) -> bool:
     try:
         uuid.UUID(text)
@@ -906,16 +969,26 @@ def _int(query: Mapping[str, str], name: str, default: int, minimum: int) -> int
     return value
 
 
-def _token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+def _token(offset: int, size: int, search: str = "") -> str:
+    """A page token. As Welkin's do, it carries the whole request: the position, the page size
+    and the search text (a request with a token sends nothing else)."""
+    state = json.dumps({"offset": offset, "size": size, "search": search})
+    return base64.urlsafe_b64encode(state.encode()).decode()
 
 
-def _offset(token: str) -> int:
+def _offset(token: str) -> tuple[int, int, str]:
     try:
-        text = base64.urlsafe_b64decode(token.encode()).decode()
-        return int(text.removeprefix("offset:"))
-    except ValueError:
+        state = json.loads(base64.urlsafe_b64decode(token.encode()).decode())
+        return int(state["offset"]), int(state["size"]), str(state["search"])
+    except (ValueError, KeyError, TypeError):
         raise RejectedError(400, "BAD_REQUEST", "pageToken is not valid") from None
+
+
+def _search_text(query: Mapping[str, str]) -> str:
+    """The search text of a TOKEN list: from its token, or from ``query`` on a first page."""
+    if query.get("pageToken"):
+        return _offset(query["pageToken"])[2]
+    return query.get("query", "")
 
 
 def envelope(style: str, items: list[Any], query: Mapping[str, str], path: str) -> JSONObject:
@@ -963,13 +1036,15 @@ def envelope(style: str, items: list[Any], query: Mapping[str, str], path: str) 
         return spring
     size = _int(query, "pageSize", 20, 1)
     if style == "TOKEN":
-        start = _offset(query["pageToken"]) if query.get("pageToken") else 0
+        start, search = 0, query.get("query", "")
+        if query.get("pageToken"):  # Welkin ignores the other parameters then
+            start, size, search = _offset(query["pageToken"])
         content = items[start : start + size]
         tokens = {
-            "nextPageToken": _token(start + size) if start + size < total else None,
-            "prevPageToken": _token(max(0, start - size)) if start > 0 else None,
+            "nextPageToken": _token(start + size, size, search) if start + size < total else None,
+            "prevPageToken": _token(max(0, start - size), size, search) if start > 0 else None,
         }
-        return {"meta": {**tokens, "pageSize": size, "found": total}, "content": content}
+        return {"meta": {**tokens, "pageSize": size, "found": bool(content)}, "content": content}
     if style == "CURSOR":
         start = _int(query, "start", 0, 0)
         content = items[start : start + size]
@@ -979,6 +1054,19 @@ def envelope(style: str, items: list[Any], query: Mapping[str, str], path: str) 
             "cursor": {"start": str(start), "end": str(end), "hasNext": end < total},
         }
     raise AssertionError(style)
+
+
+def multipart_fields(content: bytes, content_type: str) -> dict[str, str]:
+    """The text fields of a multipart body (the model's fields sent beside the files)."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + content)
+    fields = {}
+    for part in message.iter_parts():
+        if part.get_filename() is None:
+            data = part.get_payload(decode=True)
+            text = data.decode() if isinstance(data, bytes) else ""
+            fields[str(part.get_param("name", header="content-disposition"))] = text
+    return fields
 
 
 def parse_multipart(content: bytes, content_type: str) -> list[tuple[str, str, str, bytes]]:
