@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import copy
 import uuid
 from datetime import date, datetime, timezone
 from typing import Any
@@ -86,12 +85,10 @@ WEBHOOK_EVENT: dict[str, Any] = {
 
 def store(fake: FakeWelkin, path: str, event: dict[str, Any], count: int) -> list[str]:
     """Nothing in the API writes audit events: store ``count`` copies of ``event``."""
-    keys = [str(uuid.uuid4()) for _ in range(count)]
-    fake._generic.collections[path] = {
-        key: {**copy.deepcopy(event), "id": key, "subjectUsername": f"user{n}"}
-        for n, key in enumerate(keys)
-    }
-    return keys
+    return fake.add_records(
+        path.removeprefix("gh/"),
+        ({**event, "id": str(uuid.uuid4()), "subjectUsername": f"user{n}"} for n in range(count)),
+    )
 
 
 # -- documented shapes ---------------------------------------------------------------------

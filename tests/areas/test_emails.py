@@ -66,12 +66,19 @@ def send(client: welkin.Client, pid: str, subject: str = "Visit", **kwargs: Any)
 
 def store_unrecognized(fake: FakeWelkin, count: int) -> list[str]:
     """Nothing in the API creates unrecognised emails (they come from the mail provider)."""
-    ids = [str(uuid.uuid4()) for _ in range(count)]
-    fake._generic.collections[UNRECOGNIZED] = {
-        i: {**EMAIL, "id": i, "direction": "IN", "status": "UNRECOGNISED", "subject": f"re {n}"}
-        for n, i in enumerate(ids)
-    }
-    return ids
+    return fake.add_records(
+        UNRECOGNIZED.removeprefix("gh/"),
+        (
+            {
+                **EMAIL,
+                "id": str(uuid.uuid4()),
+                "direction": "IN",
+                "status": "UNRECOGNISED",
+                "subject": f"re {n}",
+            }
+            for n in range(count)
+        ),
+    )
 
 
 # -- documented shape ----------------------------------------------------------------------

@@ -57,12 +57,19 @@ def sms_path(pid: str, suffix: str = "") -> str:
 
 def store_unrecognized(fake: FakeWelkin, count: int) -> list[str]:
     """Nothing in the API creates unrecognised SMS (they come from Twilio): store some."""
-    ids = [str(uuid.uuid4()) for _ in range(count)]
-    fake._generic.collections[UNRECOGNIZED] = {
-        i: {**SMS, "id": i, "direction": "IN", "status": "UNRECOGNISED", "message": f"text {n}"}
-        for n, i in enumerate(ids)
-    }
-    return ids
+    return fake.add_records(
+        UNRECOGNIZED.removeprefix("gh/"),
+        (
+            {
+                **SMS,
+                "id": str(uuid.uuid4()),
+                "direction": "IN",
+                "status": "UNRECOGNISED",
+                "message": f"text {n}",
+            }
+            for n in range(count)
+        ),
+    )
 
 
 # -- documented shape ----------------------------------------------------------------------

@@ -124,3 +124,15 @@ def test_multipart_bodies_are_parsed() -> None:
     ).encode("latin-1")
     parts = parse_multipart(body, f"multipart/form-data; boundary={boundary}")
     assert parts == [("files", "a.pdf", "application/pdf", b"%PDF\x00\x01")]
+
+
+def test_records_only_welkin_writes_can_be_added(fake: FakeWelkin, client: welkin.Client) -> None:
+    given = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    ids = fake.add_records(
+        f"{fake.instance}/unrecognized-patients/sms",
+        [{"message": "who is this?", "direction": "IN"}, {"id": given, "message": "hi"}],
+    )
+
+    assert ids[1] == given and ids[0] != given
+    assert [s.message for s in client.unrecognized.sms.list()] == ["who is this?", "hi"]
+    assert str(client.unrecognized.sms.get(ids[0]).id) == ids[0]

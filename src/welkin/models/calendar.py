@@ -237,6 +237,7 @@ class CalendarEventUpdate(WelkinModel):
         str | None, Field(alias="eventMode", description="IN-PERSON, CALL or VIDEO.")
     ] = None
     event_color: Annotated[str | None, Field(alias="eventColor")] = None
+    all_day_event: Annotated[bool | None, Field(alias="allDayEvent")] = None
     external_id: Annotated[str | None, Field(alias="externalId")] = None
     additional_info: Annotated[
         CalendarEventAdditionalInfo | None, Field(alias="additionalInfo")

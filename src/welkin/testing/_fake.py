@@ -13,14 +13,21 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._generic import GenericCall, GenericStore, RejectedError, multipart_fields, normalise_path
+from ._generic import (
+    GenericCall,
+    GenericStore,
+    RejectedError,
+    int_param,
+    multipart_fields,
+    normalise_path,
+)
 
 if TYPE_CHECKING:
     import welkin
@@ -302,6 +309,22 @@ class FakeWelkin:
             user = self._build_user(fields, now)
             self._store_user(user, region)
             return copy.deepcopy(user)
+
+    def add_records(self, path: str, records: Iterable[Mapping[str, Any]]) -> list[str]:
+        """Store records only Welkin itself writes (audit events, unrecognised SMS and
+        emails...) in the collection at ``path``, relative to the tenant
+        (``"sb-demo/unrecognized-patients/sms"``, ``"admin/..."``). Each is stored as given
+        (camelCase keys), under its ``id`` or a new one; returns their ids in order."""
+        collection_path = normalise_path(f"{self.tenant}/{path.strip('/')}")
+        ids = []
+        with self._lock:
+            collection = self._generic.collections.setdefault(collection_path, {})
+            for record in records:
+                stored = copy.deepcopy(dict(record))
+                stored.setdefault("id", self._new_id())
+                collection[str(stored["id"])] = stored
+                ids.append(str(stored["id"]))
+        return ids
 
     def expire_tokens(self) -> None:
         """Make every token issued so far answer TOKEN_EXPIRED."""
@@ -927,16 +950,10 @@ def _injected_exception(kind: type[Exception], request: httpx.Request) -> Except
 
 
 def _int_param(query: Mapping[str, str], name: str, default: int, minimum: int) -> int:
-    raw = query.get(name)
-    if raw is None or raw == "":
-        return default
     try:
-        value = int(raw)
-    except ValueError:
-        raise _RejectedError(400, "BAD_REQUEST", f"{name} must be an integer") from None
-    if value < minimum:
-        raise _RejectedError(400, "BAD_REQUEST", f"{name} must be at least {minimum}")
-    return value
+        return int_param(query, name, default, minimum)
+    except RejectedError as reject:
+        raise _RejectedError(reject.status, reject.code, reject.message) from None
 
 
 def _paging(query: Mapping[str, str]) -> tuple[int, int]:

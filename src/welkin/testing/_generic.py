@@ -439,7 +439,7 @@ class GenericStore:
         chat_path = call.path.removesuffix("/search")
         newest_first = list(reversed(self.collections.get(chat_path, {}).values()))
         text = _search_text(call.query).casefold()
-        size = _int(call.query, "contentPageSize", 20, 1)
+        size = int_param(call.query, "contentPageSize", 20, 1)
         hits = [
             {
                 "meta": {
@@ -956,7 +956,8 @@ def normalise_path(path: str) -> str:
     return "/".join(parts)
 
 
-def _int(query: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+def int_param(query: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    """A whole-number query parameter, checked like Welkin checks it."""
     raw = query.get(name)
     if raw is None or raw == "":
         return default
@@ -995,7 +996,7 @@ def envelope(style: str, items: list[Any], query: Mapping[str, str], path: str) 
     """``items`` as one page of the given style, as Welkin pages them."""
     total = len(items)
     if style in ("PAGE", "PAGE_IN_DATA", "METAINFO"):
-        page, size = _int(query, "page", 0, 0), _int(query, "size", 20, 1)
+        page, size = int_param(query, "page", 0, 0), int_param(query, "size", 20, 1)
         content = items[page * size : (page + 1) * size]
         pages = -(-total // size)
         last = page + 1 >= pages
@@ -1034,7 +1035,7 @@ def envelope(style: str, items: list[Any], query: Mapping[str, str], path: str) 
         if style == "PAGE_IN_DATA":
             return {"name": path.rsplit("/", 1)[1], "data": spring}
         return spring
-    size = _int(query, "pageSize", 20, 1)
+    size = int_param(query, "pageSize", 20, 1)
     if style == "TOKEN":
         start, search = 0, query.get("query", "")
         if query.get("pageToken"):  # Welkin ignores the other parameters then
@@ -1046,7 +1047,7 @@ def envelope(style: str, items: list[Any], query: Mapping[str, str], path: str) 
         }
         return {"meta": {**tokens, "pageSize": size, "found": bool(content)}, "content": content}
     if style == "CURSOR":
-        start = _int(query, "start", 0, 0)
+        start = int_param(query, "start", 0, 0)
         content = items[start : start + size]
         end = start + len(content)
         return {
