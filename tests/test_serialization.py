@@ -208,14 +208,18 @@ def test_welkin_datetime_round_trips_exactly() -> None:
     assert adapter.dump_json(value) == f'"{WIRE}"'.encode()
 
 
-def test_welkin_datetime_keeps_milliseconds_and_normalises_offsets_to_z() -> None:
+def test_welkin_datetime_keeps_milliseconds_and_its_offset_but_requests_go_in_utc() -> None:
     adapter: TypeAdapter[datetime] = TypeAdapter(WelkinDateTime)
 
-    def round_trip(wire: str) -> object:
-        return adapter.dump_python(adapter.validate_python(wire), mode="json")
+    def round_trip(wire: str, context: dict[str, bool] | None = None) -> object:
+        return adapter.dump_python(adapter.validate_python(wire), mode="json", context=context)
 
     assert round_trip("2022-09-15T23:00:00.125Z") == "2022-09-15T23:00:00.125Z"
-    assert round_trip("2020-01-01T03:00:00.000+03:00") == "2020-01-01T00:00:00.000Z"
+    assert round_trip("2020-01-01T03:00:00.000+03:00") == "2020-01-01T03:00:00.000+03:00"
+    assert round_trip("2020-01-01T03:00:00.000+00:00") == "2020-01-01T03:00:00.000Z"
+    # Request bodies (dump_body) are sent in Welkin's documented UTC form.
+    request = {"request": True}
+    assert round_trip("2020-01-01T03:00:00.000+03:00", request) == "2020-01-01T00:00:00.000Z"
 
 
 def test_welkin_datetime_accepts_a_date_as_midnight_utc_and_refuses_naive() -> None:

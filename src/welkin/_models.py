@@ -13,11 +13,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     PlainSerializer,
+    SerializationInfo,
     ValidationError,
 )
 
 from ._exceptions import InvalidArgumentError
-from ._serialization import format_datetime
+from ._serialization import format_datetime, format_datetime_as_given
 
 __all__ = ["WelkinDateTime", "WelkinModel", "dump_body"]
 
@@ -28,11 +29,19 @@ def _date_to_datetime(value: Any) -> Any:
     return value
 
 
+def _serialize_datetime(value: datetime, info: SerializationInfo) -> str:
+    # Request bodies go out in UTC (Welkin's documented form); a model dumped back keeps the
+    # offset it came with.
+    if info.context and info.context.get("request"):
+        return format_datetime(value)
+    return format_datetime_as_given(value)
+
+
 #: A timestamp field: parsed to an aware datetime, dumped back in Welkin's exact form.
 WelkinDateTime = Annotated[
     AwareDatetime,
     BeforeValidator(_date_to_datetime),
-    PlainSerializer(format_datetime, return_type=str, when_used="json"),
+    PlainSerializer(_serialize_datetime, return_type=str, when_used="json"),
 ]
 
 
@@ -67,7 +76,10 @@ def dump_body(model: type[WelkinModel], fields: Mapping[str, Any], argument: str
         error = exc.errors()[0]
         location = ".".join(_python_name(model, str(part)) for part in error["loc"])
         raise InvalidArgumentError(location or argument, error["msg"]) from None
-    return body.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return body.model_dump(mode="json", by_alias=True, exclude_unset=True, context=_REQUEST)
+
+
+_REQUEST = {"request": True}
 
 
 def _python_name(model: type[WelkinModel], wire: str) -> str:

@@ -30,6 +30,14 @@ def format_datetime(value: datetime | date) -> str:
     return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
 
 
+def format_datetime_as_given(value: datetime) -> str:
+    """A timestamp Welkin sent, in its own offset: ``local*`` calendar times carry the
+    viewer's (``2024-07-01T12:00:00.000+03:00``); UTC ones keep the ``Z`` form."""
+    if not value.utcoffset():
+        return format_datetime(value)
+    return value.isoformat(timespec="milliseconds")
+
+
 _SORT = re.compile(r"[A-Za-z_][\w.]*(,(asc|desc|ASC|DESC))?")
 
 

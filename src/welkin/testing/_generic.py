@@ -158,6 +158,7 @@ class GenericStore:
             "dictionaries.records.replace": self._dictionary_record_replace,
             "dictionaries.records.delete": self._dictionary_record_delete,
             "tasks.update_statuses": self._task_statuses,
+            "calendar.events.respond": self._event_respond,
             "tasks.watchers.add": self._task_add("watchers"),
             "tasks.comments.add": self._task_add("comments"),
             "tasks.watchers.remove": self._task_remove("watchers"),
@@ -313,8 +314,9 @@ class GenericStore:
                 record[field] = call.now
         if "createdBy" in aliases:
             record["createdBy"] = self._actor
-        if "patientId" in aliases and "patientId" in call.params:
-            record.setdefault("patientId", call.params["patientId"])
+        for name, value in call.params.items():  # patientId, userId, goalId... from the path
+            if name.endswith("Id") and name in aliases:
+                record.setdefault(name, value)
         return record
 
     def _merge(self, call: GenericCall, record: JSONObject, replace: bool) -> JSONObject:
@@ -569,6 +571,19 @@ class GenericStore:
             "comments": list(self.collections.get(f"{call.path}/comments", {}).values()),
         }
         return httpx.Response(200, json=details)
+
+    def _event_respond(self, call: GenericCall) -> httpx.Response:
+        """A participant's answer is recorded on the event's participant entry."""
+        events = self.collections.get(f"{self._calendar_root(call)}/events", {})
+        event = events.get(call.params["eventId"])
+        if event is None:
+            raise RejectedError(404, "NOT_FOUND", f"No event {call.params['eventId']}")
+        for participant in event.get("participants") or []:
+            if participant.get("participantId") == call.body["participantId"]:
+                participant["participationStatus"] = call.body["participationStatus"]
+                event["updatedAt"] = call.now
+                return httpx.Response(204)
+        raise RejectedError(400, "VALIDATION_ERROR", "Not a participant of this event")
 
     def _calendar_root(self, call: GenericCall) -> str:
         return call.path.split("/calendar/", 1)[0] + "/calendar"
@@ -930,7 +945,21 @@ def _filtered(items: list[JSONObject], query: Mapping[str, str]) -> list[JSONObj
         elif any(key in fields(item) for item in items):
             accepted = set(wanted.split(","))
             items = [item for item in items if _query_text(fields(item).get(key)) in accepted]
+        elif key.endswith("Id") and any(_linked_ids(item, key[:-2]) for item in items):
+            # assigneeId -> assignee.id; watcherId -> any of watchers[].id
+            accepted = set(wanted.split(","))
+            items = [item for item in items if _linked_ids(item, key[:-2]) & accepted]
     return items
+
+
+def _linked_ids(item: JSONObject, name: str) -> set[str]:
+    """Ids of the objects ``item`` links as ``name`` (``{id, ...}``) or ``names`` (a list)."""
+    linked = item.get(name)
+    many = item.get(f"{name}s")
+    objects = [linked] if isinstance(linked, dict) else []
+    if isinstance(many, list):
+        objects += [obj for obj in many if isinstance(obj, dict)]
+    return {str(obj["id"]) for obj in objects if obj.get("id") is not None}
 
 
 def _query_text(value: Any) -> str:
