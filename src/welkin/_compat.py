@@ -11,7 +11,7 @@ placeholders comes from. The first call whose values are all known is made.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -271,19 +271,36 @@ class CompatCollection(_Node, Generic[ItemT]):
         query = _query(operation, kwargs, call.rename)
         # The old package's params={...}: wire names and values, sent as given.
         options = RequestOptions(extra_query=params)
+        bind = self._binder(operation)
         if operation.pagination is None:  # a bare list: one request, no pages
             raw = self._client._call_raw(
                 operation, path=path, query=query, body=body, options=options
             )
-            items = [self._bind_item(item) for item in raw or []]
+            items = [bind(item) for item in raw or []]
             return iter(items) if paginate else items
         page = self._client._call_page(
             operation, path=path, query=query, body=body, options=options
         )
         # Straight from each item's JSON to the compat class: validated once, not twice.
         if not paginate:
-            return list(page._iter_as(self._bind_item))
-        return (item for each in page.iter_pages() for item in each._iter_as(self._bind_item))
+            return list(page._iter_as(bind))
+        return (item for each in page.iter_pages() for item in each._iter_as(bind))
+
+    def _binder(self, operation: Operation[Any]) -> Callable[[Any], ItemT]:
+        """How to turn this call's items into objects: the compat class, unless the call
+        answers another shape (Encounters().get(related_data=True) gives FullEncounter
+        models, an encounter with its related data, as the old package gave those dicts)."""
+        from pydantic import BaseModel
+
+        response = operation.response
+        if (
+            isinstance(response, type)
+            and issubclass(response, BaseModel)
+            and not issubclass(self.item, response)
+        ):
+            model: Any = response  # items of another model than ItemT: typed loosely on purpose
+            return model.model_validate  # type: ignore[no-any-return]
+        return self._bind_item
 
     def _bind_item(self, raw: Any) -> ItemT:
         if issubclass(self.item, CompatInstance):
