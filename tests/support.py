@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from welkin.testing import FakeWelkin, RecordedRequest
 
@@ -34,3 +36,23 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+def store_unrecognized(
+    fake: FakeWelkin, kind: str, example: dict[str, Any], text_field: str, count: int
+) -> list[str]:
+    """Store ``count`` unrecognised messages of ``kind`` (``sms``, ``emails``) shaped like
+    ``example``: nothing in the API creates them (they come from the SMS or mail provider)."""
+    return fake.add_records(
+        f"{fake.instance}/unrecognized-patients/{kind}",
+        (
+            {
+                **example,
+                "id": str(uuid.uuid4()),
+                "direction": "IN",
+                "status": "UNRECOGNISED",
+                text_field: f"{kind} {n}",
+            }
+            for n in range(count)
+        ),
+    )

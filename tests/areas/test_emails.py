@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+import support
 from support import api_calls, last_call
 
 import welkin
@@ -65,20 +66,7 @@ def send(client: welkin.Client, pid: str, subject: str = "Visit", **kwargs: Any)
 
 
 def store_unrecognized(fake: FakeWelkin, count: int) -> list[str]:
-    """Nothing in the API creates unrecognised emails (they come from the mail provider)."""
-    return fake.add_records(
-        UNRECOGNIZED.removeprefix("gh/"),
-        (
-            {
-                **EMAIL,
-                "id": str(uuid.uuid4()),
-                "direction": "IN",
-                "status": "UNRECOGNISED",
-                "subject": f"re {n}",
-            }
-            for n in range(count)
-        ),
-    )
+    return support.store_unrecognized(fake, "emails", EMAIL, "subject", count)
 
 
 # -- documented shape ----------------------------------------------------------------------
@@ -253,7 +241,7 @@ def test_unrecognized_list_get_assign_and_delete(fake: FakeWelkin, client: welki
 
     one = client.unrecognized.emails.get(ids[0])
     assert last_call(fake).path == f"{UNRECOGNIZED}/{ids[0]}"
-    assert (one.status, one.subject) == ("UNRECOGNISED", "re 0")
+    assert (one.status, one.subject) == ("UNRECOGNISED", "emails 0")
 
     assigned = client.unrecognized.emails.update(ids[1], sender=patient)
     assert (last_call(fake).method, last_call(fake).json) == ("PUT", {"sender": patient})

@@ -92,8 +92,7 @@ def test_documented_examples_validate_and_dump_back_exactly(
     model: type[Any], fixture: dict[str, Any]
 ) -> None:
     parsed = model.model_validate(fixture)
-
-    assert parsed.model_dump(mode="json", by_alias=True, exclude_unset=True) == fixture
+    assert parsed.to_json() == fixture
     assert parsed.id == uuid.UUID(fixture["id"])  # type: ignore[attr-defined]
     assert parsed.model_extra is not None
 

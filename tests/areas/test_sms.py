@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+import support
 from support import api_calls, last_call
 
 import welkin
@@ -56,20 +57,7 @@ def sms_path(pid: str, suffix: str = "") -> str:
 
 
 def store_unrecognized(fake: FakeWelkin, count: int) -> list[str]:
-    """Nothing in the API creates unrecognised SMS (they come from Twilio): store some."""
-    return fake.add_records(
-        UNRECOGNIZED.removeprefix("gh/"),
-        (
-            {
-                **SMS,
-                "id": str(uuid.uuid4()),
-                "direction": "IN",
-                "status": "UNRECOGNISED",
-                "message": f"text {n}",
-            }
-            for n in range(count)
-        ),
-    )
+    return support.store_unrecognized(fake, "sms", SMS, "message", count)
 
 
 # -- documented shape ----------------------------------------------------------------------
@@ -256,7 +244,7 @@ def test_unrecognized_list_get_assign_and_delete(fake: FakeWelkin, client: welki
 
     one = client.unrecognized.sms.get(ids[0])
     assert last_call(fake).path == f"{UNRECOGNIZED}/{ids[0]}"
-    assert (one.direction, one.status, one.message) == ("IN", "UNRECOGNISED", "text 0")
+    assert (one.direction, one.status, one.message) == ("IN", "UNRECOGNISED", "sms 0")
 
     assigned = client.unrecognized.sms.update(ids[1], sender=patient)
     assert (last_call(fake).method, last_call(fake).json) == ("PUT", {"sender": patient})
