@@ -308,7 +308,9 @@ class GenericStore:
             if "patientId" in call.params:
                 record["patientId"] = call.params["patientId"]
             return record
-        record = {**body, "id": record_id}
+        record = dict(body)
+        if "id" in aliases or not aliases:  # an overview, say, has no id of its own
+            record["id"] = record_id
         for field in ("createdAt", "updatedAt"):
             if field in aliases:
                 record[field] = call.now
@@ -398,7 +400,7 @@ class GenericStore:
             status = 200
         if collection is not None:
             collection.clear()
-            collection[current["id"]] = current
+            collection[str(current.get("id", ""))] = current
         else:
             self.documents[call.path] = current
         return self._respond(call, current, status)
