@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from io import BytesIO
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from uuid import UUID
@@ -69,8 +70,24 @@ def _query(
         param = operation.param(name) if wire is None else _by_wire(operation, wire)
         if param is None:
             raise InvalidArgumentError(name, f"is not a parameter of {operation.id}")
+        if param.kind == "datetime" and isinstance(value, str):
+            value = _parse_datetime(name, value)  # the old package passed strings through
         query[param.wire] = value
     return query
+
+
+def _parse_datetime(name: str, text: str) -> datetime | date:
+    """An ISO-8601 date (midnight UTC, as typed dates are sent) or timestamp given as text; a
+    timestamp must say its offset (``Z`` or ``+02:00``)."""
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidArgumentError(name, f"{text!r} is not an ISO-8601 timestamp") from None
+    if value.utcoffset() is None:
+        raise InvalidArgumentError(name, f"{text!r} has no UTC offset (add Z or +hh:mm)")
+    return value
 
 
 def _by_wire(operation: Operation[Any], wire: str) -> Any:

@@ -562,3 +562,18 @@ async def test_async_events_and_schedules(fake: FakeWelkin, uid: str) -> None:
     assert [e.id for e in first.items] == walked == [made.id]
     assert [e.id for e in schedule.events or []] == [made.id]
     assert (last_call(fake).method, last_call(fake).path) == ("DELETE", f"{CAL}/events/{made.id}")
+
+
+def test_old_calendar_events_take_timestamps_as_text_as_the_old_package_did(
+    fake: FakeWelkin, client: welkin.Client
+) -> None:
+    client.CalendarEvents().get(from_date="2024-07-01", to_date="2024-07-02T02:00:00+02:00")
+
+    assert last_call(fake).query == {
+        "from": "2024-07-01T00:00:00.000Z",
+        "to": "2024-07-02T00:00:00.000Z",
+    }
+    with pytest.raises(welkin.InvalidArgumentError, match=r"^from_date: .*no UTC offset"):
+        client.CalendarEvents().get(from_date="2024-07-01T09:00:00")
+    with pytest.raises(welkin.InvalidArgumentError, match=r"^to_date: .*not an ISO-8601"):
+        client.CalendarEvents().get(to_date="next tuesday")
