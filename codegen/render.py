@@ -303,6 +303,9 @@ class CompatMethodView:
     flags: list[str]  # `when` switches that are not query parameters
     body_param: str | None = None  # a collection get's free-form body (Patients.get(filter))
     result: str = ""  # a collection update's return type
+    items: str = ""  # a collection get's item type when a call answers another model
+    switch: str = ""  # the one flag that selects those calls (related_data)
+    other: str = ""  # the type of their items
 
 
 @dataclass
@@ -422,6 +425,26 @@ class Renderer:
             if first.response:
                 models.add(first.response)
                 result = f"_{first.response}Model"
+        items = switch = other = ""
+        if kind == "get" and cls.kind == "collection":
+            # Encounters().get(related_data=True) answers FullEncounter models, not Encounters.
+            instances = {c.name: c.model for c in self.spec.compat if c.kind == "instance"}
+            item_model = instances.get(cls.model, cls.model)
+            others = sorted(
+                {
+                    response
+                    for call in calls
+                    if (response := ops[call.operation].response) and response != item_model
+                }
+            )
+            if others:
+                models.update(others)
+                item = cls.model if cls.model in instances else f"_{cls.model}Model"
+                other = " | ".join(f"_{name}Model" for name in others)
+                items = f"{item} | {other}"
+                whens = {c.when for c in calls if ops[c.operation].response in others}
+                if len(flags) == 1 and whens == {flags[0]}:
+                    switch = flags[0]
         return CompatMethodView(
             name=name,
             kind=kind,
@@ -431,6 +454,9 @@ class Renderer:
             flags=flags,
             body_param=body_param,
             result=result,
+            items=items,
+            switch=switch,
+            other=other,
         )
 
     def _render(self, template: str, sources: list[str], **context: Any) -> str:

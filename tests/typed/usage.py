@@ -176,6 +176,8 @@ def care_team_example(client: Client, user_id: UUID) -> dict[str, int]:
     )
     old = client.Patient(id=patient.id)
     old_encounters: list[classes.Encounter] = old.Encounters().get()
+    old_full: list[FullEncounter] = old.Encounters().get(related_data=True)
+    assert [f.encounter.id for f in old_full if f.encounter] == [e.id for e in old_encounters]
     old_records: list[classes.CDT] = old.CDTs().get(cdt_name="vitals")
     return {
         "full encounters": len(list(fulls)),

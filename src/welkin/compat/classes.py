@@ -40,6 +40,7 @@ from ..models.emails import Email as _EmailModel
 from ..models.encounters import Encounter as _EncounterModel
 from ..models.encounters import EncounterAssessmentLink as _EncounterAssessmentLinkModel
 from ..models.encounters import EncounterDisposition as _EncounterDispositionModel
+from ..models.encounters import FullEncounter as _FullEncounterModel
 from ..models.exports import CdtRecordExport as _CdtRecordExportModel
 from ..models.formations import EncounterTemplate as _EncounterTemplateModel
 from ..models.formations import GoalTemplate as _GoalTemplateModel
@@ -1647,7 +1648,7 @@ class Encounters(CompatCollection[Encounter]):
         patient_id: UUID | str | None = None,
         user_id: UUID | str | None = None,
         *,
-        related_data: bool | None = None,
+        related_data: Literal[False] | None = None,
         paginate: Literal[False] = False,
         params: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -1659,7 +1660,19 @@ class Encounters(CompatCollection[Encounter]):
         patient_id: UUID | str | None = None,
         user_id: UUID | str | None = None,
         *,
-        related_data: bool | None = None,
+        related_data: Literal[True],
+        paginate: Literal[False] = False,
+        params: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> list[_FullEncounterModel]: ...
+
+    @overload
+    def get(
+        self,
+        patient_id: UUID | str | None = None,
+        user_id: UUID | str | None = None,
+        *,
+        related_data: Literal[False] | None = None,
         paginate: Literal[True],
         params: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -1671,11 +1684,23 @@ class Encounters(CompatCollection[Encounter]):
         patient_id: UUID | str | None = None,
         user_id: UUID | str | None = None,
         *,
+        related_data: Literal[True],
+        paginate: Literal[True],
+        params: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Iterator[_FullEncounterModel]: ...
+
+    @overload
+    def get(
+        self,
+        patient_id: UUID | str | None = None,
+        user_id: UUID | str | None = None,
+        *,
         related_data: bool | None = None,
         paginate: bool,
         params: Mapping[str, Any] | None = None,
         **kwargs: Any,
-    ) -> list[Encounter] | Iterator[Encounter]: ...
+    ) -> list[Encounter | _FullEncounterModel] | Iterator[Encounter | _FullEncounterModel]: ...
 
     def get(
         self,
@@ -1686,10 +1711,11 @@ class Encounters(CompatCollection[Encounter]):
         paginate: bool = False,
         params: Mapping[str, Any] | None = None,
         **kwargs: Any,
-    ) -> list[Encounter] | Iterator[Encounter]:
+    ) -> list[Any] | Iterator[Any]:
         """The first page of items (or, with ``paginate=True``, an iterator over all).
 
         Keyword arguments are query parameters; ``params`` takes them by wire name.
+        With ``related_data=True`` the items are FullEncounter models.
         """
         return self._list(
             _ENCOUNTERS_GET,
