@@ -15,7 +15,14 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, Field, PrivateAttr, TypeAdapter, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    TypeAdapter,
+    model_validator,
+)
 
 from ._models import WelkinModel
 
@@ -51,11 +58,26 @@ class Envelope(WelkinModel, Generic[T]):
     #: and it is then one, last, page.
     _bare_list_key: ClassVar[str] = "content"
     _items: list[T] | None = PrivateAttr(default=None)
+    _bare: bool = PrivateAttr(default=False)  # the body was a bare array
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _accept_bare_list(cls, data: Any) -> Any:
-        return {cls._bare_list_key: data} if isinstance(data, list) else data
+    def _accept_bare_list(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        if not isinstance(data, list):
+            return handler(data)
+        page = handler(cls._wrap_bare_list(data))
+        page._bare = True
+        return page
+
+    @classmethod
+    def _wrap_bare_list(cls, data: list[Any]) -> dict[str, Any]:
+        return {cls._bare_list_key: data}
+
+    def to_json(self) -> Any:
+        """The page's body, exactly as it came in (a bare array stays one)."""
+        if self._bare:
+            return list(self.raw_items())
+        return super().to_json()
 
     def raw_items(self) -> list[Any]:
         """This page's items as decoded JSON."""
@@ -131,10 +153,9 @@ class SpringDataPage(Envelope[T]):
     name: str | None = None
     data: SpringPage[Any] = Field(default_factory=SpringPage)
 
-    @model_validator(mode="before")
     @classmethod
-    def _accept_bare_list(cls, data: Any) -> Any:
-        return {"data": {"content": data}} if isinstance(data, list) else data
+    def _wrap_bare_list(cls, data: list[Any]) -> dict[str, Any]:
+        return {"data": {"content": data}}
 
     def raw_items(self) -> list[Any]:
         return self.data.raw_content

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
-from support import last_call
+from support import api_calls, is_utc_aware, last_call
 
 import welkin
 from welkin.compat import classes
@@ -182,15 +182,38 @@ def test_record_create_get_replace_answers_delete(
         records.get(pid, made.id)
 
 
-def test_records_page_as_spring_pages(client: welkin.Client, pid: str) -> None:
+def test_replacing_answers_answers_the_record(client: welkin.Client, pid: str) -> None:
+    made = client.patients.assessment_records.create(pid, assessment_name="phq_2")
+
+    answered = client.patients.assessment_records.replace_answers(
+        pid, made.id, {"little_interest_pleasure": "0"}
+    )
+
+    assert (answered.id, answered.assessment_name) == (made.id, "phq_2")  # ENDPOINTS: "Record"
+
+
+def test_a_created_record_reads_back_the_same(client: welkin.Client, pid: str) -> None:
+    made = client.patients.assessment_records.create(pid, assessment_name="phq_2")
+
+    read = client.patients.assessment_records.get(pid, made.id)
+
+    assert read.to_json() == made.to_json()
+    assert is_utc_aware(read.created_at) and str(read.patient_id) == pid
+
+
+def test_records_page_as_spring_pages(fake: FakeWelkin, client: welkin.Client, pid: str) -> None:
     made = [
         client.patients.assessment_records.create(pid, assessment_name="phq_2").id for _ in range(5)
     ]
 
     first = client.patients.assessment_records.list(pid, size=2)
 
+    assert last_call(fake).query == {"size": "2"}
     assert first.envelope.total_elements == 5
-    assert [len(p.items) for p in first.iter_pages()] == [2, 2, 1]
+    pages = list(first.iter_pages())
+    assert [len(p.items) for p in pages] == [2, 2, 1]
+    assert last_call(fake).query == {"size": "2", "page": "2"}
+    assert pages[-1].envelope.last is True and not pages[-1].has_next_page()
     assert [r.id for r in first] == made
 
 
@@ -243,3 +266,16 @@ def test_old_assessment_records_and_answers(
     assert patient.AssessmentRecords().get() == []
     with pytest.raises(welkin.InvalidArgumentError, match="patient_id"):
         client.AssessmentRecords().get()
+
+
+def test_old_assessment_records_page_on_request(
+    fake: FakeWelkin, client: welkin.Client, pid: str
+) -> None:
+    made = [
+        client.patients.assessment_records.create(pid, assessment_name="phq_2").id for _ in range(3)
+    ]
+
+    walked = client.Patient(id=pid).AssessmentRecords().get(size=2, paginate=True)
+
+    assert [r.id for r in walked] == made
+    assert [r.query for r in api_calls(fake)[-2:]] == [{"size": "2"}, {"size": "2", "page": "1"}]

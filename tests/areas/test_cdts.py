@@ -4,11 +4,11 @@ and the old CDT and CDTs classes, against the fake."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 import pytest
-from support import is_utc_aware, last_call
+from support import api_calls, is_utc_aware, last_call
 
 import welkin
 from welkin.compat import classes
@@ -131,6 +131,20 @@ def test_list_pages_under_data_and_sends_its_filters(
     assert [r.id for p in pages for r in p.items] == made
 
 
+def test_list_sends_filters_and_a_date_range(
+    fake: FakeWelkin, client: welkin.Client, pid: str
+) -> None:
+    client.patients.cdts.list(
+        pid, "vitals", filters="weight=70,80", date_end=date(2030, 2, 1), sort=("weight", "desc")
+    )
+
+    assert last_call(fake).query == {
+        "filters": "weight=70,80",
+        "dateEnd": "2030-02-01T00:00:00.000Z",  # a date alone is midnight UTC
+        "sort": "weight,desc",
+    }
+
+
 def test_bulk_update_answers_each_row(fake: FakeWelkin, client: welkin.Client, pid: str) -> None:
     made = client.patients.cdts.create(pid, "vitals", {"notes": "a"})
 
@@ -177,22 +191,44 @@ async def test_async_create_and_walk(fake: FakeWelkin, pid: str) -> None:
 def test_old_cdt_classes(fake: FakeWelkin, client: welkin.Client, pid: str) -> None:
     patient = client.Patient(id=pid)
 
-    record = patient.CDT(cdtName="vitals", jsonBody={"weight": 70}).create()
+    # The old package posts the object's own fields: the custom fields, flat, beside cdtName.
+    record = patient.CDT(cdtName="vitals", weight=70).create()
     assert isinstance(record, classes.CDT)
-    assert last_call(fake).path == base(pid)
+    assert (last_call(fake).path, last_call(fake).json) == (
+        base(pid),
+        {"cdtName": "vitals", "weight": 70},
+    )
+    assert record.json_body is not None and record.json_body.model_extra["weight"] == 70
     assert patient.CDT(cdtName="vitals", id=record.id).get().id == record.id
     assert client.CDT(cdtName="vitals", id=record.id).get(patient_id=pid).id == record.id
 
-    records = patient.CDTs().get(cdt_name="vitals")
+    record.update(weight=72)
+    assert (last_call(fake).method, last_call(fake).path) == ("PATCH", f"{base(pid)}/{record.id}")
+    assert last_call(fake).json == {"weight": 72}
+    assert record.json_body is not None and record.json_body.model_extra["weight"] == 72
+
+    records = patient.CDTs().get(cdt_name="vitals", fields=["weight"], sort="weight,asc")
+    assert last_call(fake).query == {"fields": "weight", "sort": "weight,asc"}
     assert [r.id for r in records] == [record.id]
     assert all(isinstance(r, classes.CDT) for r in records)
 
     rows = [{"id": str(record.id), "jsonBody": {"weight": 71}}]
     answer = patient.CDTs().update(cdt_name="vitals", body={"rows": rows})
     assert (last_call(fake).method, last_call(fake).path) == ("PATCH", base(pid))
+    assert last_call(fake).json == {"rows": rows}
     assert [r.result.status for r in answer.rows or [] if r.result] == ["OK"]
 
     record.delete()
+    assert last_call(fake).method == "DELETE"
     assert patient.CDTs().get(cdt_name="vitals") == []
     with pytest.raises(welkin.InvalidArgumentError, match="cdt_name"):
         patient.CDTs().get()
+
+
+def test_old_cdts_page_on_request(fake: FakeWelkin, client: welkin.Client, pid: str) -> None:
+    made = [client.patients.cdts.create(pid, "vitals", {"weight": w}).id for w in (60, 70, 80)]
+
+    walked = client.Patient(id=pid).CDTs().get(cdt_name="vitals", size=2, paginate=True)
+
+    assert [r.id for r in walked] == made
+    assert [r.query for r in api_calls(fake)[-2:]] == [{"size": "2"}, {"size": "2", "page": "1"}]

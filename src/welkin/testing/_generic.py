@@ -159,6 +159,7 @@ class GenericStore:
             "dictionaries.records.delete": self._dictionary_record_delete,
             "tasks.update_statuses": self._task_statuses,
             "calendar.events.respond": self._event_respond,
+            "patients.assessment_records.replace_answers": self._record_answers,
             "tasks.watchers.add": self._task_add("watchers"),
             "tasks.comments.add": self._task_add("comments"),
             "tasks.watchers.remove": self._task_remove("watchers"),
@@ -573,6 +574,16 @@ class GenericStore:
             "comments": list(self.collections.get(f"{call.path}/comments", {}).values()),
         }
         return httpx.Response(200, json=details)
+
+    def _record_answers(self, call: GenericCall) -> httpx.Response:
+        """New answers replace the record's ``answers``; the answer is the record."""
+        records_path, _, record_id = call.path.removesuffix("/answers").rpartition("/")
+        record = self.collections.get(records_path, {}).get(record_id)
+        if record is None:
+            raise RejectedError(404, "NOT_FOUND", f"No assessment record {record_id}")
+        record["answers"] = dict(call.body or {})
+        record["updatedAt"] = call.now
+        return httpx.Response(200, json=record)
 
     def _event_respond(self, call: GenericCall) -> httpx.Response:
         """A participant's answer is recorded on the event's participant entry."""
