@@ -22,7 +22,7 @@ import requests
 from pydantic import BaseModel
 
 import welkin
-from welkin.models.patients import Patient
+from welkin.types.patients import Patient
 from welkin.operations import OPERATIONS
 
 from .context import Context
@@ -482,7 +482,7 @@ IMPORT_FIRST_USE = (
 # What ``client.patients.get`` / ``.filter`` import on first use (not at ``import welkin``).
 FIRST_USE_MODULES = (
     "welkin._models, welkin._envelopes, welkin.resources.patients, welkin.operations.auth, "
-    "welkin.operations.patients, welkin.models.patients"
+    "welkin.operations.patients, welkin.types.patients"
 )
 
 

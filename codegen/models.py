@@ -68,7 +68,7 @@ def _wrap_docstrings(models: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_models(areas: list[Area], headers: dict[str, str]) -> dict[str, str]:
-    """The source of each ``welkin/models/<area>.py``, keyed by area name.
+    """The source of each ``welkin/types/<area>.py``, keyed by area name.
 
     One run over every area, so that a model may refer to one of another file: the
     generated module imports it (``from . import common``).

@@ -14,7 +14,7 @@ from .models import render_models
 from .spec import CompatClass, CompatRef, Operation, Param, Spec, SpecError, snake
 
 TEMPLATES = Path(__file__).parent / "templates"
-GENERATED_PACKAGES = ("models", "operations", "resources", "compat")
+GENERATED_PACKAGES = ("types", "operations", "resources", "compat")
 
 PAGE_ENVELOPES = {
     "PAGE": "SpringPage",
@@ -482,10 +482,8 @@ class Renderer:
             for area in spec.areas
         }
         for name, code in render_models(spec.areas, model_headers).items():
-            out[f"models/{name}.py"] = code
-        out["models/__init__.py"] = self._render(
-            "models_init.py.jinja", all_files, areas=spec.areas
-        )
+            out[f"types/{name}.py"] = code
+        out["types/__init__.py"] = self._render("types_init.py.jinja", all_files, areas=spec.areas)
         for area in areas_with_ops:
             out[f"operations/{area.name}.py"] = self._render(
                 "operations_area.py.jinja",

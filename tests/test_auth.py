@@ -14,8 +14,8 @@ from support import FakeClock
 
 import welkin
 from welkin import AuthenticationError, ConfigurationError
-from welkin.models.auth import TokenResponse
 from welkin.testing import FakeWelkin, RecordedRequest
+from welkin.types.auth import TokenResponse
 
 TOKEN = "token"
 PATIENTS = "GET gh/sb-demo/patients"

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from welkin import Client, InvalidArgumentError, WelkinError, models
+from welkin import Client, InvalidArgumentError, WelkinError
+from welkin import types as models
 from welkin.compat import classes
 from welkin.testing import FakeWelkin, RecordedRequest
 

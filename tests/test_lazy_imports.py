@@ -9,11 +9,11 @@ import sys
 PROBE = """
 import json, sys
 import welkin
-loaded_at_import = sorted(m for m in sys.modules if m.startswith("welkin.models."))
+loaded_at_import = sorted(m for m in sys.modules if m.startswith("welkin.types."))
 client = welkin.Client("gh", "sb-demo", "api", "secret")
 client.patients
-loaded = sorted(m for m in sys.modules if m.startswith(("welkin.models.", "welkin.operations.")))
-from welkin.models import Encounter
+loaded = sorted(m for m in sys.modules if m.startswith(("welkin.types.", "welkin.operations.")))
+from welkin.types import Encounter
 from welkin.operations import OPERATIONS
 print(json.dumps([loaded_at_import, loaded, Encounter.__module__, len(OPERATIONS)]))
 """
@@ -26,6 +26,6 @@ def test_a_first_patient_call_loads_the_patients_area_only() -> None:
     at_import, after_patients, encounter_module, operations = json.loads(out)
 
     assert at_import == []
-    assert after_patients == ["welkin.models.patients", "welkin.operations.patients"]
-    assert encounter_module == "welkin.models.encounters"  # still importable from one place
+    assert after_patients == ["welkin.operations.patients", "welkin.types.patients"]
+    assert encounter_module == "welkin.types.encounters"  # still importable from one place
     assert operations > 170

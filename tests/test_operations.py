@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from welkin._envelopes import MetaInfoPage, SpringPage
-from welkin.models import Patient, TokenResponse, User
 from welkin.operations import OPERATIONS
+from welkin.types import Patient, TokenResponse, User
 
 SPEC = Path(__file__).resolve().parents[1] / "spec"
 STYLES = {"PAGE", "PAGE_IN_DATA", "METAINFO", "TOKEN", "CURSOR"}

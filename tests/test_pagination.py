@@ -16,8 +16,8 @@ from welkin._envelopes import (
     SpringPage,
     TokenPage,
 )
-from welkin.models import Patient, User
 from welkin.testing import FakeWelkin, RecordedRequest
+from welkin.types import Patient, User
 
 PATIENTS = "gh/sb-demo/patients"
 FILTER = "gh/sb-demo/by-filter/patients"

@@ -10,8 +10,8 @@ import pytest
 from support import api_calls, is_utc_aware, last_call
 
 import welkin
-from welkin.models import CareTeamAssignment, Patient, PatientTerritory
 from welkin.testing import FakeWelkin
+from welkin.types import CareTeamAssignment, Patient, PatientTerritory
 
 PATIENTS = "gh/sb-demo/patients"
 

@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 from welkin import InvalidArgumentError
 from welkin._models import WelkinDateTime
 from welkin._serialization import Param, format_datetime
-from welkin.models import Patient
+from welkin.types import Patient
 
 PLUS_3 = timezone(timedelta(hours=3))
 MINUS_8 = timezone(timedelta(hours=-8))

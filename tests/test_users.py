@@ -9,8 +9,8 @@ import pytest
 from support import api_calls, is_utc_aware, last_call
 
 import welkin
-from welkin.models import User
 from welkin.testing import FakeWelkin
+from welkin.types import User
 
 ADMIN_USERS = "gh/admin/users"
 

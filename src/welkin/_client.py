@@ -39,7 +39,7 @@ from .compat import CompatFactories
 from .resources import AsyncResources, SyncResources
 
 if TYPE_CHECKING:
-    from .models.auth import TokenResponse
+    from .types.auth import TokenResponse
 
 __all__ = ["AsyncClient", "Client", "RequestOptions"]
 

@@ -12,8 +12,8 @@ from support import api_calls, is_utc_aware, last_call
 
 import welkin
 from welkin.compat import classes
-from welkin.models import Assessment, AssessmentRecord, CdtDefinition
 from welkin.testing import FakeWelkin
+from welkin.types import Assessment, AssessmentRecord, CdtDefinition
 
 MISSING = "6801d498-26f4-4aee-961b-5daffcf193c8"
 DESIGNER = "gh/sb-demo/formations"

@@ -12,8 +12,8 @@ from support import api_calls, last_call
 
 import welkin
 from welkin.compat import classes
-from welkin.models import DataAuditEvent, SecurityAuditEvent, WebhookAuditEvent
 from welkin.testing import FakeWelkin
+from welkin.types import DataAuditEvent, SecurityAuditEvent, WebhookAuditEvent
 
 DATA = "gh/admin/audit-data"
 SECURITY = "gh/admin/audit-security"

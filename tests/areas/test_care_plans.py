@@ -12,8 +12,8 @@ from support import api_calls, is_utc_aware, last_call
 
 import welkin
 from welkin.compat import classes
-from welkin.models import CarePlan, Goal, GoalComment, GoalDetails, GoalTask, PatientOverview
 from welkin.testing import FakeWelkin
+from welkin.types import CarePlan, Goal, GoalComment, GoalDetails, GoalTask, PatientOverview
 
 MISSING = "6801d498-26f4-4aee-961b-5daffcf193c8"
 DUE = datetime(2024, 7, 5, 12, tzinfo=timezone.utc)

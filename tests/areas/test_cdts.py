@@ -12,8 +12,8 @@ from support import api_calls, is_utc_aware, last_call
 
 import welkin
 from welkin.compat import classes
-from welkin.models import CdtBulkUpdateResult, CdtRecord
 from welkin.testing import FakeWelkin
+from welkin.types import CdtBulkUpdateResult, CdtRecord
 
 MISSING = "6801d498-26f4-4aee-961b-5daffcf193c8"
 

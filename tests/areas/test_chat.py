@@ -14,8 +14,8 @@ from support import api_calls, is_utc_aware, last_call
 import welkin
 from welkin._envelopes import TokenPage
 from welkin.compat import classes
-from welkin.models import ChatMessage, ChatSearchHit
 from welkin.testing import FakeWelkin
+from welkin.types import ChatMessage, ChatSearchHit
 
 MISSING = "6801d498-26f4-4aee-961b-5daffcf193c8"
 

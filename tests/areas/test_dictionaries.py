@@ -11,8 +11,8 @@ import pytest
 from support import api_calls, is_utc_aware, last_call
 
 import welkin
-from welkin.models import Dictionary, DictionaryRecord, DictionaryRecords, DictionaryRecordWrite
 from welkin.testing import FakeWelkin
+from welkin.types import Dictionary, DictionaryRecord, DictionaryRecords, DictionaryRecordWrite
 
 CPT = "gh/sb-demo/dictionaries/cpt"
 DEFINITIONS = "gh/sb-demo/formations"
@@ -237,7 +237,7 @@ def test_definition_create_list_get_replace_delete(client: welkin.Client, fake: 
         title="Alphabet",
         fields=[
             {"name": "lowercase-character", "type": "text"},
-            welkin.models.DictionaryField(name="uppercase-character", type="text"),
+            welkin.types.DictionaryField(name="uppercase-character", type="text"),
         ],
     )
 

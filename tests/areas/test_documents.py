@@ -14,8 +14,8 @@ from support import api_calls, is_utc_aware, last_call
 
 import welkin
 from welkin.compat import classes
-from welkin.models import CdtRecord, DocumentFile, DocumentSummary
 from welkin.testing import FakeWelkin
+from welkin.types import CdtRecord, DocumentFile, DocumentSummary
 
 MISSING = "6801d498-26f4-4aee-961b-5daffcf193c8"
 DOCUSIGN = "doc-type-docusign"

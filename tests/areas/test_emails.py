@@ -13,8 +13,8 @@ from support import api_calls, last_call
 
 import welkin
 from welkin.compat import classes
-from welkin.models import Email
 from welkin.testing import FakeWelkin
+from welkin.types import Email
 
 MISSING = "6801d498-26f4-4aee-961b-5daffcf193c8"
 UNRECOGNIZED = "gh/sb-demo/unrecognized-patients/emails"

@@ -12,14 +12,14 @@ from support import is_utc_aware, last_call
 
 import welkin
 from welkin.compat import classes
-from welkin.models import (
+from welkin.testing import FakeWelkin
+from welkin.types import (
     Encounter,
     EncounterAssessmentLink,
     EncounterComment,
     EncounterDisposition,
     FullEncounter,
 )
-from welkin.testing import FakeWelkin
 
 MISSING = "6801d498-26f4-4aee-961b-5daffcf193c8"
 

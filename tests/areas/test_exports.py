@@ -11,8 +11,8 @@ from support import api_calls, last_call
 
 import welkin
 from welkin.compat import classes
-from welkin.models import CdtRecordExport
 from welkin.testing import FakeWelkin
+from welkin.types import CdtRecordExport
 
 EXPORT = "gh/sb-demo/export/CDT_RECORD"
 

@@ -17,8 +17,8 @@ from support import api_calls, last_call
 
 import welkin
 from welkin.compat import classes
-from welkin.models import CdtDefinition, EncounterTemplate, GoalTemplate
 from welkin.testing import FakeWelkin
+from welkin.types import CdtDefinition, EncounterTemplate, GoalTemplate
 
 ROOT = "gh/sb-demo/formations"
 
@@ -210,7 +210,7 @@ def test_document_type_create_get_replace_delete(
         title="Referral letter",
         label="Referral",
         fields=[
-            welkin.models.FormationFieldWrite(name="icd-10", type="text", searchable=True),
+            welkin.types.FormationFieldWrite(name="icd-10", type="text", searchable=True),
             {"name": "notes", "type": "text", "bulkEdit": False, "meta": {"required": False}},
         ],
     )

@@ -12,8 +12,8 @@ from support import api_calls, is_utc_aware, last_call
 
 import welkin
 from welkin.compat import classes
-from welkin.models import PatientProgram, PatientProgramPhase, Program
 from welkin.testing import FakeWelkin
+from welkin.types import PatientProgram, PatientProgramPhase, Program
 
 PROGRAMS = "gh/sb-demo/formations"
 
@@ -151,7 +151,7 @@ def test_definition_create_replace_delete(
         title="Care program",
         description="From intake to discharge",
         phases=[
-            welkin.models.ProgramPhase(
+            welkin.types.ProgramPhase(
                 name="phase_1", title="Phase 1", navigate_to=[{"name": "phase_2"}]
             ),
             {"name": "phase_2", "title": "Phase 2", "navigateTo": None},

@@ -11,8 +11,8 @@ import pytest
 from support import api_calls, is_utc_aware, last_call
 
 import welkin
-from welkin.models import Task, TaskComment, TaskRef, TaskWatcher
 from welkin.testing import FakeWelkin
+from welkin.types import Task, TaskComment, TaskRef, TaskWatcher
 
 TASKS = "gh/sb-demo/tasks"
 MISSING = "6801d498-26f4-4aee-961b-5daffcf193c8"

@@ -11,14 +11,14 @@ import pytest
 from support import is_utc_aware, last_call
 
 import welkin
-from welkin.models import (
+from welkin.testing import FakeWelkin
+from welkin.types import (
     UserAppAccesses,
     UserPermissions,
     UserPermissionWrite,
     UserTerritories,
     UserTerritoryWrite,
 )
-from welkin.testing import FakeWelkin
 
 ADMIN = "gh/admin"
 MISSING = "6801d498-26f4-4aee-961b-5daffcf193c8"

@@ -119,7 +119,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def test_models_may_refer_to_models_of_other_files(rendered: dict[str, str]) -> None:
-    children = rendered["models/children.py"]
+    children = rendered["types/children.py"]
     assert "from . import common" in children or "from .common import" in children
     # allOf with a model of another file becomes a subclass of it.
     assert "class ChildBody(SystemFields):" in children

@@ -15,7 +15,7 @@ import httpx
 import welkin
 from welkin import AsyncClient, AsyncPage, Client, SyncPage
 from welkin.compat import classes
-from welkin.models import (
+from welkin.types import (
     Assessment,
     CalendarEvent,
     CareTeamAssignment,

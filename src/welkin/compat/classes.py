@@ -19,37 +19,6 @@ from typing_extensions import Self
 
 from .._compat import Call, CompatCollection, CompatInstance, CompatNamespace, Ref
 from .._files import FileInput
-from ..models.assessments import Assessment as _AssessmentModel
-from ..models.assessments import AssessmentRecord as _AssessmentRecordModel
-from ..models.assessments import AssessmentRecordAnswers as _AssessmentRecordAnswersModel
-from ..models.audits import DataAuditEvent as _DataAuditEventModel
-from ..models.audits import WebhookAuditEvent as _WebhookAuditEventModel
-from ..models.calendar import CalendarEvent as _CalendarEventModel
-from ..models.calendar import PsmSchedule as _PsmScheduleModel
-from ..models.calendar import WorkHours as _WorkHoursModel
-from ..models.care_plans import CarePlan as _CarePlanModel
-from ..models.care_plans import PatientOverview as _PatientOverviewModel
-from ..models.cdts import CdtBulkUpdateResult as _CdtBulkUpdateResultModel
-from ..models.chat import ChatMessage as _ChatMessageModel
-from ..models.chat import ChatSearchHit as _ChatSearchHitModel
-from ..models.common import CdtDefinition as _CdtDefinitionModel
-from ..models.common import CdtRecord as _CdtRecordModel
-from ..models.documents import DocumentFile as _DocumentFileModel
-from ..models.documents import DocumentSummary as _DocumentSummaryModel
-from ..models.emails import Email as _EmailModel
-from ..models.encounters import Encounter as _EncounterModel
-from ..models.encounters import EncounterAssessmentLink as _EncounterAssessmentLinkModel
-from ..models.encounters import EncounterDisposition as _EncounterDispositionModel
-from ..models.encounters import FullEncounter as _FullEncounterModel
-from ..models.exports import CdtRecordExport as _CdtRecordExportModel
-from ..models.formations import EncounterTemplate as _EncounterTemplateModel
-from ..models.formations import GoalTemplate as _GoalTemplateModel
-from ..models.patients import Patient as _PatientModel
-from ..models.programs import PatientProgram as _PatientProgramModel
-from ..models.programs import PatientProgramPhase as _PatientProgramPhaseModel
-from ..models.programs import Program as _ProgramModel
-from ..models.sms import Sms as _SmsModel
-from ..models.users import User as _UserModel
 from ..operations import (
     assessments,
     audits,
@@ -67,6 +36,37 @@ from ..operations import (
     sms,
     users,
 )
+from ..types.assessments import Assessment as _AssessmentModel
+from ..types.assessments import AssessmentRecord as _AssessmentRecordModel
+from ..types.assessments import AssessmentRecordAnswers as _AssessmentRecordAnswersModel
+from ..types.audits import DataAuditEvent as _DataAuditEventModel
+from ..types.audits import WebhookAuditEvent as _WebhookAuditEventModel
+from ..types.calendar import CalendarEvent as _CalendarEventModel
+from ..types.calendar import PsmSchedule as _PsmScheduleModel
+from ..types.calendar import WorkHours as _WorkHoursModel
+from ..types.care_plans import CarePlan as _CarePlanModel
+from ..types.care_plans import PatientOverview as _PatientOverviewModel
+from ..types.cdts import CdtBulkUpdateResult as _CdtBulkUpdateResultModel
+from ..types.chat import ChatMessage as _ChatMessageModel
+from ..types.chat import ChatSearchHit as _ChatSearchHitModel
+from ..types.common import CdtDefinition as _CdtDefinitionModel
+from ..types.common import CdtRecord as _CdtRecordModel
+from ..types.documents import DocumentFile as _DocumentFileModel
+from ..types.documents import DocumentSummary as _DocumentSummaryModel
+from ..types.emails import Email as _EmailModel
+from ..types.encounters import Encounter as _EncounterModel
+from ..types.encounters import EncounterAssessmentLink as _EncounterAssessmentLinkModel
+from ..types.encounters import EncounterDisposition as _EncounterDispositionModel
+from ..types.encounters import FullEncounter as _FullEncounterModel
+from ..types.exports import CdtRecordExport as _CdtRecordExportModel
+from ..types.formations import EncounterTemplate as _EncounterTemplateModel
+from ..types.formations import GoalTemplate as _GoalTemplateModel
+from ..types.patients import Patient as _PatientModel
+from ..types.programs import PatientProgram as _PatientProgramModel
+from ..types.programs import PatientProgramPhase as _PatientProgramPhaseModel
+from ..types.programs import Program as _ProgramModel
+from ..types.sms import Sms as _SmsModel
+from ..types.users import User as _UserModel
 
 __all__ = [
     "Patient",

@@ -8,13 +8,8 @@ from __future__ import annotations
 from .._envelopes import SpringPage
 from .._operation import Operation
 from .._serialization import Param
-from ..models.assessments import (
-    Assessment,
-    AssessmentRecord,
-    AssessmentRecordWrite,
-    AssessmentWrite,
-)
-from ..models.common import CdtDefinition
+from ..types.assessments import Assessment, AssessmentRecord, AssessmentRecordWrite, AssessmentWrite
+from ..types.common import CdtDefinition
 
 __all__ = [
     "FORMATIONS_ASSESSMENTS_LIST",

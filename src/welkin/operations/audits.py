@@ -8,7 +8,7 @@ from __future__ import annotations
 from .._envelopes import MetaInfoPage
 from .._operation import Operation
 from .._serialization import Param
-from ..models.audits import DataAuditEvent, SecurityAuditEvent, WebhookAuditEvent
+from ..types.audits import DataAuditEvent, SecurityAuditEvent, WebhookAuditEvent
 
 __all__ = [
     "AUDITS_DATA_LIST",

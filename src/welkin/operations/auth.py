@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .._operation import Operation
 from .._serialization import Param
-from ..models.auth import TokenRequest, TokenResponse
+from ..types.auth import TokenRequest, TokenResponse
 
 __all__ = [
     "AUTH_CREATE_TOKEN",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .._envelopes import MetaInfoPage
 from .._operation import Operation
 from .._serialization import Param
-from ..models.care_plans import (
+from ..types.care_plans import (
     CarePlan,
     Goal,
     GoalComment,

@@ -8,8 +8,8 @@ from __future__ import annotations
 from .._envelopes import SpringDataPage
 from .._operation import Operation
 from .._serialization import Param
-from ..models.cdts import CdtBulkUpdate, CdtBulkUpdateResult
-from ..models.common import CdtRecord
+from ..types.cdts import CdtBulkUpdate, CdtBulkUpdateResult
+from ..types.common import CdtRecord
 
 __all__ = [
     "PATIENTS_CDTS_LIST",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .._envelopes import TokenPage
 from .._operation import Operation
 from .._serialization import Param
-from ..models.chat import ChatInbound, ChatMessage, ChatSearchHit
+from ..types.chat import ChatInbound, ChatMessage, ChatSearchHit
 
 __all__ = [
     "PATIENTS_CHAT_SEND_INBOUND",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .._operation import Operation
 from .._serialization import Param
-from ..models.dictionaries import (
+from ..types.dictionaries import (
     Dictionary,
     DictionaryRecord,
     DictionaryRecords,

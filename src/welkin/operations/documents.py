@@ -8,8 +8,8 @@ from __future__ import annotations
 from .._envelopes import SpringPage
 from .._operation import Operation
 from .._serialization import Param
-from ..models.common import CdtRecord
-from ..models.documents import DocumentFile, DocumentSummary, DocumentSummaryWrite
+from ..types.common import CdtRecord
+from ..types.documents import DocumentFile, DocumentSummary, DocumentSummaryWrite
 
 __all__ = [
     "PATIENTS_DOCUMENT_SUMMARIES_LIST",

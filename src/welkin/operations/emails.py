@@ -8,7 +8,7 @@ from __future__ import annotations
 from .._envelopes import SpringPage
 from .._operation import Operation
 from .._serialization import Param
-from ..models.emails import Email, EmailCreate, EmailUpdate
+from ..types.emails import Email, EmailCreate, EmailUpdate
 
 __all__ = [
     "PATIENTS_EMAILS_LIST",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .._envelopes import MetaInfoPage, SpringPage
 from .._operation import Operation
 from .._serialization import Param
-from ..models.encounters import (
+from ..types.encounters import (
     Encounter,
     EncounterAssessmentLink,
     EncounterAssessmentLinkCreate,

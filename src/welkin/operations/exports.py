@@ -8,7 +8,7 @@ from __future__ import annotations
 from .._envelopes import CursorPage
 from .._operation import Operation
 from .._serialization import Param
-from ..models.exports import CdtRecordExport
+from ..types.exports import CdtRecordExport
 
 __all__ = [
     "EXPORTS_CDT_RECORDS_LIST",

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from .._operation import Operation
 from .._serialization import Param
-from ..models.common import CdtDefinition
-from ..models.formations import (
+from ..types.common import CdtDefinition
+from ..types.formations import (
     CdtDefinitionWrite,
     EncounterTemplate,
     EncounterTemplateWrite,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .._envelopes import SpringPage
 from .._operation import Operation
 from .._serialization import Param
-from ..models.patients import Patient, PatientWrite
+from ..types.patients import Patient, PatientWrite
 
 __all__ = [
     "PATIENTS_LIST",

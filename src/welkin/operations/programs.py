@@ -8,7 +8,7 @@ from __future__ import annotations
 from .._envelopes import MetaInfoPage
 from .._operation import Operation
 from .._serialization import Param
-from ..models.programs import (
+from ..types.programs import (
     PatientProgram,
     PatientProgramPhaseChange,
     PatientProgramUpdate,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .._envelopes import SpringPage
 from .._operation import Operation
 from .._serialization import Param
-from ..models.sms import Sms, SmsCreate, SmsUpdate
+from ..types.sms import Sms, SmsCreate, SmsUpdate
 
 __all__ = [
     "PATIENTS_SMS_LIST",

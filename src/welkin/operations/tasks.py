@@ -8,7 +8,7 @@ from __future__ import annotations
 from .._envelopes import MetaInfoPage
 from .._operation import Operation
 from .._serialization import Param
-from ..models.tasks import Task, TaskCommentWrite, TaskCreate, TaskRef, TaskStatusUpdate, TaskUpdate
+from ..types.tasks import Task, TaskCommentWrite, TaskCreate, TaskRef, TaskStatusUpdate, TaskUpdate
 
 __all__ = [
     "TASKS_CREATE",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .._operation import Operation
 from .._serialization import Param
-from ..models.user_access import (
+from ..types.user_access import (
     UserAppAccesses,
     UserAppAccessesWrite,
     UserPermissions,

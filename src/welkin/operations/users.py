@@ -8,7 +8,7 @@ from __future__ import annotations
 from .._envelopes import MetaInfoPage
 from .._operation import Operation
 from .._serialization import Param
-from ..models.users import User, UserCreate, UserUpdate
+from ..types.users import User, UserCreate, UserUpdate
 
 __all__ = [
     "USERS_LIST",

@@ -15,7 +15,8 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.assessments import (
+from ..operations import assessments as assessments_ops
+from ..types.assessments import (
     Assessment,
     AssessmentConditionSettings,
     AssessmentProgram,
@@ -24,8 +25,7 @@ from ..models.assessments import (
     AssessmentScoring,
     AssessmentSection,
 )
-from ..models.common import CdtDefinition
-from ..operations import assessments as assessments_ops
+from ..types.common import CdtDefinition
 
 __all__ = [
     "FormationsAssessments",

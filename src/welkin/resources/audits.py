@@ -15,8 +15,8 @@ from .._client import RequestOptions, Timeout
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.audits import DataAuditEvent, SecurityAuditEvent, WebhookAuditEvent
 from ..operations import audits as audits_ops
+from ..types.audits import DataAuditEvent, SecurityAuditEvent, WebhookAuditEvent
 
 __all__ = [
     "Audits",

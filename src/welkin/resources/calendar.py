@@ -17,7 +17,8 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.calendar import (
+from ..operations import calendar as calendar_ops
+from ..types.calendar import (
     CalendarEvent,
     CalendarEventAdditionalInfo,
     CalendarEventParticipantWrite,
@@ -27,7 +28,6 @@ from ..models.calendar import (
     WorkHoursBlock,
     WorkHoursDayWrite,
 )
-from ..operations import calendar as calendar_ops
 
 __all__ = [
     "Calendar",

@@ -17,7 +17,8 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.care_plans import (
+from ..operations import care_plans as care_plans_ops
+from ..types.care_plans import (
     CarePlan,
     Goal,
     GoalComment,
@@ -25,8 +26,7 @@ from ..models.care_plans import (
     GoalTask,
     PatientOverview,
 )
-from ..models.tasks import TaskRef
-from ..operations import care_plans as care_plans_ops
+from ..types.tasks import TaskRef
 
 __all__ = [
     "PatientsCarePlan",

@@ -15,9 +15,9 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.cdts import CdtBulkUpdateResult, CdtBulkUpdateRow
-from ..models.common import CdtRecord
 from ..operations import cdts as cdts_ops
+from ..types.cdts import CdtBulkUpdateResult, CdtBulkUpdateRow
+from ..types.common import CdtRecord
 
 __all__ = [
     "PatientsCdts",

@@ -15,8 +15,8 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.chat import ChatMessage, ChatSearchHit
 from ..operations import chat as chat_ops
+from ..types.chat import ChatMessage, ChatSearchHit
 
 __all__ = [
     "PatientsChat",

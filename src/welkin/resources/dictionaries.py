@@ -16,14 +16,14 @@ from .._client import RequestOptions, Timeout
 from .._operation import drop_not_given
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.dictionaries import (
+from ..operations import dictionaries as dictionaries_ops
+from ..types.dictionaries import (
     Dictionary,
     DictionaryField,
     DictionaryRecord,
     DictionaryRecords,
     DictionaryRecordWrite,
 )
-from ..operations import dictionaries as dictionaries_ops
 
 __all__ = [
     "Dictionaries",

@@ -17,9 +17,9 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.common import CdtRecord
-from ..models.documents import DocumentFile, DocumentSummary
 from ..operations import documents as documents_ops
+from ..types.common import CdtRecord
+from ..types.documents import DocumentFile, DocumentSummary
 
 __all__ = [
     "PatientsDocumentSummaries",

@@ -17,8 +17,8 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.emails import Email
 from ..operations import emails as emails_ops
+from ..types.emails import Email
 
 if TYPE_CHECKING:
     from .sms import AsyncUnrecognizedSms, UnrecognizedSms

@@ -16,14 +16,14 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.encounters import (
+from ..operations import encounters as encounters_ops
+from ..types.encounters import (
     Encounter,
     EncounterAssessmentLink,
     EncounterComment,
     EncounterDisposition,
     FullEncounter,
 )
-from ..operations import encounters as encounters_ops
 
 __all__ = [
     "PatientsEncounters",

@@ -13,8 +13,8 @@ from .._client import RequestOptions, Timeout
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.exports import CdtRecordExport
 from ..operations import exports as exports_ops
+from ..types.exports import CdtRecordExport
 
 __all__ = [
     "Exports",

@@ -14,13 +14,13 @@ from .._client import RequestOptions, Timeout
 from .._operation import drop_not_given
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.common import CdtDefinition
-from ..models.formations import (
+from ..operations import formations as formations_ops
+from ..types.common import CdtDefinition
+from ..types.formations import (
     EncounterTemplate,
     FormationFieldWrite,
     GoalTemplate,
 )
-from ..operations import formations as formations_ops
 
 if TYPE_CHECKING:
     from .assessments import AsyncFormationsAssessments, FormationsAssessments

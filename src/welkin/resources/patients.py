@@ -16,8 +16,8 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.patients import CareTeamAssignment, Patient, PatientTerritory
 from ..operations import patients as patients_ops
+from ..types.patients import CareTeamAssignment, Patient, PatientTerritory
 
 if TYPE_CHECKING:
     from .assessments import AsyncPatientsAssessmentRecords, PatientsAssessmentRecords

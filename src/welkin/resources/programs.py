@@ -15,12 +15,12 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.programs import (
+from ..operations import programs as programs_ops
+from ..types.programs import (
     PatientProgram,
     Program,
     ProgramPhase,
 )
-from ..operations import programs as programs_ops
 
 __all__ = [
     "FormationsPrograms",

@@ -15,8 +15,8 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.sms import Sms
 from ..operations import sms as sms_ops
+from ..types.sms import Sms
 
 __all__ = [
     "PatientsSms",

@@ -17,8 +17,8 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.tasks import Task, TaskCommentWrite, TaskRef
 from ..operations import tasks as tasks_ops
+from ..types.tasks import Task, TaskCommentWrite, TaskRef
 
 __all__ = [
     "Tasks",

@@ -13,7 +13,8 @@ from .._client import RequestOptions, Timeout
 from .._operation import drop_not_given
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.user_access import (
+from ..operations import user_access as user_access_ops
+from ..types.user_access import (
     UserAppAccesses,
     UserInstanceAccessWrite,
     UserPermissions,
@@ -21,7 +22,6 @@ from ..models.user_access import (
     UserTerritories,
     UserTerritoryWrite,
 )
-from ..operations import user_access as user_access_ops
 
 __all__ = [
     "UsersPermissions",

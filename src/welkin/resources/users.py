@@ -15,8 +15,8 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
-from ..models.users import User
 from ..operations import users as users_ops
+from ..types.users import User
 
 if TYPE_CHECKING:
     from .encounters import AsyncUsersEncounters, UsersEncounters
