@@ -11,10 +11,10 @@ from typing import Any
 import jinja2
 
 from .models import render_models
-from .spec import CompatClass, CompatRef, Operation, Param, Spec, SpecError, snake
+from .spec import Operation, Param, Spec, SpecError, snake
 
 TEMPLATES = Path(__file__).parent / "templates"
-GENERATED_PACKAGES = ("types", "operations", "resources", "compat")
+GENERATED_PACKAGES = ("types", "operations", "resources")
 
 PAGE_ENVELOPES = {
     "PAGE": "SpringPage",
@@ -293,44 +293,6 @@ def _check_class_name(spec: Spec, view: ResourceView) -> None:
                 )
 
 
-@dataclass
-class CompatMethodView:
-    name: str  # the Python method name
-    kind: str  # the spec method kind (create, get, update, replace, delete, download)
-    constant: str  # module constant holding the calls
-    calls: list[str]  # Python source of each Call(...)
-    context: list[Argument]  # ids and plain arguments, positional-or-keyword
-    flags: list[str]  # `when` switches that are not query parameters
-    body_param: str | None = None  # a collection get's free-form body (Patients.get(filter))
-    result: str = ""  # a collection update's return type
-    items: str = ""  # a collection get's item type when a call answers another model
-    switch: str = ""  # the one flag that selects those calls (related_data)
-    other: str = ""  # the type of their items
-
-
-@dataclass
-class CompatView:
-    name: str
-    kind: str
-    model: str
-    item_type: str  # collections: the class or model alias of the items
-    methods: list[CompatMethodView]
-    children: list[tuple[str, str, str]]  # (factory name, class name, kind)
-    overrides: list[tuple[str, str, str]]
-    param: tuple[str, str] | None
-
-
-def _ref_source(ref: CompatRef) -> str:
-    args = [repr(ref.kind), repr(ref.attr)]
-    if ref.arg or ref.owner or ref.wire:
-        args.append(repr(ref.arg))
-    if ref.owner or ref.wire:
-        args.append(repr(ref.owner))
-    if ref.wire:
-        args.append(repr(ref.wire))
-    return f"Ref({', '.join(args)})"
-
-
 class Renderer:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
@@ -342,122 +304,6 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters["snake"] = snake
-
-    def _optional_overrides(self, model: str) -> list[tuple[str, str, str]]:
-        """(name, wire name, type) of the model's required fields: the old package builds
-        objects before Welkin has filled them in (``client.Patient(firstName=...)`` has no id)."""
-        properties, required = flat_properties(self.spec, model)
-        return [(snake(wire), wire, _field_type(properties[wire])) for wire in sorted(required)]
-
-    def compat_views(self) -> tuple[list[CompatView], set[str]]:
-        """The compat classes as the template needs them, and the models they import."""
-        spec = self.spec
-        ops = {op.id: op for op in spec.operations}
-        kinds = {c.name: c.kind for c in spec.compat}
-        models: set[str] = set()
-        views = []
-        for cls in spec.compat:
-            if cls.kind == "instance":
-                models.add(cls.model)
-            methods = [
-                self._compat_method(cls, kind, calls, ops, models)
-                for kind, calls in cls.methods.items()
-            ]
-            item = cls.model
-            if cls.kind == "collection" and kinds.get(cls.model) != "instance":
-                models.add(cls.model)
-                item = f"_{cls.model}Model"
-            views.append(
-                CompatView(
-                    name=cls.name,
-                    kind=cls.kind,
-                    model=cls.model,
-                    item_type=item,
-                    methods=methods,
-                    children=[(f, c, kinds[c]) for f, c in cls.children.items()],
-                    overrides=self._optional_overrides(cls.model) if cls.kind == "instance" else [],
-                    param=cls.param,
-                )
-            )
-        # Collections name their item class at class creation: instances come first.
-        order = {"instance": 0, "collection": 1, "namespace": 2}
-        views.sort(key=lambda view: order[view.kind])
-        return views, models
-
-    def _compat_method(
-        self,
-        cls: CompatClass,
-        kind: str,
-        calls: list[Any],
-        ops: dict[str, Operation],
-        models: set[str],
-    ) -> CompatMethodView:
-        name = {"replace": "update", "download": "get"}.get(kind, kind)
-        if name in cls.methods and name != kind:
-            raise SpecError(f"compat.yaml: classes.{cls.name}: {kind} and {name} are one method")
-        context: dict[str, Argument] = {}
-        flags: list[str] = []
-        sources = []
-        for call in calls:
-            op = ops[call.operation]
-            params = {p.wire: p for p in op.path_params}
-            for wire, ref in call.path.items():
-                if ref.kind != "field" and ref.arg not in context:
-                    annotation = param_type(params[wire]) + " | None"
-                    context[ref.arg] = Argument(ref.arg, annotation, "None", wire)
-            if call.when and call.when not in flags and op.param_by_name(call.when) is None:
-                flags.append(call.when)
-            path = ", ".join(f"{w!r}: {_ref_source(r)}" for w, r in call.path.items())
-            extra = ""
-            if call.when:
-                extra += f", when={call.when!r}"
-            if call.rename:
-                extra += f", rename={call.rename!r}"
-            module = op.file[: -len(".yaml")]
-            sources.append(f"Call({module}.{op.constant}, {{{path}}}{extra})")
-        first = ops[calls[0].operation]
-        body_param = None
-        if cls.kind == "collection" and kind == "get" and first.body and not first.body.model:
-            body_param = first.body.param
-        result = ""
-        if kind == "update" and cls.kind == "collection":
-            result = first.response or "None"
-            if first.response:
-                models.add(first.response)
-                result = f"_{first.response}Model"
-        items = switch = other = ""
-        if kind == "get" and cls.kind == "collection":
-            # Encounters().get(related_data=True) answers FullEncounter models, not Encounters.
-            instances = {c.name: c.model for c in self.spec.compat if c.kind == "instance"}
-            item_model = instances.get(cls.model, cls.model)
-            others = sorted(
-                {
-                    response
-                    for call in calls
-                    if (response := ops[call.operation].response) and response != item_model
-                }
-            )
-            if others:
-                models.update(others)
-                item = cls.model if cls.model in instances else f"_{cls.model}Model"
-                other = " | ".join(f"_{name}Model" for name in others)
-                items = f"{item} | {other}"
-                whens = {c.when for c in calls if ops[c.operation].response in others}
-                if len(flags) == 1 and whens == {flags[0]}:
-                    switch = flags[0]
-        return CompatMethodView(
-            name=name,
-            kind=kind,
-            constant=f"_{snake(cls.name).upper()}_{kind.upper()}",
-            calls=sources,
-            context=list(context.values()),
-            flags=flags,
-            body_param=body_param,
-            result=result,
-            items=items,
-            switch=switch,
-            other=other,
-        )
 
     def _render(self, template: str, sources: list[str], **context: Any) -> str:
         return self.env.get_template(template).render(
@@ -537,39 +383,7 @@ class Renderer:
         out["resources/__init__.py"] = self._render(
             "resources_init.py.jinja", all_files, roots=[(root.module, root) for root in top]
         )
-        compat_sources = ["compat.yaml", *all_files]
-        views, compat_models = self.compat_views()
-        ops = {op.id: op for op in spec.operations}
-        used = {
-            call.operation for c in spec.compat for calls in c.methods.values() for call in calls
-        }
-        namespace_children = {
-            child for c in spec.compat if c.kind == "namespace" for child in c.children.values()
-        }
-        out["compat/classes.py"] = self._render(
-            "compat_classes.py.jinja",
-            compat_sources,
-            classes=views,
-            op_modules=sorted({ops[op_id].file[:-5] for op_id in used}),
-            model_imports=self.model_imports(compat_models),
-        )
-        out["compat/__init__.py"] = self._render(
-            "compat_init.py.jinja",
-            compat_sources,
-            classes=[v for v in views if v.name not in namespace_children],
-        )
         return out
-
-
-def _field_type(schema: dict[str, Any]) -> str:
-    kind = schema.get("type")
-    if kind == "string" and schema.get("format") == "uuid":
-        return "UUID"
-    if kind == "string" and schema.get("format") == "date-time":
-        return "WelkinDateTime"
-    if kind in JSON_TYPES:
-        return JSON_TYPES[kind]
-    raise SpecError(f"a required field of a compat model must be a plain value, not {schema}")
 
 
 def format_sources(files: dict[str, str]) -> dict[str, str]:

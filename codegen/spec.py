@@ -103,38 +103,8 @@ class Area:
 
 
 @dataclass
-class CompatRef:
-    """Where a compat call's path placeholder comes from (see spec/compat.yaml)."""
-
-    kind: str  # "field", "context" or "arg"
-    attr: str  # the attribute read (on the object, or on the parent of class `owner`)
-    arg: str = ""  # the method argument that can give it
-    owner: str = ""
-    wire: str = ""
-
-
-@dataclass
-class CompatCall:
-    operation: str
-    path: dict[str, CompatRef] = field(default_factory=dict)
-    when: str | None = None
-    rename: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class CompatClass:
-    name: str
-    kind: str  # instance, collection or namespace
-    model: str  # the model (instance), the item class or model (collection), "" (namespace)
-    methods: dict[str, list[CompatCall]] = field(default_factory=dict)
-    children: dict[str, str] = field(default_factory=dict)  # factory name -> class
-    param: tuple[str, str] | None = None  # a namespace's argument and its default
-
-
-@dataclass
 class Spec:
     areas: list[Area]
-    compat: list[CompatClass]
 
     @property
     def operations(self) -> list[Operation]:
@@ -326,128 +296,9 @@ def _area(path: Path, raw: dict[str, Any], models: dict[str, Any]) -> Area:
     return area
 
 
-def _compat_ref(raw: Any, where: str) -> CompatRef:
-    if not isinstance(raw, str) or not raw.strip("@$"):
-        raise _fail(where, "expected a field name, @Class[.attr] or $argument")
-    if raw.startswith("@"):
-        owner, _, attr = raw[1:].partition(".")
-        attr = attr or "id"
-        arg = f"{snake(owner)}_id" if attr == "id" else snake(attr)
-        return CompatRef("context", snake(attr), arg, owner)
-    if raw.startswith("$"):
-        return CompatRef("arg", raw[1:], raw[1:])
-    return CompatRef("field", snake(raw), wire=raw)
-
-
-def _compat_call(raw: Any, where: str, operations: dict[str, Operation]) -> CompatCall:
-    raw = _mapping(raw, where)
-    _keys(raw, {"operation", "path", "when", "rename"}, where)
-    op = operations.get(raw.get("operation", ""))
-    if op is None:
-        raise _fail(f"{where}.operation", f"unknown operation {raw.get('operation')!r}")
-    path = {
-        str(k): _compat_ref(v, f"{where}.path.{k}")
-        for k, v in _mapping(raw.get("path") or {}, f"{where}.path").items()
-    }
-    placeholders = {p.wire for p in op.path_params}
-    missing = placeholders - set(path)
-    if missing:
-        raise _fail(f"{where}.path", f"no value for placeholder {sorted(missing)[0]}")
-    for name in set(path) - placeholders:
-        raise _fail(f"{where}.path.{name}", f"is not a placeholder of {op.id}")
-    rename = {str(k): str(v) for k, v in _mapping(raw.get("rename") or {}, where).items()}
-    wires = {p.wire for p in op.query}
-    for old, wire in rename.items():
-        if wire not in wires:
-            raise _fail(f"{where}.rename.{old}", f"{wire!r} is not a query parameter of {op.id}")
-    when = raw.get("when")
-    if when is not None and not isinstance(when, str):
-        raise _fail(f"{where}.when", "expected the name of a flag argument")
-    return CompatCall(op.id, path, when, rename)
-
-
-COMPAT_KEYS = {
-    "instance": {"kind", "model", "methods", "children"},
-    "collection": {"kind", "item", "methods", "children"},
-    "namespace": {"kind", "param", "children"},
-}
-COMPAT_METHODS = {
-    "instance": ("create", "get", "update", "replace", "delete", "download"),
-    "collection": ("get", "create", "update"),
-    "namespace": (),
-}
-
-
-def _compat_method_fits(kind: str, method: str, op: Operation) -> str | None:
-    """Why ``op`` cannot back ``method`` of a ``kind`` class, or None."""
-    if method == "download" and not op.download:
-        return "a download needs an operation with download: true"
-    if kind == "collection" and method == "get" and op.pagination is None:
-        return "a collection's get needs a paginated or LIST operation"
-    if kind == "collection" and method == "create" and not (op.body and op.body.multipart_only):
-        return "a collection's create uploads files: it needs a multipart operation"
-    if kind == "collection" and method == "update" and op.body is None:
-        return "a collection's update needs an operation with a body"
-    return None
-
-
-def _compat(path: Path, spec: Spec) -> list[CompatClass]:
-    file = path.name
-    raw = _mapping(yaml.safe_load(path.read_text()), file)
-    _keys(raw, {"classes"}, file)
-    operations = {op.id: op for op in spec.operations}
-    models = {name for area in spec.areas for name in area.models}
-    classes = []
-    for name, body in _mapping(raw.get("classes") or {}, f"{file}: classes").items():
-        where = f"{file}: classes.{name}"
-        body = _mapping(body, where)
-        kind = body.get("kind")
-        if kind not in COMPAT_KEYS:
-            raise _fail(f"{where}.kind", "expected instance, collection or namespace")
-        _keys(body, COMPAT_KEYS[kind], where)
-        cls = CompatClass(name=name, kind=kind, model="")
-        if kind == "instance":
-            if body.get("model") not in models:
-                raise _fail(f"{where}.model", f"unknown model {body.get('model')!r}")
-            cls.model = body["model"]
-        elif kind == "collection":
-            cls.model = str(body.get("item"))
-        else:
-            param = _mapping(body.get("param"), f"{where}.param")
-            _keys(param, {"name", "default"}, f"{where}.param")
-            cls.param = (str(param.get("name")), str(param.get("default")))
-        for method, calls in _mapping(body.get("methods") or {}, f"{where}.methods").items():
-            call_where = f"{where}.methods.{method}"
-            if method not in COMPAT_METHODS[kind]:
-                raise _fail(call_where, f"expected one of {', '.join(COMPAT_METHODS[kind])}")
-            calls = calls if isinstance(calls, list) else [calls]
-            cls.methods[method] = [
-                _compat_call(call, f"{call_where}[{i}]", operations) for i, call in enumerate(calls)
-            ]
-            for i, call in enumerate(cls.methods[method]):
-                problem = _compat_method_fits(kind, method, operations[call.operation])
-                if problem:
-                    raise _fail(f"{call_where}[{i}].operation", problem)
-        children = body.get("children") or []
-        if isinstance(children, list):
-            children = {str(child): str(child) for child in children}
-        cls.children = {str(k): str(v) for k, v in _mapping(children, f"{where}.children").items()}
-        classes.append(cls)
-    names = {c.name for c in classes}
-    for cls in classes:
-        if cls.kind == "collection" and cls.model not in names and cls.model not in models:
-            raise _fail(f"{file}: classes.{cls.name}.item", f"unknown class or model {cls.model!r}")
-        for factory, child in cls.children.items():
-            if child not in names:
-                raise _fail(
-                    f"{file}: classes.{cls.name}.children.{factory}", f"unknown class {child!r}"
-                )
-    return classes
-
-
 def load(spec_dir: Path) -> Spec:
-    """Read every area file and ``compat.yaml``; raise SpecError on the first problem."""
-    paths = [path for path in sorted(spec_dir.glob("*.yaml")) if path.name != "compat.yaml"]
+    """Read every area file; raise SpecError on the first problem."""
+    paths = sorted(spec_dir.glob("*.yaml"))
     raws = {path: _read(path) for path in paths}
     models: dict[str, Any] = {}
     model_files: dict[str, str] = {}
@@ -465,11 +316,7 @@ def load(spec_dir: Path) -> Spec:
                 raise _fail(f"{area.file}: operations[{op.id}].id", f"duplicate of {seen[op.id]}")
             seen[op.id] = area.file
     _check_import_cycles(areas)
-    spec = Spec(areas=areas, compat=[])
-    compat = spec_dir / "compat.yaml"
-    if compat.exists():
-        spec.compat = _compat(compat, spec)
-    return spec
+    return Spec(areas=areas)
 
 
 def _check_import_cycles(areas: list[Area]) -> None:

@@ -15,7 +15,6 @@ from support import FakeClock
 import welkin
 from welkin import AuthenticationError, ConfigurationError
 from welkin.testing import FakeWelkin, RecordedRequest
-from welkin.types.auth import TokenResponse
 
 TOKEN = "token"
 PATIENTS = "GET gh/sb-demo/patients"
@@ -271,11 +270,11 @@ def test_wrong_secret_raises_on_the_first_call_naming_the_token_url(fake: FakeWe
 def test_get_token_returns_the_token_and_caches_it(client: welkin.Client, fake: FakeWelkin) -> None:
     response = client.get_token()
 
-    assert isinstance(response, TokenResponse)
-    assert response.client_name == fake.api_client
-    assert response.token is not None and response.token.count(".") == 2
+    assert isinstance(response, dict)  # the old package's answer: Welkin's JSON as a dict
+    assert response["clientName"] == fake.api_client
+    assert response["token"].count(".") == 2
     client.patients.list()
-    assert bearer(fake.requests[-1]) == response.token
+    assert bearer(fake.requests[-1]) == response["token"]
     assert fake.token_requests == 1
 
 
@@ -284,11 +283,11 @@ async def test_async_get_token_returns_the_token_and_caches_it(
 ) -> None:
     response = await aclient.get_token()
 
-    assert isinstance(response, TokenResponse)
-    assert response.client_name == fake.api_client
-    assert response.token is not None and response.token.count(".") == 2
+    assert isinstance(response, dict)
+    assert response["clientName"] == fake.api_client
+    assert response["token"].count(".") == 2
     await aclient.patients.list()
-    assert bearer(fake.requests[-1]) == response.token
+    assert bearer(fake.requests[-1]) == response["token"]
     assert fake.token_requests == 1
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["REFRESH_CODES", "TokenState", "clear_token_cache", "token_state"]
+__all__ = ["REFRESH_CODES", "TokenDict", "TokenState", "clear_token_cache", "token_state"]
 
 #: 401 error codes after which a fresh token (and one replay) can help.
 REFRESH_CODES = frozenset({"TOKEN_EXPIRED", "NOT_VALID_JSON_WEB_TOKEN"})
@@ -37,6 +37,17 @@ def jwt_expiry(token: str) -> float | None:
         return None
     exp = claims.get("exp") if isinstance(claims, dict) else None
     return float(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else None
+
+
+class TokenDict(dict[str, Any]):
+    """Welkin's token answer as a dict (what ``client.get_token()`` returns, as the old
+    package did) whose repr and str leave the token out."""
+
+    def __repr__(self) -> str:
+        shown = {k: ("<redacted>" if k == "token" else v) for k, v in self.items()}
+        return f"TokenDict({shown!r})"
+
+    __str__ = __repr__
 
 
 class TokenState:

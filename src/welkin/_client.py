@@ -8,6 +8,7 @@ async loop. Only those loops touch I/O, so the two clients cannot drift apart.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import logging
 import random
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from ._auth import REFRESH_CODES, TokenState, token_state
+from ._auth import REFRESH_CODES, TokenDict, TokenState, token_state
 from ._config import resolve_settings
 from ._exceptions import (
     APIConnectionError,
@@ -29,14 +30,15 @@ from ._exceptions import (
     parse_error_body,
 )
 from ._files import Destination, check_destination, copy_chunks, open_destination
+from ._legacy import LegacyClient
 from ._operation import Operation, PreparedRequest
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage
 from ._retry import RetryPolicy, parse_retry_after
 from ._serialization import query_text, to_wire
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
-from .compat import CompatFactories
 from .resources import AsyncResources, SyncResources
+from .util import reset_file_offsets
 
 if TYPE_CHECKING:
     from .types.auth import TokenResponse
@@ -285,6 +287,8 @@ class _BaseClient:
         headers = dict(self._headers)
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
+        if prepared.url is not None:
+            return self._legacy_http_request(prepared, headers, timeout)
         url = f"{self._settings.base_url}/{prepared.path}"
         params = prepared.query or None
         if prepared.files:
@@ -305,6 +309,27 @@ class _BaseClient:
         return self._http.build_request(
             prepared.method, url, params=params, content=content, headers=headers, timeout=timeout
         )
+
+    def _legacy_http_request(
+        self, prepared: PreparedRequest, headers: dict[str, str], timeout: httpx.Timeout
+    ) -> httpx.Request:
+        headers.update(prepared.headers or {})
+        if prepared.raw_files:
+            reset_file_offsets(prepared.raw_files)  # a retry sends the whole file again
+        return self._http.build_request(
+            prepared.method,
+            prepared.url or "",
+            content=prepared.content,
+            data=prepared.data,
+            files=prepared.raw_files,
+            headers=headers,
+            timeout=timeout,
+        )
+
+    def _set_base_url(self, base_url: str) -> None:
+        settings = self._settings
+        self._settings = dataclasses.replace(settings, base_url=base_url)
+        self._token_state = token_state(base_url, settings.tenant, settings.api_client)
 
     # -- the request flow (shared) ------------------------------------------------------
 
@@ -423,7 +448,7 @@ class _BaseClient:
         return result
 
 
-class Client(_BaseClient, SyncResources, CompatFactories):
+class Client(_BaseClient, SyncResources, LegacyClient):
     """Synchronous Welkin client.
 
     ``Client(tenant, instance, api_client, secret_key)``; any credential left out is read
@@ -474,12 +499,13 @@ class Client(_BaseClient, SyncResources, CompatFactories):
         clone: Client = self._copy_with(timeout, max_retries)
         return clone
 
-    def get_token(self) -> TokenResponse:
-        """Request a new token now (and cache it). Normally tokens are handled for you."""
+    def get_token(self) -> TokenDict:
+        """Request a new token now (and cache it); Welkin's answer as a dict, as the old
+        package returned it. Normally tokens are handled for you."""
         with self._token_state.thread_lock:
-            return self._fetch_token()
+            return TokenDict(self._fetch_token().to_json())
 
-    def request(
+    def call(
         self,
         method: str,
         path: str,
@@ -491,7 +517,9 @@ class Client(_BaseClient, SyncResources, CompatFactories):
         """Call an endpoint that is not in the spec yet, with the same auth, retries and errors.
 
         ``path`` is relative to the API root and may use ``{tenant}`` and ``{instance}``,
-        e.g. ``"{tenant}/{instance}/patients"``. Returns the decoded JSON body (or None).
+        e.g. ``"{tenant}/{instance}/patients"``. Returns the decoded JSON body as sent (or
+        None). (``client.request``, ``client.get`` ... are the old package's methods: paths
+        relative to the tenant, envelopes removed.)
         """
         prepared = self._prepare_raw(method, path, params, json)
         return self._decode(self._run(self._flow(prepared, True, options)))
@@ -668,12 +696,12 @@ class AsyncClient(_BaseClient, AsyncResources):
         clone: AsyncClient = self._copy_with(timeout, max_retries)
         return clone
 
-    async def get_token(self) -> TokenResponse:
-        """Request a new token now (and cache it). Normally tokens are handled for you."""
+    async def get_token(self) -> TokenDict:
+        """Request a new token now (and cache it); Welkin's answer as a dict."""
         async with self._token_state.async_lock():
-            return await self._fetch_token()
+            return TokenDict((await self._fetch_token()).to_json())
 
-    async def request(
+    async def call(
         self,
         method: str,
         path: str,
@@ -682,7 +710,7 @@ class AsyncClient(_BaseClient, AsyncResources):
         json: Any = None,
         options: RequestOptions = DEFAULT_OPTIONS,
     ) -> Any:
-        """Call an endpoint that is not in the spec yet; see ``Client.request``."""
+        """Call an endpoint that is not in the spec yet; see ``Client.call``."""
         prepared = self._prepare_raw(method, path, params, json)
         return self._decode(await self._run(self._flow(prepared, True, options)))
 

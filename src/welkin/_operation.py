@@ -38,6 +38,13 @@ class PreparedRequest:
     # multipart/form-data: file parts plus text fields (then ``json`` is None)
     files: tuple[FilePart, ...] = ()
     form: dict[str, str] | None = None
+    # The old client's requests (welkin._legacy): a whole URL with its query, the body as
+    # bytes or a form, requests-style files, and headers of the caller's.
+    url: str | None = None
+    content: bytes | None = None
+    data: Any = None
+    raw_files: Any = None
+    headers: dict[str, str] | None = None
 
     def with_query(self, query: dict[str, str]) -> PreparedRequest:
         return dataclasses.replace(self, query=query)

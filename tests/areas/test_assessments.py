@@ -8,10 +8,9 @@ import uuid
 from typing import Any
 
 import pytest
-from support import api_calls, is_utc_aware, last_call
+from support import is_utc_aware, last_call
 
 import welkin
-from welkin.compat import classes
 from welkin.testing import FakeWelkin
 from welkin.types import Assessment, AssessmentRecord, CdtDefinition
 
@@ -238,44 +237,3 @@ async def test_async_records(fake: FakeWelkin, pid: str) -> None:
 
     assert [r.id for r in page.items] == [made.id]
     assert definition.title == "PHQ-2"
-
-
-# -- the old package's classes --------------------------------------------------------------
-
-
-def test_old_assessment_records_and_answers(
-    fake: FakeWelkin, client: welkin.Client, pid: str
-) -> None:
-    patient = client.Patient(id=pid)
-
-    record = patient.AssessmentRecord(assessmentName="phq_2").create()
-    assert isinstance(record, classes.AssessmentRecord)
-    assert last_call(fake).path == f"gh/sb-demo/patients/{pid}/assessment-records"
-    assert patient.AssessmentRecord(id=record.id).get().assessment_name == "phq_2"
-    assert client.AssessmentRecord(id=record.id).get(patient_id=pid).id == record.id
-    assert [r.id for r in patient.AssessmentRecords().get()] == [record.id]
-
-    record.AssessmentRecordAnswers(little_interest_pleasure="2").update()
-    assert last_call(fake).path.endswith(f"/assessment-records/{record.id}/answers")
-    assert last_call(fake).json == {"little_interest_pleasure": "2"}
-
-    record.status = "COMPLETED"
-    record.update()  # the old package's update sends the whole record (PUT)
-    assert last_call(fake).method == "PUT" and last_call(fake).json["status"] == "COMPLETED"
-    record.delete()
-    assert patient.AssessmentRecords().get() == []
-    with pytest.raises(welkin.InvalidArgumentError, match="patient_id"):
-        client.AssessmentRecords().get()
-
-
-def test_old_assessment_records_page_on_request(
-    fake: FakeWelkin, client: welkin.Client, pid: str
-) -> None:
-    made = [
-        client.patients.assessment_records.create(pid, assessment_name="phq_2").id for _ in range(3)
-    ]
-
-    walked = client.Patient(id=pid).AssessmentRecords().get(size=2, paginate=True)
-
-    assert [r.id for r in walked] == made
-    assert [r.query for r in api_calls(fake)[-2:]] == [{"size": "2"}, {"size": "2", "page": "1"}]

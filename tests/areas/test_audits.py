@@ -11,7 +11,6 @@ import pytest
 from support import api_calls, last_call
 
 import welkin
-from welkin.compat import classes
 from welkin.testing import FakeWelkin
 from welkin.types import DataAuditEvent, SecurityAuditEvent, WebhookAuditEvent
 
@@ -285,33 +284,3 @@ async def test_async_walks_every_webhook_event(fake: FakeWelkin) -> None:
 
     assert len(first.items) == 2
     assert seen == keys
-
-
-# -- the old package's classes -------------------------------------------------------------
-
-
-def test_old_data_audits(fake: FakeWelkin, client: welkin.Client) -> None:
-    store(fake, DATA, DATA_EVENT, 3)
-
-    first = client.DataAudits().get(size=2, entity="PATIENT")
-    assert last_call(fake).query == {"size": "2", "entity": "PATIENT"}
-    assert [e.subject_username for e in first] == ["user0", "user1"]
-    assert all(isinstance(e, classes.DataAudit) for e in first)
-    assert first[0].patient_id == uuid.UUID(PATIENT_ID)
-
-    every = list(client.DataAudits().get(paginate=True, size=2, params={"subjectActor": "USER"}))
-    assert [e.subject_username for e in every] == ["user0", "user1", "user2"]
-    assert last_call(fake).query == {"size": "2", "subjectActor": "USER", "page": "1"}
-    with pytest.raises(welkin.InvalidArgumentError, match=r"^colour"):
-        client.DataAudits().get(colour="red")
-
-
-def test_old_webhook_audits(fake: FakeWelkin, client: welkin.Client) -> None:
-    keys = store(fake, WEBHOOK, WEBHOOK_EVENT, 2)
-
-    events = client.WebhookAudits().get(event_subtype="ASSESSMENT_COMPLETED")
-
-    assert last_call(fake).query == {"eventSubtype": "ASSESSMENT_COMPLETED"}
-    assert [str(e.id) for e in events] == keys
-    assert all(isinstance(e, classes.WebhookAudit) for e in events)
-    assert events[0].record is not None and events[0].record.name == "assessments_to_ehr"

@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from support import api_calls, is_utc_aware, last_call
 
 import welkin
-from welkin.compat import classes
 from welkin.testing import FakeWelkin
 from welkin.types import CalendarEvent, EventSummary, PsmSchedule, WorkHours, WorkHoursBlock
 
@@ -457,91 +456,6 @@ def test_schedules_hold_work_hours_and_events(
 # -- the old package's classes --------------------------------------------------------------
 
 
-def test_old_calendar_event_create_get_update_delete(
-    fake: FakeWelkin, client: welkin.Client, uid: str
-) -> None:
-    event = client.CalendarEvent(
-        startDateTime=START, endDateTime=END, hostId=uid, eventTitle="Visit",
-        participants=[{"participantId": uid, "participantRole": "psm"}],
-    )  # fmt: skip
-    assert event.id is None
-
-    assert event.create() is event and isinstance(event.id, uuid.UUID)
-    assert last_call(fake).method == "POST" and last_call(fake).json["eventTitle"] == "Visit"
-    event.update(eventStatus="COMPLETED")
-    call = last_call(fake)
-    assert (call.method, call.path, call.json) == (
-        "PATCH",
-        f"{CAL}/events/{event.id}",
-        {"eventStatus": "COMPLETED"},
-    )
-    assert event.event_status == "COMPLETED"
-    again = client.CalendarEvent(id=event.id).get()
-    assert isinstance(again, classes.CalendarEvent) and again.event_title == "Visit"
-    event.delete()
-    assert (last_call(fake).method, last_call(fake).path) == ("DELETE", f"{CAL}/events/{event.id}")
-    with pytest.raises(welkin.InvalidArgumentError, match=r"^id: is needed"):
-        client.CalendarEvent().get()
-
-
-def test_old_calendar_events_rename_from_and_to_dates(
-    fake: FakeWelkin, client: welkin.Client, uid: str
-) -> None:
-    ids = [book(client, uid, START + timedelta(hours=n)).id for n in range(3)]
-
-    events = client.CalendarEvents().get(
-        from_date=WEEK["from_"], to_date=WEEK["to"], participant_ids=[uid], include_cancelled=True
-    )
-
-    assert last_call(fake).query == {**WEEK_WIRE, "participantIds": uid, "includeCancelled": "true"}
-    assert [e.id for e in events] == ids
-    assert all(isinstance(e, classes.CalendarEvent) for e in events)
-    walked = client.CalendarEvents().get(paginate=True, size=2)
-    assert [e.id for e in walked] == ids
-
-
-def test_old_schedules_choose_the_route_by_flag(
-    fake: FakeWelkin, client: welkin.Client, uid: str
-) -> None:
-    add_hours(client, uid)
-    routes = {}
-    for flags in ({}, {"available": True}, {"full": True}, {"full": True, "available": True}):
-        [schedule] = client.Schedules().get(ids=[uid], from_date=START, to_date=END, **flags)
-        assert schedule.psm_id == uuid.UUID(uid)
-        call = last_call(fake)
-        assert call.query == {"psmIds": uid, "from": WEEK_WIRE["from"], "to": END_WIRE}
-        routes[tuple(flags)] = call.path.rsplit("/", 1)[1]
-
-    assert routes == {
-        (): "psm-schedules",
-        ("available",): "available-psm-schedules",
-        ("full",): "full-psm-schedules",
-        ("full", "available"): "full-psm-schedules",  # full wins, as in the old package
-    }
-
-
-def test_old_work_hours_rename_its_arguments(
-    fake: FakeWelkin, client: welkin.Client, uid: str
-) -> None:
-    created = add_hours(client, uid)
-
-    listed = client.WorkHours().get(
-        psm_ids=[uid], from_date=WEEK["from_"], to_date=WEEK["to"], timezone="America/New_York"
-    )
-
-    assert last_call(fake).query == {
-        "psmIds": uid,
-        **WEEK_WIRE,
-        "viewerTimezone": "America/New_York",
-    }
-    assert listed == [created]
-    assert client.WorkHours().get(psm_ids=[MISSING]) == []
-    client.WorkHours().get(psm_ids=[uid], from_date=date(2024, 7, 1))  # a date: midnight UTC
-    assert last_call(fake).query["from"] == "2024-07-01T00:00:00.000Z"
-    with pytest.raises(welkin.InvalidArgumentError, match=r"^psm_id\b"):
-        client.WorkHours().get(psm_id=uid)
-
-
 # -- async ----------------------------------------------------------------------------------
 
 
@@ -562,18 +476,3 @@ async def test_async_events_and_schedules(fake: FakeWelkin, uid: str) -> None:
     assert [e.id for e in first.items] == walked == [made.id]
     assert [e.id for e in schedule.events or []] == [made.id]
     assert (last_call(fake).method, last_call(fake).path) == ("DELETE", f"{CAL}/events/{made.id}")
-
-
-def test_old_calendar_events_take_timestamps_as_text_as_the_old_package_did(
-    fake: FakeWelkin, client: welkin.Client
-) -> None:
-    client.CalendarEvents().get(from_date="2024-07-01", to_date="2024-07-02T02:00:00+02:00")
-
-    assert last_call(fake).query == {
-        "from": "2024-07-01T00:00:00.000Z",
-        "to": "2024-07-02T00:00:00.000Z",
-    }
-    with pytest.raises(welkin.InvalidArgumentError, match=r"^from_date: .*no UTC offset"):
-        client.CalendarEvents().get(from_date="2024-07-01T09:00:00")
-    with pytest.raises(welkin.InvalidArgumentError, match=r"^to_date: .*not an ISO-8601"):
-        client.CalendarEvents().get(to_date="next tuesday")

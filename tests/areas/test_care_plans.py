@@ -11,7 +11,6 @@ import pytest
 from support import api_calls, is_utc_aware, last_call
 
 import welkin
-from welkin.compat import classes
 from welkin.testing import FakeWelkin
 from welkin.types import CarePlan, Goal, GoalComment, GoalDetails, GoalTask, PatientOverview
 
@@ -320,52 +319,6 @@ def test_missing_patient_goal_or_template_is_not_found(client: welkin.Client, pi
 
 
 # -- the old package's classes --------------------------------------------------------------
-
-
-def test_old_care_plan_from_a_patient(fake: FakeWelkin, client: welkin.Client, pid: str) -> None:
-    patient = client.Patient(id=pid)
-
-    created = patient.CarePlan(overview="Focus on A1C").create()  # posts the overview
-    call = last_call(fake)
-    assert (call.method, call.path, call.json) == (
-        "POST",
-        plan_path(pid, "/overview"),
-        {"overview": "Focus on A1C"},
-    )
-    assert isinstance(created, classes.CarePlan)
-
-    plan = patient.CarePlan().get()
-    assert (last_call(fake).method, last_call(fake).path) == ("GET", plan_path(pid))
-    assert plan.patient_overview is not None
-    assert plan.patient_overview.overview == "Focus on A1C"
-
-    overview = plan.CarePlanOverview(overview="A1C and walking").update()  # ids from parents
-    call = last_call(fake)
-    assert (call.method, call.path, call.json) == (
-        "PUT",
-        plan_path(pid, "/overview"),
-        {"overview": "A1C and walking"},
-    )
-    assert isinstance(overview, classes.CarePlanOverview)
-    assert overview.overview == "A1C and walking"
-
-
-def test_old_care_plan_with_explicit_patient_id(
-    fake: FakeWelkin, client: welkin.Client, pid: str
-) -> None:
-    client.CarePlan(overview="Plan").create(patient_id=pid)
-    assert last_call(fake).path == plan_path(pid, "/overview")
-
-    plan = client.CarePlan().get(patient_id=pid)
-    assert plan.patient_overview is not None and plan.patient_overview.overview == "Plan"
-    client.CarePlanOverview(overview="Plan v2").update(patient_id=pid)
-    assert (last_call(fake).method, last_call(fake).json) == ("PUT", {"overview": "Plan v2"})
-    sent = len(fake.requests)
-    with pytest.raises(welkin.InvalidArgumentError, match=r"^patient_id: is needed"):
-        client.CarePlan().get()
-    with pytest.raises(welkin.InvalidArgumentError, match=r"^patient_id: is needed"):
-        client.CarePlanOverview(overview="x").update()
-    assert len(fake.requests) == sent
 
 
 # -- async ----------------------------------------------------------------------------------

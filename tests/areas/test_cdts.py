@@ -8,10 +8,9 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 import pytest
-from support import api_calls, is_utc_aware, last_call
+from support import is_utc_aware, last_call
 
 import welkin
-from welkin.compat import classes
 from welkin.testing import FakeWelkin
 from welkin.types import CdtBulkUpdateResult, CdtRecord
 
@@ -183,52 +182,3 @@ async def test_async_create_and_walk(fake: FakeWelkin, pid: str) -> None:
         walked = [r.id async for r in client.patients.cdts.list(pid, "vitals", size=1)]
 
     assert walked == [r.id for r in made]
-
-
-# -- the old package's classes --------------------------------------------------------------
-
-
-def test_old_cdt_classes(fake: FakeWelkin, client: welkin.Client, pid: str) -> None:
-    patient = client.Patient(id=pid)
-
-    # The old package posts the object's own fields: the custom fields, flat, beside cdtName.
-    record = patient.CDT(cdtName="vitals", weight=70).create()
-    assert isinstance(record, classes.CDT)
-    assert (last_call(fake).path, last_call(fake).json) == (
-        base(pid),
-        {"cdtName": "vitals", "weight": 70},
-    )
-    assert record.json_body is not None and record.json_body.model_extra["weight"] == 70
-    assert patient.CDT(cdtName="vitals", id=record.id).get().id == record.id
-    assert client.CDT(cdtName="vitals", id=record.id).get(patient_id=pid).id == record.id
-
-    record.update(weight=72)
-    assert (last_call(fake).method, last_call(fake).path) == ("PATCH", f"{base(pid)}/{record.id}")
-    assert last_call(fake).json == {"weight": 72}
-    assert record.json_body is not None and record.json_body.model_extra["weight"] == 72
-
-    records = patient.CDTs().get(cdt_name="vitals", fields=["weight"], sort="weight,asc")
-    assert last_call(fake).query == {"fields": "weight", "sort": "weight,asc"}
-    assert [r.id for r in records] == [record.id]
-    assert all(isinstance(r, classes.CDT) for r in records)
-
-    rows = [{"id": str(record.id), "jsonBody": {"weight": 71}}]
-    answer = patient.CDTs().update(cdt_name="vitals", body={"rows": rows})
-    assert (last_call(fake).method, last_call(fake).path) == ("PATCH", base(pid))
-    assert last_call(fake).json == {"rows": rows}
-    assert [r.result.status for r in answer.rows or [] if r.result] == ["OK"]
-
-    record.delete()
-    assert last_call(fake).method == "DELETE"
-    assert patient.CDTs().get(cdt_name="vitals") == []
-    with pytest.raises(welkin.InvalidArgumentError, match="cdt_name"):
-        patient.CDTs().get()
-
-
-def test_old_cdts_page_on_request(fake: FakeWelkin, client: welkin.Client, pid: str) -> None:
-    made = [client.patients.cdts.create(pid, "vitals", {"weight": w}).id for w in (60, 70, 80)]
-
-    walked = client.Patient(id=pid).CDTs().get(cdt_name="vitals", size=2, paginate=True)
-
-    assert [r.id for r in walked] == made
-    assert [r.query for r in api_calls(fake)[-2:]] == [{"size": "2"}, {"size": "2", "page": "1"}]

@@ -13,7 +13,6 @@ from support import api_calls, is_utc_aware, last_call
 
 import welkin
 from welkin._envelopes import TokenPage
-from welkin.compat import classes
 from welkin.testing import FakeWelkin
 from welkin.types import ChatMessage, ChatSearchHit
 
@@ -248,46 +247,3 @@ async def test_async_send_and_walk_every_page(fake: FakeWelkin, pid: str) -> Non
 
     assert len(first.items) == 2
     assert seen == ["a4", "a3", "a2", "a1", "a0"]
-
-
-# -- the old package's classes -------------------------------------------------------------
-
-
-def test_old_chat_create_with_an_explicit_patient_id(
-    fake: FakeWelkin, client: welkin.Client, pid: str
-) -> None:
-    chat = client.Chat(message="Refill please").create(patient_id=pid)
-
-    assert isinstance(chat, classes.Chat)
-    assert chat.message == "Refill please" and is_utc_aware(chat.created_at)
-    call = last_call(fake)
-    assert (call.method, call.path) == ("POST", chat_path(pid, "/inbound"))
-    assert call.json == {"message": "Refill please"}
-
-
-def test_old_chats_get_first_page_or_all(fake: FakeWelkin, client: welkin.Client, pid: str) -> None:
-    patient = client.Patient(id=pid)
-    for n in range(5):
-        patient.Chat(message=f"c{n}").create()
-
-    first = patient.Chats().get(page_size=2)
-    every = list(client.Chats().get(patient_id=pid, paginate=True, page_size=2))
-
-    assert [c.message for c in first] == ["c4", "c3"]
-    assert [c.message for c in every] == ["c4", "c3", "c2", "c1", "c0"]
-    assert all(isinstance(c, classes.Chat) for c in every)
-    assert last_call(fake).path == chat_path(pid)
-
-
-def test_old_search_chats_sends_the_query(
-    fake: FakeWelkin, client: welkin.Client, pid: str
-) -> None:
-    client.patients.chat.send_inbound(pid, message="Hello, is the clinic open?")
-
-    hits = client.Patient(id=pid).SearchChats().get(query="hello", content_page_size=5)
-
-    assert [h.message.message for h in hits if h.message] == ["Hello, is the clinic open?"]
-    assert isinstance(hits[0], ChatSearchHit)
-    assert last_call(fake).query == {"query": "hello", "contentPageSize": "5"}
-    with pytest.raises(welkin.InvalidArgumentError, match=r"^patient_id"):
-        client.SearchChats().get(query="hello")

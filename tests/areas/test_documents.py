@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
-from io import BytesIO
 from typing import Any
 
 import pytest
 from support import api_calls, is_utc_aware, last_call
 
 import welkin
-from welkin.compat import classes
 from welkin.testing import FakeWelkin
 from welkin.types import CdtRecord, DocumentFile, DocumentSummary
 
@@ -246,44 +244,3 @@ async def test_async_summary_and_type_record(fake: FakeWelkin, pid: str) -> None
 
     assert record.json_body is not None and record.json_body.model_extra == {"notes": "async"}
     assert listed == [summary.id]
-
-
-# -- the old package's classes -------------------------------------------------------------
-
-
-def test_old_document_summaries_list_and_delete_through_the_patient(
-    fake: FakeWelkin, client: welkin.Client, pid: str
-) -> None:
-    patient = client.Patient(id=pid)
-    ids = [patient.DocumentSummary(type=f"type-{n}").create().id for n in range(3)]
-    assert last_call(fake).json == {"type": "type-2"}
-
-    first = patient.DocumentSummaries().get(size=2)
-    assert last_call(fake).query == {"size": "2"}
-    assert [s.id for s in first] == ids[:2]
-    assert all(isinstance(s, classes.DocumentSummary) for s in first)
-    every = list(client.DocumentSummaries().get(patient_id=pid, paginate=True, size=2))
-    assert [s.id for s in every] == ids
-
-    every[0].delete()  # the patient id comes from the Patient it was listed from
-    assert (last_call(fake).method, last_call(fake).path) == (
-        "DELETE",
-        summary_path(pid, f"/{ids[0]}"),
-    )
-    assert [s.id for s in patient.DocumentSummaries().get()] == ids[1:]
-
-
-def test_old_document_summary_file_with_explicit_ids(client: welkin.Client, pid: str) -> None:
-    summary = client.DocumentSummary(type=DOCUSIGN).create(patient_id=pid)
-    (stored,) = client.DocumentSummaryFiles().create(
-        patient_id=pid, document_summary_id=summary.id, files=[("scan.png", b"\x89PNG")]
-    )
-
-    assert isinstance(stored, classes.DocumentSummaryFile)
-    assert (stored.original_name, stored.content_type) == ("scan.png", "image/png")
-    content = client.DocumentSummaryFile(id=stored.id).get(
-        patient_id=pid, document_summary_id=summary.id
-    )
-    assert isinstance(content, BytesIO) and content.read() == b"\x89PNG"
-    with pytest.raises(welkin.InvalidArgumentError, match=r"^document_summary_id"):
-        client.Patient(id=pid).DocumentSummaryFile(id=stored.id).get()

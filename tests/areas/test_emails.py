@@ -12,7 +12,6 @@ import support
 from support import api_calls, last_call
 
 import welkin
-from welkin.compat import classes
 from welkin.testing import FakeWelkin
 from welkin.types import Email
 
@@ -263,28 +262,3 @@ async def test_async_send_and_read(fake: FakeWelkin, pid: str) -> None:
 
     assert again.subject == "Async"
     assert listed == [email.id]
-
-
-# -- the old package's classes -------------------------------------------------------------
-
-
-def test_old_emails_and_email_from_a_patient(
-    fake: FakeWelkin, client: welkin.Client, pid: str
-) -> None:
-    ids = [send(client, pid, subject=f"old {n}").id for n in range(3)]
-    patient = client.Patient(id=pid)
-
-    first = patient.Emails().get(size=2, sender_name="Nick Snow")
-    assert last_call(fake).query == {"size": "2", "senderName": "Nick Snow"}
-    assert [e.id for e in first] == ids[:2]
-    assert all(isinstance(e, classes.Email) for e in first)
-    every = list(client.Emails().get(patient_id=pid, paginate=True, size=2))
-    assert [e.id for e in every] == ids
-
-    email = first[1].get()  # the patient id comes from the Patient it was listed from
-    assert email.subject == "old 1"
-    assert last_call(fake).path == emails_path(pid, f"/{ids[1]}")
-    with pytest.raises(welkin.InvalidArgumentError, match=r"^patient_id"):
-        client.Email(id=ids[0]).get()
-    with pytest.raises(welkin.InvalidArgumentError, match=r"^patient_id"):
-        client.Emails().get()

@@ -11,7 +11,6 @@ import pytest
 from support import is_utc_aware, last_call
 
 import welkin
-from welkin.compat import classes
 from welkin.testing import FakeWelkin
 from welkin.types import (
     Encounter,
@@ -372,44 +371,6 @@ async def test_async_create_and_walk(fake: FakeWelkin, pid: str) -> None:
 # -- the old package's classes --------------------------------------------------------------
 
 
-def test_old_encounters_from_a_patient_and_with_explicit_ids(
-    fake: FakeWelkin, client: welkin.Client, pid: str
-) -> None:
-    patient = client.Patient(id=pid)
-    made = patient.Encounter(title="Intake visit", templateName="intake").create()
-
-    assert isinstance(made, classes.Encounter) and last_call(fake).path == base(pid)
-    assert patient.Encounter(id=made.id).get().id == made.id
-    assert client.Encounter(id=made.id).get(patient_id=pid).id == made.id
-    assert [e.id for e in patient.Encounters().get()] == [made.id]
-    full = patient.Encounters().get(related_data=True)  # typed FullEncounter models
-    assert last_call(fake).path == f"gh/sb-demo/patients/{pid}/full-encounters"
-    assert [type(f) for f in full] == [FullEncounter]
-    assert [f.encounter.id for f in full if isinstance(f, FullEncounter) and f.encounter] == [
-        made.id
-    ]
-    with pytest.raises(welkin.InvalidArgumentError, match="patient_id"):
-        client.Encounter(id=made.id).get()
-
-    made.update(title="Follow-up")
-    assert last_call(fake).json == {"title": "Follow-up"}
-    made.delete()
-    assert last_call(fake).method == "DELETE"
-
-
-def test_old_user_encounters(fake: FakeWelkin, client: welkin.Client, pid: str, uid: str) -> None:
-    mine = open_encounter(client, pid, extra_body={"activeUserId": uid})
-    user = client.User(id=uid)
-
-    assert [e.id for e in user.Encounters().get(statuses=["DRAFT", "OPEN"])] == [mine.id]
-    assert last_call(fake).query == {"statuses": "DRAFT,OPEN"}
-    full = user.Encounters().get(related_data=True)
-    assert last_call(fake).path == f"gh/sb-demo/users/{uid}/full-encounters"
-    assert [f.encounter.id for f in full if isinstance(f, FullEncounter) and f.encounter] == [
-        mine.id
-    ]
-
-
 def test_old_encounter_get_with_related_data(
     fake: FakeWelkin, client: welkin.Client, pid: str
 ) -> None:
@@ -422,29 +383,3 @@ def test_old_encounter_get_with_related_data(
     assert full.id == made.id
     comments = full.comments  # the related data, as the old package merged it in
     assert [c["text"] if isinstance(c, dict) else c.text for c in comments] == ["Seen."]
-
-
-def test_old_assessment_links_and_disposition(
-    fake: FakeWelkin, client: welkin.Client, pid: str
-) -> None:
-    encounter = client.Patient(id=pid).Encounter(title="Intake").create()
-
-    link = encounter.Assessment(assessmentName="phq_2").create()
-    assert last_call(fake).path == f"{base(pid)}/{encounter.id}/assessments"
-    assert isinstance(link, classes.Assessment)
-    assert [a.id for a in encounter.Assessments().get()] == [link.id]
-    assert encounter.Assessment(id=link.id).get().id == link.id
-    link.update(assessmentRecordId=MISSING)
-    assert (last_call(fake).method, last_call(fake).json) == (
-        "PATCH",
-        {"assessmentRecordId": MISSING},
-    )
-    assert link.json_body is not None and str(link.json_body.assessment_record_id) == MISSING
-    link.delete()
-    assert encounter.Assessments().get() == []
-
-    disposition = encounter.EncounterDisposition().update(cpt="99213")
-    assert last_call(fake).path == f"{base(pid)}/{encounter.id}/disposition"
-    assert (last_call(fake).method, last_call(fake).json) == ("PATCH", {"cpt": "99213"})
-    assert isinstance(disposition, classes.EncounterDisposition)
-    assert encounter.EncounterDisposition().get().id == disposition.id

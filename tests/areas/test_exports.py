@@ -10,7 +10,6 @@ import pytest
 from support import api_calls, last_call
 
 import welkin
-from welkin.compat import classes
 from welkin.testing import FakeWelkin
 from welkin.types import CdtRecordExport
 
@@ -158,36 +157,3 @@ async def test_async_export_walks_every_page(fake: FakeWelkin, patients: list[st
 
     assert len(first.items) == 5 and first.has_next_page()
     assert sorted(seen) == sorted(ids)
-
-
-# -- the old package's classes -------------------------------------------------------------
-
-
-def test_old_cdt_records_export(
-    fake: FakeWelkin, client: welkin.Client, patients: list[str]
-) -> None:
-    ids = record_vitals(client, patients, 2)
-
-    first = client.CDTRecordsExport().get(page_size=4)
-    assert (last_call(fake).path, last_call(fake).query) == (EXPORT, {"pageSize": "4"})
-    assert len(first) == 4
-    assert all(isinstance(r, classes.CDTRecordExport) for r in first)
-
-    every = list(client.CDTRecordsExport().get(paginate=True, page_size=4))
-    assert sorted(str(r.id) for r in every) == sorted(ids)
-    assert last_call(fake).query == {"pageSize": "4", "start": "4"}
-
-
-def test_old_export_item_reaches_its_patients_encounters(
-    fake: FakeWelkin, client: welkin.Client, patients: list[str]
-) -> None:
-    record_vitals(client, patients[:1], 1)
-    (record,) = client.CDTRecordsExport().get()
-
-    encounters = record.Encounters().get()  # the patient id comes from the exported record
-
-    assert encounters == []
-    assert (last_call(fake).method, last_call(fake).path) == (
-        "GET",
-        f"gh/sb-demo/patients/{patients[0]}/encounters",
-    )

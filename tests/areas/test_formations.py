@@ -16,7 +16,6 @@ import pytest
 from support import api_calls, last_call
 
 import welkin
-from welkin.compat import classes
 from welkin.testing import FakeWelkin
 from welkin.types import CdtDefinition, EncounterTemplate, GoalTemplate
 
@@ -404,99 +403,3 @@ async def test_async_reads_and_writes(aclient: welkin.AsyncClient, designer: Fak
         f"{ROOT}/current/goal-templates/lower_a1c",
     ]
     assert await aclient.formations.document_types.delete("doc-type-others") is None
-
-
-# -- the old package: client.Formation(version=...) ---------------------------------------
-
-# An assessment or CDT definition has a ``version`` field of its own (its revision, 1 in the
-# seeded designer); item.get() must still read the Formation's version, not formations/1/...
-CHILDREN = [
-    ("Assessment", "Assessments", "assessments", "phq_2", classes.FormationAssessment),
-    ("CDT", "CDTs", "cdts", "vitals", classes.FormationCDT),
-    (
-        "DocumentType",
-        "DocumentTypes",
-        "document-types",
-        "doc-type-others",
-        classes.FormationDocumentType,
-    ),
-    ("Encounter", "Encounters", "encounters", "intake", classes.FormationEncounter),
-    ("Goal", "Goals", "goal-templates", "daily_walk", classes.FormationGoal),
-    ("Program", "Programs", "programs", "onboarding", classes.FormationProgram),
-]
-
-
-@pytest.mark.parametrize(("one", "many", "segment", "name", "cls"), CHILDREN)
-def test_formation_children_list_and_get_with_the_formation_version(
-    client: welkin.Client,
-    designer: FakeWelkin,
-    one: str,
-    many: str,
-    segment: str,
-    name: str,
-    cls: type[Any],
-) -> None:
-    formation = client.Formation()  # version="current" by default
-    assert repr(formation) == "Formation(version='current')"
-
-    items = getattr(formation, many)().get()
-    assert sent(designer) == ("GET", f"{ROOT}/current/{segment}", {}, None)
-    assert all(isinstance(item, cls) for item in items)
-    listed = next(item for item in items if item.name == name)
-
-    again = listed.get()  # the item takes the version from the formation it came from
-    assert sent(designer) == ("GET", f"{ROOT}/current/{segment}/{name}", {}, None)
-    assert again is listed and again.name == name
-
-    draft = getattr(client.Formation(version="draft"), one)(name=name).get()
-    assert last_call(designer).path == f"{ROOT}/draft/{segment}/{name}"
-    assert isinstance(draft, cls) and draft.title == listed.title
-
-    getattr(client.Formation(version=3), many)().get()
-    assert last_call(designer).path == f"{ROOT}/3/{segment}"
-
-
-def test_a_version_given_to_get_wins_over_the_formation(
-    client: welkin.Client, designer: FakeWelkin
-) -> None:
-    program = client.Formation().Program(name="onboarding").get(version="draft")
-
-    assert last_call(designer).path == f"{ROOT}/draft/programs/onboarding"
-    assert [p.name for p in program.phases or []] == ["intake", "active", "graduated"]
-
-
-def test_formation_encounter_disposition(client: welkin.Client, designer: FakeWelkin) -> None:
-    disposition = client.Formation(version="draft").EncounterDisposition().get()
-
-    assert sent(designer) == ("GET", f"{ROOT}/draft/encounter-disposition", {}, None)
-    assert isinstance(disposition, classes.FormationEncounterDisposition)
-    assert isinstance(disposition, CdtDefinition)
-    assert disposition.relation == "ENCOUNTER_DISPOSITION"
-
-
-def test_formation_children_need_a_name_and_a_valid_version(
-    client: welkin.Client, designer: FakeWelkin
-) -> None:
-    with pytest.raises(welkin.InvalidArgumentError, match=r"^name: is needed"):
-        client.Formation().CDT().get()
-    with pytest.raises(welkin.InvalidArgumentError, match=r"^version: "):
-        client.Formation(version="published").Goals().get()  # type: ignore[arg-type]
-    assert api_calls(designer) == []
-    with pytest.raises(welkin.NotFoundError):
-        client.Formation().Encounter(name="nope").get()
-
-
-def test_formation_assessments_and_cdts_built_by_name(
-    client: welkin.Client, designer: FakeWelkin
-) -> None:
-    draft = client.Formation(version="draft")
-
-    assessments = draft.Assessments().get()
-    assert sent(designer) == ("GET", f"{ROOT}/draft/assessments", {}, None)
-    assert [(type(a), a.name) for a in assessments] == [(classes.FormationAssessment, "phq_2")]
-
-    vitals = draft.CDT(name="vitals").get()
-    assert sent(designer) == ("GET", f"{ROOT}/draft/cdts/vitals", {}, None)
-    assert isinstance(vitals, CdtDefinition) and vitals.title == "Vitals"
-    assert client.Formation().Assessment(name="phq_2").get().title == "PHQ-2"
-    assert last_call(designer).path == f"{ROOT}/current/assessments/phq_2"

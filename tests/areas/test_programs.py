@@ -11,7 +11,7 @@ import pytest
 from support import api_calls, is_utc_aware, last_call
 
 import welkin
-from welkin.compat import classes
+from welkin import models as classes
 from welkin.testing import FakeWelkin
 from welkin.types import PatientProgram, PatientProgramPhase, Program
 
@@ -372,25 +372,6 @@ async def test_async_patient_programs(
 # -- the old package: PatientProgram(s), ProgramPhase(s) ----------------------------------
 
 
-def test_patient_programs_from_a_patient(client: welkin.Client, pid: str, fake: FakeWelkin) -> None:
-    define(client, "a", "b", "c")
-    for name in ("a", "b", "c"):
-        client.patients.programs.update(pid, name, assigned=True)
-    patient = client.Patient(id=pid)
-
-    first_page = patient.PatientPrograms().get(size=2)
-    assert sent(fake) == ("GET", patient_path(pid), {"size": "2"}, None)
-    assert [type(p) for p in first_page] == [classes.PatientProgram] * 2
-
-    every = list(patient.PatientPrograms().get(paginate=True, size=2))
-    assert [p.id for p in every[:2]] == [p.id for p in first_page] and len(every) == 3
-
-    listed = every[0]
-    assert listed.get() is listed  # by its id, the patient id from the parent
-    assert sent(fake) == ("GET", f"{patient_path(pid)}/history/{listed.id}", {}, None)
-    assert len(client.PatientPrograms().get(patient_id=pid)) == 3
-
-
 def test_a_patient_program_deletes_by_its_id(
     client: welkin.Client, pid: str, fake: FakeWelkin
 ) -> None:
@@ -420,27 +401,3 @@ def test_a_listed_patient_program_can_be_updated(client: welkin.Client, pid: str
     (listed,) = client.Patient(id=pid).PatientPrograms().get()
 
     assert listed.update(status="COMPLETED").status == "COMPLETED"
-
-
-def test_patient_programs_need_a_patient(client: welkin.Client, fake: FakeWelkin) -> None:
-    with pytest.raises(welkin.InvalidArgumentError, match=r"^patient_id: is needed"):
-        client.PatientPrograms().get()
-    # get() tries the id first, then the program name: both need the patient.
-    with pytest.raises(welkin.InvalidArgumentError, match=r"^patient_id and id: is needed"):
-        client.PatientProgram(programName="onboarding").get()
-    with pytest.raises(welkin.InvalidArgumentError, match=r"^program_name: is needed"):
-        client.Patient(id=uuid.uuid4()).PatientProgram().update(status="COMPLETED")
-    assert fake.requests == []
-
-
-def test_program_phases_are_typed_models(client: welkin.Client) -> None:
-    program = client.PatientProgram(**PATIENT_PROGRAM)
-    phase = program.ProgramPhase(**PHASE)
-
-    assert isinstance(program.current_phase, PatientProgramPhase)
-    assert isinstance(phase, classes.ProgramPhase) and isinstance(phase, PatientProgramPhase)
-    assert phase.timestamp == datetime(2023, 2, 1, 16, 45, 0, 120000, tzinfo=timezone.utc)
-    assert phase.model_dump(mode="json", by_alias=True, exclude_unset=True) == PHASE
-    assert client.ProgramPhase(name="core").name == "core"
-    assert classes.ProgramPhases.item is classes.ProgramPhase
-    assert not hasattr(client.ProgramPhases(), "get")  # the old package had no phase endpoint

@@ -12,7 +12,6 @@ import support
 from support import api_calls, last_call
 
 import welkin
-from welkin.compat import classes
 from welkin.testing import FakeWelkin
 from welkin.types import Sms
 
@@ -272,29 +271,6 @@ async def test_async_create_list_and_delete(fake: FakeWelkin, pid: str) -> None:
 
 
 # -- the old package's classes -------------------------------------------------------------
-
-
-def test_old_smses_and_sms_from_a_patient(
-    fake: FakeWelkin, client: welkin.Client, pid: str
-) -> None:
-    ids = [
-        client.patients.sms.create(pid, message=f"old {n}", receiver=pid, send_now=True).id
-        for n in range(3)
-    ]
-    patient = client.Patient(id=pid)
-
-    first = patient.SMSes().get(size=2, direction="OUT")
-    assert last_call(fake).query == {"size": "2", "direction": "OUT"}
-    assert [s.id for s in first] == ids[:2]
-    assert all(isinstance(s, classes.SMS) for s in first)
-    every = list(client.SMSes().get(patient_id=pid, paginate=True, size=2))
-    assert [s.id for s in every] == ids
-
-    sms = first[0].get()  # the patient id comes from the Patient it was listed from
-    assert sms.message == "old 0"
-    assert last_call(fake).path == sms_path(pid, f"/{ids[0]}")
-    explicit = client.SMS(id=ids[2]).get(patient_id=pid)
-    assert isinstance(explicit, classes.SMS) and explicit.message == "old 2"
 
 
 def test_old_sms_get_of_a_missing_sms(client: welkin.Client, pid: str) -> None:

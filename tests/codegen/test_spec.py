@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -39,7 +38,6 @@ def test_the_project_spec_loads() -> None:
     assert "patients.get" in ids
     assert "users.list_for_instance" in ids
     assert len(ids) == len(set(ids))
-    assert {"Patient", "Patients", "User", "Users"} <= {c.name for c in spec.compat}
 
 
 def test_a_minimal_area_loads(tmp_path: Path) -> None:
@@ -118,16 +116,6 @@ def test_duplicate_operation_ids_across_files(tmp_path: Path) -> None:
 def test_unknown_top_level_key(tmp_path: Path) -> None:
     write_spec(tmp_path, GOOD_OPERATION + "endpoints: []\n")
     with pytest.raises(SpecError, match=r"^things.yaml.endpoints: unknown key"):
-        load(tmp_path)
-
-
-def test_compat_must_name_known_operations(tmp_path: Path) -> None:
-    for path in SPEC.glob("*.yaml"):
-        shutil.copy(path, tmp_path / path.name)
-    compat = (tmp_path / "compat.yaml").read_text()
-    (tmp_path / "compat.yaml").write_text(compat.replace("patients.delete", "patients.remove"))
-    where = r"compat.yaml: classes.Patient.methods.delete\[0\].operation"
-    with pytest.raises(SpecError, match=where + ": unknown operation 'patients.remove'"):
         load(tmp_path)
 
 

@@ -86,7 +86,7 @@ def test_cursor_and_metainfo_envelopes() -> None:
 def test_bodies_are_validated_with_the_sdk_models(fake: FakeWelkin, patient_id: str) -> None:
     with fake.client() as client:
         with pytest.raises(BadRequestError) as caught:
-            client.request(
+            client.call(
                 "POST", f"{{tenant}}/{{instance}}/patients/{patient_id}/sms", json={"message": 1}
             )
     (detail,) = caught.value.errors

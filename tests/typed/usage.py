@@ -14,7 +14,7 @@ import httpx
 
 import welkin
 from welkin import AsyncClient, AsyncPage, Client, SyncPage
-from welkin.compat import classes
+from welkin import models as old
 from welkin.types import (
     Assessment,
     CalendarEvent,
@@ -124,26 +124,26 @@ def options_example(client: Client) -> Client:
     """Per-client and per-call overrides."""
     patient_reader: Client = client.with_options(timeout=30, max_retries=0)
     patient_reader.patients.list(size=1, timeout=5.0, max_retries=1)
-    raw = client.request("GET", "{tenant}/{instance}/patients", params={"size": 1})
+    raw = client.call("GET", "{tenant}/{instance}/patients", params={"size": 1})
     assert isinstance(raw, dict)
     return patient_reader
 
 
 def compat_example(client: Client) -> list[str]:
-    """The old package's classes; returns the first names seen through them."""
-    patient: classes.Patient = client.Patient(firstName="Foo", lastName="Bar").create()
+    """The old package's classes (dicts of Welkin's JSON); returns the first names seen."""
+    patient: old.Patient = client.Patient(firstName="Foo", lastName="Bar").create()
     patient = client.Patient(id=patient.id).get()
     patient.update(firstName="Baz")
-    first_page: list[classes.Patient] = client.Patients().get()
-    every: Iterator[classes.Patient] = client.Patients().get(paginate=True)
-    names = [p.first_name or "" for p in first_page] + [p.first_name or "" for p in every]
+    first_page: old.Patients = client.Patients().get()
+    every: Iterator[old.Patient] = client.Patients().get(paginate=True)
+    names = [str(p["firstName"]) for p in first_page] + [str(p.firstName) for p in every]
     patient.delete()
 
-    user: classes.User = client.User(username="bar", email="bar@foo.com").create()
-    users: list[classes.User] = client.Users().get(search="bar", seat_assigned=True)
+    user: old.User = client.User(username="bar", email="bar@foo.com").create()
+    users: old.Users = client.Users().get(search="bar", seat_assigned=True)
     assert any(u.id == user.id for u in users)
     user.delete()
-    as_model: Patient = patient  # a compat object is a typed model too
+    as_model: Patient = patient.model  # the typed view, for migrating code
     return [*names, as_model.first_name or ""]
 
 
@@ -174,11 +174,11 @@ def care_team_example(client: Client, user_id: UUID) -> dict[str, int]:
     data: bytes = client.patients.document_summaries.files.download(
         patient.id, summary.id, files[0].id
     )
-    old = client.Patient(id=patient.id)
-    old_encounters: list[classes.Encounter] = old.Encounters().get()
-    old_full: list[FullEncounter] = old.Encounters().get(related_data=True)
-    assert [f.encounter.id for f in old_full if f.encounter] == [e.id for e in old_encounters]
-    old_records: list[classes.CDT] = old.CDTs().get(cdt_name="vitals")
+    old_patient = client.Patient(id=str(patient.id))
+    old_encounters: old.Encounters = old_patient.Encounters().get()
+    old_full: old.Encounters = old_patient.Encounters().get(related_data=True)
+    assert [f.encounter["id"] for f in old_full] == [e.id for e in old_encounters]
+    old_records: old.CDTs = old_patient.CDTs().get(cdt_name="vitals")
     return {
         "full encounters": len(list(fulls)),
         "vitals": len(list(rows)) + (record.json_body is not None),
