@@ -241,3 +241,30 @@ def test_model_timestamp_fields_round_trip_exactly() -> None:
     assert patient.to_json() == data
     # Python mode keeps the datetime itself.
     assert patient.model_dump(exclude_unset=True)["created_at"] == patient.created_at
+
+
+def test_request_bodies_send_every_timestamp_with_milliseconds_nested_ones_too() -> None:
+    # Typed fields, extra fields of nested models and free-form objects alike: the old
+    # package sent .744Z everywhere, and pydantic alone would send .744000Z in the last two.
+    from welkin._models import dump_body
+    from welkin.operations import OPERATIONS
+
+    when = datetime(2024, 1, 2, 3, 4, 5, 744999, tzinfo=PLUS_3)
+    body = dump_body(
+        OPERATIONS["calendar.events.create"].body_model,  # type: ignore[arg-type]
+        {
+            "start_date_time": when,
+            "end_date_time": when,
+            "host_id": CANONICAL,
+            "participants": [
+                {"participantId": CANONICAL, "participantRole": "psm", "startDateTime": when}
+            ],
+            "additional_info": {"at": [when], "note": "kept"},
+        },
+        "body",
+    )
+
+    wire = "2024-01-02T00:04:05.744Z"
+    assert body["startDateTime"] == body["endDateTime"] == wire
+    assert body["participants"][0]["startDateTime"] == wire
+    assert body["additionalInfo"] == {"at": [wire], "note": "kept"}

@@ -137,11 +137,15 @@ def _redacted(response: httpx.Response, *, keep_body: bool) -> httpx.Response:
         headers=headers,
         content=original.content if keep_body else b"",
     )
+    # Only the status line's reason is kept of the extensions (the old package's error text
+    # shows it); the rest belong to the connection.
+    reason = response.extensions.get("reason_phrase")
     return httpx.Response(
         response.status_code,
         headers=response.headers,
         content=response.content,
         request=request,
+        extensions={"reason_phrase": reason} if reason is not None else None,
     )
 
 

@@ -71,7 +71,7 @@ def dump_body(model: type[WelkinModel], fields: Mapping[str, Any], argument: str
     Raises InvalidArgumentError naming the offending field (by its Python name).
     """
     try:
-        body = model.model_validate(fields)
+        body = model.model_validate(_timestamps_as_text(fields))
     except ValidationError as exc:
         error = exc.errors()[0]
         location = ".".join(_python_name(model, str(part)) for part in error["loc"])
@@ -80,6 +80,21 @@ def dump_body(model: type[WelkinModel], fields: Mapping[str, Any], argument: str
 
 
 _REQUEST = {"request": True}
+
+
+def _timestamps_as_text(value: Any) -> Any:
+    """Datetimes anywhere in a body, in Welkin's form (UTC, milliseconds, ``Z``).
+
+    Typed timestamp fields would be formatted so anyway; this reaches the free-form parts
+    (extra fields, ``additionalInfo``), which pydantic would dump with microseconds. Naive
+    ones are left for validation, which refuses them in timestamp fields."""
+    if isinstance(value, datetime):
+        return value if value.utcoffset() is None else format_datetime(value)
+    if isinstance(value, Mapping):
+        return {key: _timestamps_as_text(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_timestamps_as_text(item) for item in value]
+    return value
 
 
 def _python_name(model: type[WelkinModel], wire: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import copy
+import dataclasses
 import itertools
 import json
 import math
@@ -519,6 +520,7 @@ class FakeWelkin:
         return None
 
     def _dispatch(self, request: RecordedRequest, now: float) -> httpx.Response:
+        request = _as_spring_reads(request)
         path_known = False
         for route in self._routes:
             match = route.pattern.fullmatch(request.path)
@@ -940,6 +942,13 @@ def _too_many_tokens(wait: float) -> _RejectedError:
         "Too many token requests; authentication is blocked",
         headers={"Retry-After": str(max(1, math.ceil(wait)))},
     )
+
+
+def _as_spring_reads(request: RecordedRequest) -> RecordedRequest:
+    """The request as Welkin's server reads it: booleans in any case (the old package sent
+    ``True``/``False``). The request log keeps what was sent."""
+    spelled = {k: v.lower() if v in ("True", "False") else v for k, v in request.query.items()}
+    return request if spelled == request.query else dataclasses.replace(request, query=spelled)
 
 
 def _injected_exception(kind: type[Exception], request: httpx.Request) -> Exception:
