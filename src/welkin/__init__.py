@@ -5,6 +5,9 @@ with Client(tenant="gh", instance="sb-demo", api_client="...", secret_key="...")
     patient = welkin.patients.get("6801d498-26f4-4aee-961b-5daffcf193c8")
 """
 
+import importlib
+from typing import Any
+
 from ._auth import clear_token_cache
 from ._client import AsyncClient, Client, RequestOptions
 from ._exceptions import (
@@ -29,6 +32,19 @@ from ._exceptions import (
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
+
+# The old package's modules (and the typed models), imported when first used: ``import
+# welkin`` stays light, and ``welkin.models.Patient`` works after it, as it did.
+_SUBMODULES = frozenset(
+    {"authentication", "exceptions", "models", "pagination", "testing", "types", "util"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "NOT_GIVEN",

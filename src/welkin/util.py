@@ -36,6 +36,16 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def __getattr__(name: str) -> Any:
+    # The old module also exported the model bases; they are imported on first use, since
+    # welkin.models itself imports this module.
+    if name in ("Collection", "Resource", "SchemaBase"):
+        from .models import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 class Target:
     """A scope bound to a client that is not a resource itself (the old ``Formation``)."""
 
