@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import nox
 
 nox.options.sessions = ["lint", "typecheck", "codegen_check", "tests"]
 nox.options.reuse_existing_virtualenvs = True
 
 LINTED = ["src", "codegen", "tests", "noxfile.py"]
+SUPPORTED = ("3.10", "3.11", "3.12", "3.13")
 
 
-@nox.session
+def installed_pythons() -> list[str]:
+    """The supported Pythons this machine can run. pyenv hides the versions that are not
+    its global one behind shims that fail; naming them all in PYENV_VERSION opens them."""
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    if shutil.which("pyenv") and (pyenv_root / "versions").is_dir():
+        names = sorted(p.name for p in (pyenv_root / "versions").iterdir())
+        wanted = [n for n in names if n.rsplit(".", 1)[0] in SUPPORTED]
+        if wanted:
+            os.environ["PYENV_VERSION"] = ":".join(wanted)
+    found = []
+    for version in SUPPORTED:
+        exe = shutil.which(f"python{version}")
+        if exe and subprocess.run([exe, "-c", ""], capture_output=True).returncode == 0:  # noqa: S603
+            found.append(version)
+    return found or [f"{sys.version_info[0]}.{sys.version_info[1]}"]
+
+
+@nox.session(python=installed_pythons())
 def tests(session: nox.Session) -> None:
-    """Run the test suite (offline: every test talks to the in-process fake)."""
+    """Run the test suite on every supported Python installed here (offline: every test
+    talks to the fake, in process or on 127.0.0.1)."""
     session.install("-e", ".[test,codegen]")
     session.run("pytest", *session.posargs)
 

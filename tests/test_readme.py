@@ -1,4 +1,5 @@
-"""Every Python example in README.md runs, against the fake instead of a real tenant."""
+"""Every Python example in README.md and CHANGELOG.md runs, against the fake instead of a
+real tenant."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import pytest
 import welkin
 from welkin.testing import FakeWelkin
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-EXAMPLES = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+CHANGELOG = (ROOT / "CHANGELOG.md").read_text()
+EXAMPLES = re.findall(r"```python\n(.*?)```", README + CHANGELOG, flags=re.DOTALL)
 
 
 @pytest.fixture
