@@ -28,21 +28,10 @@ if TYPE_CHECKING:
     from ._client import Client, RequestOptions
     from .authentication import WelkinAuth
 
-__all__ = ["OLD_CLASSES", "LegacyClient", "encode_params", "unwrap"]
+__all__ = ["LegacyClient", "encode_params", "unwrap"]
 
 T = TypeVar("T")
 
-#: The classes of the old ``Client``, in its order; ``client.<name>`` is bound to the client.
-OLD_CLASSES = (
-    "Assessment", "AssessmentRecord", "AssessmentRecordAnswers", "AssessmentRecords",
-    "Assessments", "CalendarEvent", "CalendarEvents", "CarePlan", "CarePlanOverview", "CDT",
-    "CDTRecordsExport", "CDTs", "Chat", "Chats", "Contact", "DataAudit", "DataAudits",
-    "DocumentSummaries", "DocumentSummary", "DocumentSummaryFile", "DocumentSummaryFiles",
-    "Email", "Emails", "Encounter", "EncounterDisposition", "Encounters", "Formation",
-    "Patient", "PatientProgram", "PatientPrograms", "Patients", "PDT", "ProgramPhase",
-    "ProgramPhases", "Schedules", "SearchChats", "SMS", "SMSes", "Task", "Tasks", "User",
-    "Users", "WebhookAudit", "WebhookAudits", "WorkHours",
-)  # fmt: skip
 
 # requests.Session.request's parameters after the URL, for positional arguments.
 _POSITIONAL = ("params", "data", "headers", "cookies", "files", "auth", "timeout")
@@ -125,7 +114,8 @@ def _content(response: httpx.Response) -> Any:
 
 
 class LegacyClient:
-    """Mixed into ``Client``: the old ``Client``'s methods and attributes."""
+    """Mixed into ``Client``: the old ``Client``'s methods and attributes, and its classes
+    in its order (``welkin.models.__all__``; a test checks the two lists agree)."""
 
     Assessment: OldClass[type[_old.Assessment]] = OldClass("Assessment")
     AssessmentRecord: OldClass[type[_old.AssessmentRecord]] = OldClass("AssessmentRecord")
