@@ -47,6 +47,8 @@ def test_timeouts_per_client_per_call_and_with_options() -> None:
     client.patients.list(timeout=1.5)
     assert seen[-1]["read"] == 1.5
     client.with_options(timeout=None).patients.list()
+    assert 59 < seen[-1]["read"] <= 60  # no timeout, but what is left of the 60 s deadline
+    client.with_options(timeout=None, deadline=None).patients.list()
     assert seen[-1]["read"] is None
     client.patients.list()
     assert seen[-1]["read"] == 9.0  # with_options left the original alone

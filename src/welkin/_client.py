@@ -13,19 +13,21 @@ import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Generator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from ._auth import REFRESH_CODES, TokenDict, TokenState, token_state
+from ._auth import REFRESH_CODES, Token, TokenDict, TokenState, token_state
 from ._config import resolve_settings
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
     APITimeoutError,
     AuthenticationError,
+    ClientStateError,
     InvalidArgumentError,
+    WelkinError,
     error_for_response,
     parse_error_body,
 )
@@ -34,7 +36,7 @@ from ._legacy import LegacyClient
 from ._operation import Operation, PreparedRequest
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage
 from ._retry import RetryPolicy, parse_retry_after
-from ._serialization import query_text, to_wire
+from ._serialization import check_path, query_text, to_wire
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 from .resources import AsyncResources, SyncResources
@@ -55,37 +57,55 @@ Timeout = float | httpx.Timeout | None
 class RequestOptions:
     """Per-call overrides, and extra query or body fields not (yet) in the spec."""
 
-    __slots__ = ("extra_body", "extra_query", "max_retries", "timeout")
+    __slots__ = ("deadline", "extra_body", "extra_query", "max_retries", "timeout")
 
     def __init__(
         self,
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
     ) -> None:
         self.timeout = timeout
         self.max_retries = max_retries
+        self.deadline = deadline
         self.extra_query = extra_query
         self.extra_body = extra_body
 
 
 DEFAULT_OPTIONS = RequestOptions()
 
+#: Seconds a call may take in all, token fetch, retries and waits included (``deadline=``).
+DEFAULT_DEADLINE = 60.0
+
 
 # The steps of a request flow (see _BaseClient._flow). Plain classes: dataclasses would
 # cost a millisecond each at import.
 class _NeedToken:
-    __slots__ = ()
+    __slots__ = ("deadline_at", "options")
+
+    def __init__(self, options: RequestOptions, deadline_at: float | None) -> None:
+        # The call's own limits apply to the token fetch it waits for.
+        self.options = options
+        self.deadline_at = deadline_at
 
 
 class _Send:
-    __slots__ = ("request", "stream")
+    __slots__ = ("deadline_at", "request", "stream", "token_call")
 
-    def __init__(self, request: httpx.Request, stream: bool = False) -> None:
+    def __init__(
+        self,
+        request: httpx.Request,
+        stream: bool = False,
+        deadline_at: float | None = None,
+        token_call: bool = False,
+    ) -> None:
         self.request = request
         self.stream = stream  # a download: the driver reads the body only of an error
+        self.deadline_at = deadline_at  # time.monotonic() by which the body must be read
+        self.token_call = token_call  # never follows a redirect: the body holds the secret
 
 
 class _Sleep:
@@ -104,7 +124,12 @@ class _DropToken:
 
 _Step = _NeedToken | _Send | _Sleep | _DropToken
 _Flow = Generator[_Step, Any, httpx.Response]
-_NEED_TOKEN = _NeedToken()
+_NO_LIMIT = float("inf")
+
+
+def _check_deadline(value: Any) -> None:
+    if value is not None:
+        _check_number("deadline", value)
 
 
 def _check_number(name: str, value: Any) -> None:
@@ -126,9 +151,12 @@ def _httpx_timeout(value: Any) -> httpx.Timeout:
     return httpx.Timeout(value)
 
 
-def _redacted(response: httpx.Response, *, keep_body: bool) -> httpx.Response:
+def _redacted(
+    response: httpx.Response, *, keep_body: bool, keep_response_body: bool = True
+) -> httpx.Response:
     """The response, attached to a request copy without the token (and, for the token call,
-    without the secret), so that an exception can carry it safely."""
+    without the secret; for a token answer that is not used, without that answer), so that
+    an exception can carry it safely."""
     original = response.request
     headers = {k: v for k, v in original.headers.items() if k.lower() != "authorization"}
     request = httpx.Request(
@@ -143,10 +171,53 @@ def _redacted(response: httpx.Response, *, keep_body: bool) -> httpx.Response:
     return httpx.Response(
         response.status_code,
         headers=response.headers,
-        content=response.content,
+        content=response.content if keep_response_body else b"",
         request=request,
         extensions={"reason_phrase": reason} if reason is not None else None,
     )
+
+
+def _json_value(argument: str, value: Any) -> Any:
+    try:
+        wire = to_wire(value)
+        json.dumps(wire)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(argument, f"is not JSON: {exc}") from None
+    return wire
+
+
+def _redirects(step: _Send) -> dict[str, bool]:
+    # The token call never follows a redirect (a 307 would re-send the secret elsewhere);
+    # other calls follow the http_client's setting (httpx drops the token across origins).
+    return {"follow_redirects": False} if step.token_call else {}
+
+
+def _until(chunks: Iterator[bytes], step: _Send, now: Callable[[], float]) -> Iterator[bytes]:
+    """The body's chunks, stopped by a ReadTimeout once the call's deadline has passed."""
+    deadline_at = step.deadline_at
+    for chunk in chunks:
+        if deadline_at is not None and now() >= deadline_at:
+            raise httpx.ReadTimeout("deadline exceeded while reading", request=step.request)
+        yield chunk
+
+
+async def _until_async(
+    response: httpx.Response, step: _Send, now: Callable[[], float]
+) -> AsyncIterator[bytes]:
+    deadline_at = step.deadline_at
+    async for chunk in response.aiter_bytes():
+        if deadline_at is not None and now() >= deadline_at:
+            raise httpx.ReadTimeout("deadline exceeded while reading", request=step.request)
+        yield chunk
+
+
+def _unusable(error: RuntimeError) -> ClientStateError:
+    """httpx's RuntimeErrors of a client that cannot send (closed, or its event loop gone)."""
+    return ClientStateError(f"the client cannot send: {error}")
+
+
+def _is_header_safe(token: str) -> bool:
+    return all(33 <= ord(char) < 127 for char in token)
 
 
 def _unexpected(
@@ -154,7 +225,7 @@ def _unexpected(
 ) -> APIResponseValidationError:
     """The error for a 2xx body that is not JSON (``problem`` a str) or does not fit the
     model (a pydantic ValidationError), carrying the response safely."""
-    safe = _redacted(response, keep_body=not secret_sent)
+    safe = _redacted(response, keep_body=not secret_sent, keep_response_body=not secret_sent)
     method, url = safe.request.method, str(safe.request.url)
     if isinstance(problem, str):
         return APIResponseValidationError(problem, method=method, url=url, response=safe)
@@ -176,21 +247,25 @@ class _BaseClient:
         total: int,
         backoff_factor: float,
         base_url: str | None,
+        deadline: float | None,
     ) -> None:
         settings, secret = resolve_settings(tenant, instance, api_client, secret_key, base_url)
         _check_count("total", total)
         _check_number("backoff_factor", backoff_factor)
+        _check_deadline(deadline)
+        self._deadline = deadline
         self._settings = settings
         self._secret = secret
         self._timeout = timeout
         self._httpx_timeout = _httpx_timeout(timeout)
         self._retry = RetryPolicy(total=total, backoff_factor=backoff_factor)
         self._token_state: TokenState = token_state(
-            settings.base_url, settings.tenant, settings.api_client
+            settings.base_url, settings.tenant, settings.api_client, secret
         )
         self._headers = {"User-Agent": f"welkin-python/{__version__}", "Accept": "application/json"}
         # Seams for tests: the wall clock (token expiry, Retry-After dates) and the jitter.
         self._clock: Callable[[], float] = time.time
+        self._monotonic: Callable[[], float] = time.monotonic  # deadlines
         self._rng = random.Random()  # noqa: S311 - jitter, not cryptography
         self._owns_http = True
 
@@ -225,7 +300,12 @@ class _BaseClient:
             f"api_client={s.api_client!r}, base_url={s.base_url!r})"
         )
 
-    def _copy_with(self, timeout: Timeout | NotGiven, max_retries: int | NotGiven) -> Any:
+    def _copy_with(
+        self,
+        timeout: Timeout | NotGiven,
+        max_retries: int | NotGiven,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> Any:
         clone = copy.copy(self)
         # Resources are cached under public names and hold the client: start them afresh.
         clone.__dict__ = {k: v for k, v in self.__dict__.items() if k.startswith("_")}
@@ -234,6 +314,9 @@ class _BaseClient:
             clone._timeout = timeout
         if not isinstance(max_retries, NotGiven):
             clone._retry = self._policy(max_retries)
+        if not isinstance(deadline, NotGiven):
+            _check_deadline(deadline)
+            clone._deadline = deadline
         clone._owns_http = False
         return clone
 
@@ -272,16 +355,22 @@ class _BaseClient:
             raise InvalidArgumentError("method", f"expected an HTTP method, got {method!r}")
         if not isinstance(path, str) or "://" in path:
             raise InvalidArgumentError("path", "expected a path relative to the API root")
-        relative = path.lstrip("/").format(
-            tenant=self._settings.tenant, instance=self._settings.instance
-        )
+        tenant = self._settings.tenant
+        try:
+            relative = path.lstrip("/").format(tenant=tenant, instance=self._settings.instance)
+        except (KeyError, IndexError, ValueError) as exc:
+            problem = f"only {{tenant}} and {{instance}} can be filled in ({exc!r} in {path!r})"
+            raise InvalidArgumentError("path", problem) from None
+        check_path("path", relative)
+        if relative != tenant and not relative.startswith(f"{tenant}/"):
+            raise InvalidArgumentError("path", "must start with the tenant: '{tenant}/...'")
         query = {k: query_text(v) for k, v in (params or {}).items() if v is not None}
         return PreparedRequest(
             operation="request",
             method=method.upper(),
             path=relative,
             query=query,
-            json=to_wire(json_body),
+            json=_json_value("json", json_body),
             has_body=json_body is not None,
         )
 
@@ -333,33 +422,75 @@ class _BaseClient:
     def _set_base_url(self, base_url: str) -> None:
         settings = self._settings
         self._settings = dataclasses.replace(settings, base_url=base_url)
-        self._token_state = token_state(base_url, settings.tenant, settings.api_client)
+        self._token_state = token_state(
+            base_url, settings.tenant, settings.api_client, self._secret
+        )
 
     # -- the request flow (shared) ------------------------------------------------------
 
-    def _flow(
-        self, prepared: PreparedRequest, auth: bool, options: RequestOptions, stream: bool = False
-    ) -> _Flow:
-        """Send with auth, one token replay on a stale token, and retries; return the response.
+    def _deadline_at(self, options: RequestOptions) -> float | None:
+        """When (``time.monotonic()``) the call must be over: its ``deadline`` seconds from now."""
+        deadline = self._deadline if isinstance(options.deadline, NotGiven) else options.deadline
+        if deadline is None:
+            return None
+        _check_deadline(deadline)
+        return self._monotonic() + deadline
 
-        With ``stream``, the successful response is returned unread (the caller closes it)."""
-        policy = self._policy(options.max_retries)
+    def _attempt_timeout(self, options: RequestOptions, deadline_at: float | None) -> httpx.Timeout:
+        """This attempt's timeouts: the call's, cut to what is left of its deadline."""
         timeout = (
             self._httpx_timeout
             if isinstance(options.timeout, NotGiven)
             else _httpx_timeout(options.timeout)
         )
+        if deadline_at is None:
+            return timeout
+        left = max(0.001, deadline_at - self._monotonic())
+
+        def cut(value: float | None) -> float:
+            return left if value is None else min(value, left)
+
+        return httpx.Timeout(
+            connect=cut(timeout.connect),
+            read=cut(timeout.read),
+            write=cut(timeout.write),
+            pool=cut(timeout.pool),
+        )
+
+    def _flow(
+        self,
+        prepared: PreparedRequest,
+        auth: bool,
+        options: RequestOptions,
+        stream: bool = False,
+        *,
+        deadline_at: float | NotGiven | None = NOT_GIVEN,
+        token_call: bool = False,
+    ) -> _Flow:
+        """Send with auth, one token replay on a stale token, and retries; return the response.
+
+        With ``stream``, the successful response is returned unread (the caller closes it).
+        Everything (token fetch, attempts, sleeps, reading bodies) ends by the deadline. The
+        token call is retried on 429 and 5xx like a GET: an answer that is not a token
+        minted none."""
+        policy = self._policy(options.max_retries)
+        if isinstance(deadline_at, NotGiven):
+            deadline_at = self._deadline_at(options)
         method = prepared.method
+        retry_as = "GET" if token_call else method
         retries = 0
         replayed = False
         while True:
-            token: str | None = (yield _NEED_TOKEN) if auth else None
+            if deadline_at is not None and self._monotonic() >= deadline_at:
+                raise self._deadline_error(prepared)
+            token = (yield _NeedToken(options, deadline_at)) if auth else None
+            timeout = self._attempt_timeout(options, deadline_at)
             request = self._http_request(prepared, token, timeout)
-            outcome = yield _Send(request, stream)
+            outcome = yield _Send(request, stream, deadline_at, token_call)
             if isinstance(outcome, httpx.TransportError):
                 delay = None
-                if policy.retries_error(method, outcome):
-                    delay = policy.delay(retries + 1, None, self._rng)
+                if policy.retries_error(retry_as, outcome):
+                    delay = self._fits(policy.delay(retries + 1, None, self._rng), deadline_at)
                 if delay is None:
                     raise self._connection_error(outcome, request)
                 retries += 1
@@ -377,15 +508,25 @@ class _BaseClient:
                     replayed = True
                     yield _DropToken(token)
                     continue
-            if policy.retries_status(method, status):
+            if policy.retries_status(retry_as, status):
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), self._clock())
-                delay = policy.delay(retries + 1, retry_after, self._rng)
+                delay = self._fits(policy.delay(retries + 1, retry_after, self._rng), deadline_at)
                 if delay is not None:
                     retries += 1
                     self._log_retry(prepared, retries, delay, str(status))
                     yield _Sleep(delay)
                     continue
             raise error_for_response(_redacted(response, keep_body=auth))
+
+    def _fits(self, delay: float | None, deadline_at: float | None) -> float | None:
+        """``delay``, unless waiting it out would end past the deadline (then: no retry)."""
+        if delay is None or deadline_at is None:
+            return delay
+        return delay if self._monotonic() + delay < deadline_at else None
+
+    def _deadline_error(self, prepared: PreparedRequest) -> APITimeoutError:
+        url = prepared.url or f"{self._settings.base_url}/{prepared.path}"
+        return APITimeoutError(method=prepared.method, url=url, cause="deadline exceeded")
 
     @staticmethod
     def _log_retry(prepared: PreparedRequest, retry: int, delay: float, reason: str) -> None:
@@ -447,8 +588,13 @@ class _BaseClient:
         data = self._decode(response, secret_sent=True)
         result = self._parse(AUTH_CREATE_TOKEN, response, data, secret_sent=True)
         if not result.token:
-            raise AuthenticationError(_redacted(response, keep_body=False), [])
-        self._token_state.store(result.token)
+            raise AuthenticationError(
+                _redacted(response, keep_body=False, keep_response_body=False), []
+            )
+        if not _is_header_safe(result.token):
+            # Not echoed: even a malformed token may be a working credential.
+            raise _unexpected(response, "the token is not printable ASCII", secret_sent=True)
+        self._token_state.store(result.token, self._clock())
         return result
 
 
@@ -475,9 +621,18 @@ class Client(_BaseClient, SyncResources, LegacyClient):
         *,
         base_url: str | None = None,
         http_client: httpx.Client | None = None,
+        deadline: float | None = DEFAULT_DEADLINE,
     ) -> None:
         super().__init__(
-            tenant, instance, api_client, secret_key, timeout, total, backoff_factor, base_url
+            tenant,
+            instance,
+            api_client,
+            secret_key,
+            timeout,
+            total,
+            backoff_factor,
+            base_url,
+            deadline,
         )
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise InvalidArgumentError("http_client", "expected an httpx.Client")
@@ -497,17 +652,21 @@ class Client(_BaseClient, SyncResources, LegacyClient):
         self.close()
 
     def with_options(
-        self, *, timeout: Timeout | NotGiven = NOT_GIVEN, max_retries: int | NotGiven = NOT_GIVEN
+        self,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Client:
         """A client sharing this one's connections and token, with other defaults."""
-        clone: Client = self._copy_with(timeout, max_retries)
+        clone: Client = self._copy_with(timeout, max_retries, deadline)
         return clone
 
     def get_token(self) -> TokenDict:
         """Request a new token now (and cache it); Welkin's answer as a dict, as the old
         package returned it. Normally tokens are handled for you."""
         with self._token_state.thread_lock:
-            return TokenDict(self._fetch_token().to_json())
+            return TokenDict(self._fetch_token(DEFAULT_OPTIONS, None).to_json())
 
     def call(
         self,
@@ -620,37 +779,65 @@ class Client(_BaseClient, SyncResources, LegacyClient):
 
     def _perform(self, step: _Step) -> Any:
         if isinstance(step, _Send):
-            try:
-                response = self._http.send(step.request, stream=step.stream)
-                if step.stream and not response.is_success:
-                    response.read()  # an error body is small and goes into the exception
-                return response
-            except httpx.TransportError as error:
-                return error
+            return self._send(step)
         if isinstance(step, _NeedToken):
-            return self._token()
+            return self._token(step)
         if isinstance(step, _Sleep):
             self._sleep(step.seconds)
         else:
             self._token_state.discard(step.token)
         return None
 
-    def _token(self) -> str:
+    def _send(self, step: _Send) -> httpx.Response | httpx.TransportError:
+        try:
+            response = self._http.send(
+                step.request,
+                stream=True,
+                **_redirects(step),  # type: ignore[arg-type]
+            )
+        except httpx.TransportError as error:
+            return error
+        except RuntimeError as error:
+            raise _unusable(error) from None
+        if step.stream and response.is_success:
+            return response  # a download, read by the caller
+        try:
+            # Read here rather than by httpx, to stop a body that drips past the deadline.
+            response._content = b"".join(_until(response.iter_bytes(), step, self._monotonic))
+        except httpx.TransportError as error:
+            return error
+        finally:
+            response.close()
+        return response
+
+    def _token(self, step: _NeedToken) -> Token:
         state = self._token_state
         token = state.usable(self._clock())
         if token is not None:
             return token
+        seen = state.generation
         with state.thread_lock:
             token = state.usable(self._clock())
             if token is not None:
                 return token
-            result = self._fetch_token()
-            assert result.token is not None
-            return result.token
+            failure = state.shared_failure(seen, self._clock())
+            if failure is not None:
+                raise failure
+            try:
+                result = self._fetch_token(step.options, step.deadline_at)
+            except WelkinError as error:
+                state.fail(error, self._clock())
+                raise
+            return state.usable(self._clock()) or Token(result.token or "")
 
-    def _fetch_token(self) -> TokenResponse:
+    def _current_token(self) -> Token:
+        """The token a call would use now (fetched first when there is none)."""
+        return self._token(_NeedToken(DEFAULT_OPTIONS, self._deadline_at(DEFAULT_OPTIONS)))
+
+    def _fetch_token(self, options: RequestOptions, deadline_at: float | None) -> TokenResponse:
         prepared = self._token_request()
-        return self._store_token(self._run(self._flow(prepared, False, DEFAULT_OPTIONS)))
+        flow = self._flow(prepared, False, options, deadline_at=deadline_at, token_call=True)
+        return self._store_token(self._run(flow))
 
 
 class AsyncClient(_BaseClient, AsyncResources):
@@ -670,9 +857,18 @@ class AsyncClient(_BaseClient, AsyncResources):
         *,
         base_url: str | None = None,
         http_client: httpx.AsyncClient | None = None,
+        deadline: float | None = DEFAULT_DEADLINE,
     ) -> None:
         super().__init__(
-            tenant, instance, api_client, secret_key, timeout, total, backoff_factor, base_url
+            tenant,
+            instance,
+            api_client,
+            secret_key,
+            timeout,
+            total,
+            backoff_factor,
+            base_url,
+            deadline,
         )
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise InvalidArgumentError("http_client", "expected an httpx.AsyncClient")
@@ -694,16 +890,20 @@ class AsyncClient(_BaseClient, AsyncResources):
         await self.close()
 
     def with_options(
-        self, *, timeout: Timeout | NotGiven = NOT_GIVEN, max_retries: int | NotGiven = NOT_GIVEN
+        self,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> AsyncClient:
         """A client sharing this one's connections and token, with other defaults."""
-        clone: AsyncClient = self._copy_with(timeout, max_retries)
+        clone: AsyncClient = self._copy_with(timeout, max_retries, deadline)
         return clone
 
     async def get_token(self) -> TokenDict:
         """Request a new token now (and cache it); Welkin's answer as a dict."""
         async with self._token_state.async_lock():
-            return TokenDict((await self._fetch_token()).to_json())
+            return TokenDict((await self._fetch_token(DEFAULT_OPTIONS, None)).to_json())
 
     async def call(
         self,
@@ -800,35 +1000,60 @@ class AsyncClient(_BaseClient, AsyncResources):
 
     async def _perform(self, step: _Step) -> Any:
         if isinstance(step, _Send):
-            try:
-                response = await self._http.send(step.request, stream=step.stream)
-                if step.stream and not response.is_success:
-                    await response.aread()  # an error body is small and goes into the exception
-                return response
-            except httpx.TransportError as error:
-                return error
+            return await self._send(step)
         if isinstance(step, _NeedToken):
-            return await self._token()
+            return await self._token(step)
         if isinstance(step, _Sleep):
             await self._sleep(step.seconds)
         else:
             self._token_state.discard(step.token)
         return None
 
-    async def _token(self) -> str:
+    async def _send(self, step: _Send) -> httpx.Response | httpx.TransportError:
+        try:
+            response = await self._http.send(
+                step.request,
+                stream=True,
+                **_redirects(step),  # type: ignore[arg-type]
+            )
+        except httpx.TransportError as error:
+            return error
+        except RuntimeError as error:
+            raise _unusable(error) from None
+        if step.stream and response.is_success:
+            return response
+        try:
+            chunks = [chunk async for chunk in _until_async(response, step, self._monotonic)]
+            response._content = b"".join(chunks)
+        except httpx.TransportError as error:
+            return error
+        finally:
+            await response.aclose()
+        return response
+
+    async def _token(self, step: _NeedToken) -> Token:
         state = self._token_state
         token = state.usable(self._clock())
         if token is not None:
             return token
+        seen = state.generation
         async with state.async_lock():
             token = state.usable(self._clock())
             if token is not None:
                 return token
-            result = await self._fetch_token()
-            assert result.token is not None
-            return result.token
+            failure = state.shared_failure(seen, self._clock())
+            if failure is not None:
+                raise failure
+            try:
+                result = await self._fetch_token(step.options, step.deadline_at)
+            except WelkinError as error:
+                state.fail(error, self._clock())
+                raise
+            return state.usable(self._clock()) or Token(result.token or "")
 
-    async def _fetch_token(self) -> TokenResponse:
+    async def _fetch_token(
+        self, options: RequestOptions, deadline_at: float | None
+    ) -> TokenResponse:
         prepared = self._token_request()
-        response = await self._run(self._flow(prepared, False, DEFAULT_OPTIONS))
-        return self._store_token(response)
+        flow = self._flow(prepared, False, options, deadline_at=deadline_at, token_call=True)
+        return self._store_token(await self._run(flow))

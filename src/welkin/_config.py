@@ -34,9 +34,24 @@ def _from_env(argument: str, value: str | None) -> str | None:
         value = os.environ.get(_ENV[argument])
     if value is None or not value.strip():
         return None
-    if argument != "secret_key" and "/" in value:
-        raise ConfigurationError(f"{argument} must not contain '/': {value!r}")
+    if argument != "secret_key":
+        problem = _name_problem(value)
+        if problem:
+            raise ConfigurationError(f"{argument} {problem}: {value!r}")
     return value
+
+
+def _name_problem(value: str) -> str | None:
+    """Why a tenant, instance or API client name cannot go into a URL path, or None.
+
+    They are path segments: a '/', '?' or '#' (or a dot segment) would send every request
+    somewhere else."""
+    if value in (".", ".."):
+        return "must not be '.' or '..'"
+    for char in value:
+        if char in "/?#%\\" or char.isspace() or not char.isprintable():
+            return f"must not contain {char!r}"
+    return None
 
 
 def _is_loopback(host: str) -> bool:

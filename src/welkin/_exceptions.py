@@ -3,6 +3,7 @@
     WelkinError
     ├── InvalidArgumentError        bad input, raised before any request is sent (also a ValueError)
     ├── ConfigurationError          a missing or unsafe client setting (also a ValueError)
+    ├── ClientStateError            the client cannot send: closed, or its event loop ended
     └── APIError                    a request was attempted; carries method and URL
         ├── APIConnectionError      no response: connection refused, reset, DNS ...
         │   └── APITimeoutError
@@ -37,6 +38,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientStateError",
     "ConfigurationError",
     "ConflictError",
     "ErrorDetail",
@@ -65,6 +67,11 @@ class InvalidArgumentError(WelkinError, ValueError):
 
 class ConfigurationError(WelkinError, ValueError):
     """The client cannot be built: a credential is missing or a setting is unsafe."""
+
+
+class ClientStateError(WelkinError, RuntimeError):
+    """The client cannot send: it was closed, or (AsyncClient) the event loop its
+    connections belong to has ended; nothing was sent."""
 
 
 @dataclass(frozen=True)
@@ -124,8 +131,8 @@ class APIConnectionError(APIError):
 class APITimeoutError(APIConnectionError):
     """The request timed out."""
 
-    def __init__(self, *, method: str, url: str) -> None:
-        super().__init__(method=method, url=url, cause="timed out")
+    def __init__(self, *, method: str, url: str, cause: str = "timed out") -> None:
+        super().__init__(method=method, url=url, cause=cause)
 
 
 class APIStatusError(APIError):

@@ -19,6 +19,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from ._config import check_base_url
 from ._exceptions import APIStatusError, InvalidArgumentError
 from ._operation import PreparedRequest
+from ._serialization import check_path
 from .util import clean_data, clean_request_params
 
 if TYPE_CHECKING:
@@ -194,9 +195,12 @@ class LegacyClient:
             api_client=self._settings.api_client,
             secret_key=self._secret,
             token_method=self.get_token,
-            cached_token=self._token,
-            store_token=self._token_state.store,
+            cached_token=self._current_token,
+            store_token=self._store_given_token,
         )
+
+    def _store_given_token(self: Client, token: str) -> None:  # type: ignore[misc]
+        self._token_state.store(token, self._clock())
 
     # -- HTTP ---------------------------------------------------------------------------
 
@@ -263,8 +267,13 @@ def _prepare(
     """The old client's request: URL joined to ``host``, cleaned query and JSON body."""
     if not isinstance(method, str) or not method.isalpha():
         raise InvalidArgumentError("method", f"expected an HTTP method, got {method!r}")
+    check_path("path", path)
     url = urljoin(client.host, path)
     parts = urlsplit(url)
+    own = urlsplit(client.host)
+    same_origin = (parts.scheme, parts.netloc) == (own.scheme, own.netloc)
+    if same_origin and not parts.path.startswith(own.path):
+        raise InvalidArgumentError("path", f"must stay under the tenant's root {own.path!r}")
     query = encode_params(_cleaned_params(kwargs.get("params")))
     if query:
         url = f"{url}&{query}" if parts.query else f"{url}?{query}"
@@ -274,11 +283,12 @@ def _prepare(
     body = kwargs.get("json")
     if not data and body is not None:
         headers.setdefault("Content-Type", "application/json")
-        content = jsonlib.dumps(clean_data(body) if body else body, allow_nan=False).encode()
+        try:
+            content = jsonlib.dumps(clean_data(body) if body else body, allow_nan=False).encode()
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgumentError("json", f"is not JSON: {exc}") from None
     elif isinstance(data, (str, bytes)):
         content, data = (data.encode() if isinstance(data, str) else data), None
-    own = urlsplit(client.host)
-    same_origin = (parts.scheme, parts.netloc) == (own.scheme, own.netloc)
     # The bearer token goes to the tenant's own host only, and never to the token call.
     auth = same_origin and "api_clients" not in parts.path
     return PreparedRequest(

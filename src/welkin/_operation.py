@@ -7,6 +7,7 @@ returns, so request building is pure and shared by the sync and async clients.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -33,18 +34,20 @@ class PreparedRequest:
     method: str
     path: str
     query: dict[str, str]
-    json: Any = None
+    # Bodies stay out of the repr: they hold patient data, and the token call's the secret
+    # (tracebacks with locals print reprs).
+    json: Any = dataclasses.field(default=None, repr=False)
     has_body: bool = False
     # multipart/form-data: file parts plus text fields (then ``json`` is None)
-    files: tuple[FilePart, ...] = ()
-    form: dict[str, str] | None = None
+    files: tuple[FilePart, ...] = dataclasses.field(default=(), repr=False)
+    form: dict[str, str] | None = dataclasses.field(default=None, repr=False)
     # The old client's requests (welkin._legacy): a whole URL with its query, the body as
     # bytes or a form, requests-style files, and headers of the caller's.
     url: str | None = None
-    content: bytes | None = None
-    data: Any = None
-    raw_files: Any = None
-    headers: dict[str, str] | None = None
+    content: bytes | None = dataclasses.field(default=None, repr=False)
+    data: Any = dataclasses.field(default=None, repr=False)
+    raw_files: Any = dataclasses.field(default=None, repr=False)
+    headers: dict[str, str] | None = dataclasses.field(default=None, repr=False)
 
     def with_query(self, query: dict[str, str]) -> PreparedRequest:
         return dataclasses.replace(self, query=query)
@@ -145,7 +148,8 @@ class Operation(Generic[R]):
         if self.body_model is not None:
             from ._models import dump_body  # the body model is pydantic: it is loaded already
 
-            json_body = dump_body(self.body_model, body or {}, self.body_param)
+            model, name = self.body_model, self.body_param
+            json_body = _wire(name, lambda fields: dump_body(model, fields, name), body or {})
         elif self.body_json:
             if body is not None and not isinstance(body, Mapping):
                 problem = f"expected a mapping, got {type(body).__name__}"
@@ -214,11 +218,18 @@ class Operation(Generic[R]):
 
 
 def _wire(argument: str, convert: Callable[[Any], R], value: Any) -> R:
-    """``convert(value)``, with a bad value (a naive datetime...) reported by argument name."""
+    """``convert(value)``, with a bad value (a naive datetime...) reported by argument name.
+
+    The result must be JSON: a value json cannot write (an arbitrary object) is refused
+    here, not at sending."""
     try:
-        return convert(value)
+        converted = convert(value)
+        json.dumps(converted)
+    except InvalidArgumentError:
+        raise
     except (TypeError, ValueError) as exc:
         raise InvalidArgumentError(argument, str(exc)) from None
+    return converted
 
 
 def drop_not_given(fields: Mapping[str, Any]) -> dict[str, Any]:

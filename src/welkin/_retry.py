@@ -9,6 +9,7 @@ the server sends one.
 from __future__ import annotations
 
 import random
+import ssl
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
@@ -21,6 +22,18 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 # Errors raised before a single byte of the request could have reached the server.
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def _is_tls_failure(error: BaseException) -> bool:
+    """Whether a TLS handshake failure (a bad certificate, a protocol mismatch) caused it."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, ssl.SSLError):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
@@ -54,6 +67,8 @@ class RetryPolicy:
         return status in RETRY_STATUSES and method in IDEMPOTENT_METHODS
 
     def retries_error(self, method: str, error: httpx.TransportError) -> bool:
+        if _is_tls_failure(error):
+            return False  # a certificate that does not verify will not verify on a retry
         return isinstance(error, _NEVER_SENT) or method in IDEMPOTENT_METHODS
 
     def delay(self, retry: int, retry_after: float | None, rng: random.Random) -> float | None:

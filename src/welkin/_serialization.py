@@ -13,7 +13,7 @@ from uuid import UUID
 
 from ._exceptions import InvalidArgumentError
 
-__all__ = ["Param", "format_datetime", "query_text", "to_wire"]
+__all__ = ["Param", "check_path", "format_datetime", "query_text", "to_wire"]
 
 
 def format_datetime(value: datetime | date) -> str:
@@ -36,6 +36,18 @@ def format_datetime_as_given(value: datetime) -> str:
     if not value.utcoffset():
         return format_datetime(value)
     return value.isoformat(timespec="milliseconds")
+
+
+def check_path(argument: str, path: str) -> str:
+    """A caller-written URL path, refused (InvalidArgumentError) when it holds a control
+    character or a ``.``/``..`` segment: those would send the request somewhere else."""
+    for char in path:
+        if ord(char) < 32 or ord(char) == 127:
+            raise InvalidArgumentError(argument, f"must not contain control characters: {path!r}")
+    route = path.split("?", 1)[0].split("#", 1)[0]
+    if any(segment in (".", "..") for segment in route.split("/")):
+        raise InvalidArgumentError(argument, f"must not contain '.' or '..' segments: {path!r}")
+    return path
 
 
 _SORT = re.compile(r"[A-Za-z_][\w.]*(,(asc|desc|ASC|DESC))?")
@@ -66,6 +78,10 @@ class Param:
         encoded = self.encode(value)
         if not encoded:
             raise InvalidArgumentError(self.name, "must not be empty")
+        if encoded in (".", ".."):
+            # A dot segment collapses the URL onto another resource (".." in a username
+            # would DELETE /{tenant}/admin); no Welkin id or name is one.
+            raise InvalidArgumentError(self.name, f"must not be {encoded!r}")
         return quote(encoded, safe="")
 
 

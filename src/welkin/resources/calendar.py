@@ -105,6 +105,7 @@ class CalendarEvents(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CalendarEvent:
         """Create a calendar event.
 
@@ -138,6 +139,7 @@ class CalendarEvents(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -160,6 +162,7 @@ class CalendarEvents(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> SyncPage[CalendarEvent]:
         """Find calendar events by period, participants and type.
 
@@ -195,6 +198,7 @@ class CalendarEvents(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -206,6 +210,7 @@ class CalendarEvents(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CalendarEvent:
         """Read one calendar event by id."""
         return self._client._call(
@@ -216,6 +221,7 @@ class CalendarEvents(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -227,6 +233,7 @@ class CalendarEvents(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CalendarEvent:
         """Read one calendar event by its externalId."""
         return self._client._call(
@@ -237,6 +244,7 @@ class CalendarEvents(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -261,6 +269,7 @@ class CalendarEvents(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CalendarEvent:
         """Replace a calendar event with a complete new version.
 
@@ -297,6 +306,7 @@ class CalendarEvents(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -326,6 +336,7 @@ class CalendarEvents(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CalendarEvent:
         """Change some fields of a calendar event.
 
@@ -361,6 +372,7 @@ class CalendarEvents(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -376,6 +388,7 @@ class CalendarEvents(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
         """Record a participant's answer to an event invitation.
 
@@ -397,6 +410,7 @@ class CalendarEvents(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -409,6 +423,7 @@ class CalendarEvents(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
         """Delete a calendar event (only events in the future can be deleted)."""
         return self._client._call(
@@ -419,6 +434,7 @@ class CalendarEvents(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -446,6 +462,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CalendarEvent:
         """Create a calendar event.
 
@@ -479,6 +496,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -501,6 +519,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> AsyncPaginator[CalendarEvent]:
         """Find calendar events by period, participants and type.
 
@@ -536,6 +555,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -547,6 +567,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CalendarEvent:
         """Read one calendar event by id."""
         return await self._client._call(
@@ -557,6 +578,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -568,6 +590,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CalendarEvent:
         """Read one calendar event by its externalId."""
         return await self._client._call(
@@ -578,6 +601,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -602,6 +626,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CalendarEvent:
         """Replace a calendar event with a complete new version.
 
@@ -638,6 +663,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -667,6 +693,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CalendarEvent:
         """Change some fields of a calendar event.
 
@@ -702,6 +729,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -717,6 +745,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
         """Record a participant's answer to an event invitation.
 
@@ -738,6 +767,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -750,6 +780,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
         """Delete a calendar event (only events in the future can be deleted)."""
         return await self._client._call(
@@ -760,6 +791,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -777,6 +809,7 @@ class CalendarEventSummary(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> EventSummary:
         """Read event counts and occupancy per user for a period.
 
@@ -795,6 +828,7 @@ class CalendarEventSummary(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -812,6 +846,7 @@ class AsyncCalendarEventSummary(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> EventSummary:
         """Read event counts and occupancy per user for a period.
 
@@ -830,6 +865,7 @@ class AsyncCalendarEventSummary(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -848,6 +884,7 @@ class CalendarSchedules(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[PsmSchedule]:
         """Read users' schedules (work hours and events) for a period.
 
@@ -868,6 +905,7 @@ class CalendarSchedules(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -882,6 +920,7 @@ class CalendarSchedules(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[PsmSchedule]:
         """Read users' schedules for a period, limited to their free time.
 
@@ -902,6 +941,7 @@ class CalendarSchedules(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -916,6 +956,7 @@ class CalendarSchedules(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[PsmSchedule]:
         """Read users' full schedules for a period (B only; assumed to share the schedule shape).
 
@@ -936,6 +977,7 @@ class CalendarSchedules(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -954,6 +996,7 @@ class AsyncCalendarSchedules(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[PsmSchedule]:
         """Read users' schedules (work hours and events) for a period.
 
@@ -974,6 +1017,7 @@ class AsyncCalendarSchedules(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -988,6 +1032,7 @@ class AsyncCalendarSchedules(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[PsmSchedule]:
         """Read users' schedules for a period, limited to their free time.
 
@@ -1008,6 +1053,7 @@ class AsyncCalendarSchedules(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -1022,6 +1068,7 @@ class AsyncCalendarSchedules(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[PsmSchedule]:
         """Read users' full schedules for a period (B only; assumed to share the schedule shape).
 
@@ -1042,6 +1089,7 @@ class AsyncCalendarSchedules(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -1063,6 +1111,7 @@ class CalendarWorkHours(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> WorkHours:
         """Set a user's work hours for a date range.
 
@@ -1089,6 +1138,7 @@ class CalendarWorkHours(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -1104,6 +1154,7 @@ class CalendarWorkHours(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[WorkHours]:
         """Read users' work hours for a period.
 
@@ -1124,6 +1175,7 @@ class CalendarWorkHours(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -1142,6 +1194,7 @@ class CalendarWorkHours(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> WorkHoursBlock:
         """Replace one block of work hours.
 
@@ -1171,6 +1224,7 @@ class CalendarWorkHours(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -1193,6 +1247,7 @@ class AsyncCalendarWorkHours(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> WorkHours:
         """Set a user's work hours for a date range.
 
@@ -1219,6 +1274,7 @@ class AsyncCalendarWorkHours(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -1234,6 +1290,7 @@ class AsyncCalendarWorkHours(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[WorkHours]:
         """Read users' work hours for a period.
 
@@ -1254,6 +1311,7 @@ class AsyncCalendarWorkHours(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -1272,6 +1330,7 @@ class AsyncCalendarWorkHours(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> WorkHoursBlock:
         """Replace one block of work hours.
 
@@ -1301,6 +1360,7 @@ class AsyncCalendarWorkHours(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),

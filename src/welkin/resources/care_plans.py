@@ -60,6 +60,7 @@ class PatientsCarePlan(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CarePlan:
         """Read a patient's care plan and its overview."""
         return self._client._call(
@@ -70,6 +71,7 @@ class PatientsCarePlan(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -93,6 +95,7 @@ class AsyncPatientsCarePlan(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CarePlan:
         """Read a patient's care plan and its overview."""
         return await self._client._call(
@@ -103,6 +106,7 @@ class AsyncPatientsCarePlan(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -120,6 +124,7 @@ class PatientsCarePlanOverview(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> PatientOverview:
         """Write the overview of a patient's care plan for the first time."""
         return self._client._call(
@@ -135,6 +140,7 @@ class PatientsCarePlanOverview(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -149,6 +155,7 @@ class PatientsCarePlanOverview(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> PatientOverview:
         """Replace the overview of a patient's care plan."""
         return self._client._call(
@@ -164,6 +171,7 @@ class PatientsCarePlanOverview(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -182,6 +190,7 @@ class AsyncPatientsCarePlanOverview(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> PatientOverview:
         """Write the overview of a patient's care plan for the first time."""
         return await self._client._call(
@@ -197,6 +206,7 @@ class AsyncPatientsCarePlanOverview(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -211,6 +221,7 @@ class AsyncPatientsCarePlanOverview(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> PatientOverview:
         """Replace the overview of a patient's care plan."""
         return await self._client._call(
@@ -226,6 +237,7 @@ class AsyncPatientsCarePlanOverview(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -252,6 +264,7 @@ class PatientsCarePlanGoals(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Goal:
         """Add a goal to a patient's care plan from a goal template.
 
@@ -271,6 +284,7 @@ class PatientsCarePlanGoals(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -286,6 +300,7 @@ class PatientsCarePlanGoals(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> SyncPage[Goal]:
         """List the goals of a patient's care plan (without tasks or comments).
 
@@ -309,6 +324,7 @@ class PatientsCarePlanGoals(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -321,6 +337,7 @@ class PatientsCarePlanGoals(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> GoalDetails:
         """Read a goal with its tasks and comments."""
         return self._client._call(
@@ -332,6 +349,7 @@ class PatientsCarePlanGoals(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -348,6 +366,7 @@ class PatientsCarePlanGoals(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Goal:
         """Change a goal's name, priority or status.
 
@@ -371,6 +390,7 @@ class PatientsCarePlanGoals(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -397,6 +417,7 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Goal:
         """Add a goal to a patient's care plan from a goal template.
 
@@ -416,6 +437,7 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -431,6 +453,7 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> AsyncPaginator[Goal]:
         """List the goals of a patient's care plan (without tasks or comments).
 
@@ -454,6 +477,7 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -466,6 +490,7 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> GoalDetails:
         """Read a goal with its tasks and comments."""
         return await self._client._call(
@@ -477,6 +502,7 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -493,6 +519,7 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Goal:
         """Change a goal's name, priority or status.
 
@@ -516,6 +543,7 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -533,6 +561,7 @@ class PatientsCarePlanGoalsComments(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[GoalComment]:
         """List a goal's comments."""
         return self._client._call(
@@ -544,6 +573,7 @@ class PatientsCarePlanGoalsComments(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -558,6 +588,7 @@ class PatientsCarePlanGoalsComments(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> GoalComment:
         """Comment on a goal."""
         return self._client._call(
@@ -574,6 +605,7 @@ class PatientsCarePlanGoalsComments(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -591,6 +623,7 @@ class AsyncPatientsCarePlanGoalsComments(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[GoalComment]:
         """List a goal's comments."""
         return await self._client._call(
@@ -602,6 +635,7 @@ class AsyncPatientsCarePlanGoalsComments(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -616,6 +650,7 @@ class AsyncPatientsCarePlanGoalsComments(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> GoalComment:
         """Comment on a goal."""
         return await self._client._call(
@@ -632,6 +667,7 @@ class AsyncPatientsCarePlanGoalsComments(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -649,6 +685,7 @@ class PatientsCarePlanGoalsTasks(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[GoalTask]:
         """List a goal's tasks."""
         return self._client._call(
@@ -660,6 +697,7 @@ class PatientsCarePlanGoalsTasks(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -679,6 +717,7 @@ class PatientsCarePlanGoalsTasks(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> GoalTask:
         """Add a task to a goal.
 
@@ -708,6 +747,7 @@ class PatientsCarePlanGoalsTasks(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -725,6 +765,7 @@ class AsyncPatientsCarePlanGoalsTasks(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[GoalTask]:
         """List a goal's tasks."""
         return await self._client._call(
@@ -736,6 +777,7 @@ class AsyncPatientsCarePlanGoalsTasks(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -755,6 +797,7 @@ class AsyncPatientsCarePlanGoalsTasks(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> GoalTask:
         """Add a task to a goal.
 
@@ -784,6 +827,7 @@ class AsyncPatientsCarePlanGoalsTasks(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),

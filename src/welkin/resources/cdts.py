@@ -43,6 +43,7 @@ class PatientsCdts(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> SyncPage[CdtRecord]:
         """List a patient's records of one CDT, page by page.
 
@@ -76,6 +77,7 @@ class PatientsCdts(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -90,6 +92,7 @@ class PatientsCdts(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CdtRecord:
         """Create a record of a CDT for a patient from its custom field values.
 
@@ -107,6 +110,7 @@ class PatientsCdts(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -122,6 +126,7 @@ class PatientsCdts(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CdtBulkUpdateResult:
         """Change list fields of several records of a CDT at once.
 
@@ -142,6 +147,7 @@ class PatientsCdts(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -156,6 +162,7 @@ class PatientsCdts(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CdtRecord:
         """Read one CDT record.
 
@@ -172,6 +179,7 @@ class PatientsCdts(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -187,6 +195,7 @@ class PatientsCdts(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CdtRecord:
         """Change some fields of a CDT record.
 
@@ -205,6 +214,7 @@ class PatientsCdts(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -219,6 +229,7 @@ class PatientsCdts(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
         """Delete a CDT record.
 
@@ -235,6 +246,7 @@ class PatientsCdts(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -258,6 +270,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> AsyncPaginator[CdtRecord]:
         """List a patient's records of one CDT, page by page.
 
@@ -291,6 +304,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -305,6 +319,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CdtRecord:
         """Create a record of a CDT for a patient from its custom field values.
 
@@ -322,6 +337,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -337,6 +353,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CdtBulkUpdateResult:
         """Change list fields of several records of a CDT at once.
 
@@ -357,6 +374,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -371,6 +389,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CdtRecord:
         """Read one CDT record.
 
@@ -387,6 +406,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -402,6 +422,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CdtRecord:
         """Change some fields of a CDT record.
 
@@ -420,6 +441,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -434,6 +456,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
         """Delete a CDT record.
 
@@ -450,6 +473,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )

@@ -52,6 +52,7 @@ class PatientsDocumentSummaries(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> SyncPage[DocumentSummary]:
         """List a patient's document summaries.
 
@@ -75,6 +76,7 @@ class PatientsDocumentSummaries(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -87,6 +89,7 @@ class PatientsDocumentSummaries(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> DocumentSummary:
         """Read one document summary."""
         return self._client._call(
@@ -98,6 +101,7 @@ class PatientsDocumentSummaries(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -112,6 +116,7 @@ class PatientsDocumentSummaries(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> DocumentSummary:
         """Create a document summary for a patient.
 
@@ -133,6 +138,7 @@ class PatientsDocumentSummaries(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -149,6 +155,7 @@ class PatientsDocumentSummaries(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> DocumentSummary:
         """Replace a document summary.
 
@@ -171,6 +178,7 @@ class PatientsDocumentSummaries(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -184,6 +192,7 @@ class PatientsDocumentSummaries(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
         """Delete a document summary."""
         return self._client._call(
@@ -195,6 +204,7 @@ class PatientsDocumentSummaries(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -221,6 +231,7 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> AsyncPaginator[DocumentSummary]:
         """List a patient's document summaries.
 
@@ -244,6 +255,7 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -256,6 +268,7 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> DocumentSummary:
         """Read one document summary."""
         return await self._client._call(
@@ -267,6 +280,7 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -281,6 +295,7 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> DocumentSummary:
         """Create a document summary for a patient.
 
@@ -302,6 +317,7 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -318,6 +334,7 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> DocumentSummary:
         """Replace a document summary.
 
@@ -340,6 +357,7 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -353,6 +371,7 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
         """Delete a document summary."""
         return await self._client._call(
@@ -364,6 +383,7 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -382,6 +402,7 @@ class PatientsDocumentSummariesFiles(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[DocumentFile]:
         """Upload one or more files (jpg, jpeg, png or pdf) to a document summary.
 
@@ -398,6 +419,7 @@ class PatientsDocumentSummariesFiles(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -412,6 +434,7 @@ class PatientsDocumentSummariesFiles(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> bytes:
         """Download a file of a document summary (raw bytes of its own content type)."""
         return self._client._call_bytes(
@@ -424,6 +447,7 @@ class PatientsDocumentSummariesFiles(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -438,6 +462,7 @@ class PatientsDocumentSummariesFiles(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> int:
         """Download a file of a document summary (raw bytes of its own content type).
 
@@ -455,6 +480,7 @@ class PatientsDocumentSummariesFiles(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -473,6 +499,7 @@ class AsyncPatientsDocumentSummariesFiles(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[DocumentFile]:
         """Upload one or more files (jpg, jpeg, png or pdf) to a document summary.
 
@@ -489,6 +516,7 @@ class AsyncPatientsDocumentSummariesFiles(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -503,6 +531,7 @@ class AsyncPatientsDocumentSummariesFiles(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> bytes:
         """Download a file of a document summary (raw bytes of its own content type)."""
         return await self._client._call_bytes(
@@ -515,6 +544,7 @@ class AsyncPatientsDocumentSummariesFiles(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -529,6 +559,7 @@ class AsyncPatientsDocumentSummariesFiles(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> int:
         """Download a file of a document summary (raw bytes of its own content type).
 
@@ -546,6 +577,7 @@ class AsyncPatientsDocumentSummariesFiles(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -563,6 +595,7 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CdtRecord:
         """Read the document-type record linked to a summary.
 
@@ -579,6 +612,7 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -594,6 +628,7 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CdtRecord:
         """Create the document-type record of a summary from the type's custom fields.
 
@@ -612,6 +647,7 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -628,6 +664,7 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CdtRecord:
         """Replace the document-type record of a summary.
 
@@ -646,6 +683,7 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -660,6 +698,7 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
         """Delete the document-type record of a summary.
 
@@ -676,6 +715,7 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -693,6 +733,7 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CdtRecord:
         """Read the document-type record linked to a summary.
 
@@ -709,6 +750,7 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -724,6 +766,7 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CdtRecord:
         """Create the document-type record of a summary from the type's custom fields.
 
@@ -742,6 +785,7 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -758,6 +802,7 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CdtRecord:
         """Replace the document-type record of a summary.
 
@@ -776,6 +821,7 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -790,6 +836,7 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
         """Delete the document-type record of a summary.
 
@@ -806,6 +853,7 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )

@@ -57,6 +57,7 @@ class PatientsEmails(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> SyncPage[Email]:
         """List or search a patient's emails.
 
@@ -97,6 +98,7 @@ class PatientsEmails(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -109,6 +111,7 @@ class PatientsEmails(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Email:
         """Read one email of a patient."""
         return self._client._call(
@@ -120,6 +123,7 @@ class PatientsEmails(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -139,6 +143,7 @@ class PatientsEmails(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Email:
         """Send or schedule an email to a patient, optionally with attachments.
 
@@ -167,6 +172,7 @@ class PatientsEmails(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -189,6 +195,7 @@ class PatientsEmails(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Email:
         """Star an email, assign it to a patient, or rewrite a scheduled one.
 
@@ -217,6 +224,7 @@ class PatientsEmails(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -230,6 +238,7 @@ class PatientsEmails(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
         """Delete an email (only a SCHEDULED or UNRECOGNISED one)."""
         return self._client._call(
@@ -241,6 +250,7 @@ class PatientsEmails(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -270,6 +280,7 @@ class AsyncPatientsEmails(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> AsyncPaginator[Email]:
         """List or search a patient's emails.
 
@@ -310,6 +321,7 @@ class AsyncPatientsEmails(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -322,6 +334,7 @@ class AsyncPatientsEmails(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Email:
         """Read one email of a patient."""
         return await self._client._call(
@@ -333,6 +346,7 @@ class AsyncPatientsEmails(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -352,6 +366,7 @@ class AsyncPatientsEmails(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Email:
         """Send or schedule an email to a patient, optionally with attachments.
 
@@ -380,6 +395,7 @@ class AsyncPatientsEmails(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -402,6 +418,7 @@ class AsyncPatientsEmails(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Email:
         """Star an email, assign it to a patient, or rewrite a scheduled one.
 
@@ -430,6 +447,7 @@ class AsyncPatientsEmails(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -443,6 +461,7 @@ class AsyncPatientsEmails(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
         """Delete an email (only a SCHEDULED or UNRECOGNISED one)."""
         return await self._client._call(
@@ -454,6 +473,7 @@ class AsyncPatientsEmails(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -510,6 +530,7 @@ class UnrecognizedEmails(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> SyncPage[Email]:
         """List or search inbound emails whose sender matched no patient.
 
@@ -547,6 +568,7 @@ class UnrecognizedEmails(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -558,6 +580,7 @@ class UnrecognizedEmails(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Email:
         """Read one unrecognised email."""
         return self._client._call(
@@ -568,6 +591,7 @@ class UnrecognizedEmails(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -588,6 +612,7 @@ class UnrecognizedEmails(SyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Email:
         """Assign an unrecognised email to a patient (`sender`), or star it.
 
@@ -615,6 +640,7 @@ class UnrecognizedEmails(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -627,6 +653,7 @@ class UnrecognizedEmails(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
         """Delete an unrecognised email."""
         return self._client._call(
@@ -637,6 +664,7 @@ class UnrecognizedEmails(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -665,6 +693,7 @@ class AsyncUnrecognizedEmails(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> AsyncPaginator[Email]:
         """List or search inbound emails whose sender matched no patient.
 
@@ -702,6 +731,7 @@ class AsyncUnrecognizedEmails(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -713,6 +743,7 @@ class AsyncUnrecognizedEmails(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Email:
         """Read one unrecognised email."""
         return await self._client._call(
@@ -723,6 +754,7 @@ class AsyncUnrecognizedEmails(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -743,6 +775,7 @@ class AsyncUnrecognizedEmails(AsyncAPIResource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Email:
         """Assign an unrecognised email to a patient (`sender`), or star it.
 
@@ -770,6 +803,7 @@ class AsyncUnrecognizedEmails(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -782,6 +816,7 @@ class AsyncUnrecognizedEmails(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
         """Delete an unrecognised email."""
         return await self._client._call(
@@ -792,6 +827,7 @@ class AsyncUnrecognizedEmails(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )

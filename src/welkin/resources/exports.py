@@ -51,6 +51,7 @@ class ExportsCdtRecords(SyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> SyncPage[CdtRecordExport]:
         """Export the instance's CDT records in bulk, page by page.
 
@@ -69,6 +70,7 @@ class ExportsCdtRecords(SyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
@@ -85,6 +87,7 @@ class AsyncExportsCdtRecords(AsyncAPIResource):
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> AsyncPaginator[CdtRecordExport]:
         """Export the instance's CDT records in bulk, page by page.
 
@@ -103,6 +106,7 @@ class AsyncExportsCdtRecords(AsyncAPIResource):
             options=RequestOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
             ),
         )
