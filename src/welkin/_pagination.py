@@ -2,7 +2,9 @@
 
 ``SyncPage`` / ``AsyncPage`` wrap a parsed envelope (see ``_envelopes``) with the client
 call that fetches the next page; iterating one walks every item of it and of later pages,
-fetching each page only when the iteration reaches it.
+fetching each page only when the iteration reaches it. A walk stops with
+``APIResponseValidationError`` when the server's paging does not advance (a page number,
+page token or cursor it already sent), instead of asking for the same pages forever.
 """
 
 from __future__ import annotations
@@ -36,6 +38,55 @@ def _as_response_error(page: _PageBase[Any]) -> Iterator[None]:
         ) from None
 
 
+def short_value(value: object) -> str:
+    """A value the server chose (a page token can be long, or hold a line break), fit for
+    a one-line error message."""
+    text = str(value)
+    text = text if text.isprintable() else repr(text)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _show(query: dict[str, str], baseline: dict[str, str]) -> str:
+    """The parameters of ``query`` that paging changed from ``baseline`` (all, if none)."""
+    changed = {k: v for k, v in query.items() if baseline.get(k) != v} or query
+    return ", ".join(f"{k}={short_value(v)}" for k, v in changed.items()) or "the same query"
+
+
+def _not_advancing(
+    page: _PageBase[Any], query: dict[str, str], baseline: dict[str, str], pages: int
+) -> APIResponseValidationError:
+    problem = (
+        f"{page.request.operation}: the next page ({_show(query, baseline)}) was already "
+        f"fetched (the server's paging does not advance); "
+        f"stopped after {pages} page{'s' if pages != 1 else ''}"
+    )
+    return APIResponseValidationError(problem, method=page.request.method, url=page.url)
+
+
+class _Walk:
+    """The queries of the pages fetched so far in one walk over pages.
+
+    A server that sends a page number, token or cursor it already sent (``last: false``
+    with the same ``number``, tokens alternating A/B/A...) would otherwise be asked for the
+    same pages forever; one small entry per page is the price of noticing.
+    """
+
+    def __init__(self, first: _PageBase[Any]) -> None:
+        self.first_query = first.request.query
+        self.fetched = {frozenset(first.request.query.items())}
+
+    def next_request(self, page: _PageBase[Any]) -> PreparedRequest | None:
+        """The request of the page after ``page``, or None after the last page."""
+        query = page.next_page_query
+        if query is None:
+            return None
+        key = frozenset(query.items())
+        if key in self.fetched:
+            raise _not_advancing(page, query, self.first_query, len(self.fetched))
+        self.fetched.add(key)
+        return page.request.with_query(query)
+
+
 class _PageBase(Generic[T]):
     def __init__(self, envelope: Envelope[T], request: PreparedRequest, url: str) -> None:
         self.envelope = envelope
@@ -67,6 +118,15 @@ class _PageBase(Generic[T]):
     def has_next_page(self) -> bool:
         return self.next_page_query is not None
 
+    def _next_request(self) -> PreparedRequest:
+        query = self.next_page_query
+        if query is None:
+            raise WelkinError("this is the last page: check has_next_page() first")
+        # A page cannot be its own next page; a longer cycle only a walk (iter_pages) sees.
+        if query == self.request.query:
+            raise _not_advancing(self, query, self.request.query, 1)
+        return self.request.with_query(query)
+
     def to_json(self) -> Any:
         """The page's body, exactly as it came in."""
         return self.envelope.to_json()
@@ -92,19 +152,18 @@ class SyncPage(_PageBase[T]):
         self._fetch = fetch
 
     def get_next_page(self) -> SyncPage[T]:
-        query = self.next_page_query
-        if query is None:
-            raise WelkinError("this is the last page: check has_next_page() first")
-        return self._fetch(self.request.with_query(query))
+        return self._fetch(self._next_request())
 
     def iter_pages(self) -> Iterator[SyncPage[T]]:
         """This page and every later one, fetched as the iteration reaches them."""
+        walk = _Walk(self)
         page: SyncPage[T] = self
         while True:
             yield page
-            if not page.has_next_page():
+            request = walk.next_request(page)
+            if request is None:
                 return
-            page = page.get_next_page()
+            page = page._fetch(request)
 
     def __iter__(self) -> Iterator[T]:
         for page in self.iter_pages():
@@ -125,18 +184,18 @@ class AsyncPage(_PageBase[T]):
         self._fetch = fetch
 
     async def get_next_page(self) -> AsyncPage[T]:
-        query = self.next_page_query
-        if query is None:
-            raise WelkinError("this is the last page: check has_next_page() first")
-        return await self._fetch(self.request.with_query(query))
+        return await self._fetch(self._next_request())
 
     async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:
+        """This page and every later one, fetched as the iteration reaches them."""
+        walk = _Walk(self)
         page: AsyncPage[T] = self
         while True:
             yield page
-            if not page.has_next_page():
+            request = walk.next_request(page)
+            if request is None:
                 return
-            page = await page.get_next_page()
+            page = await page._fetch(request)
 
     async def __aiter__(self) -> AsyncIterator[T]:
         async for page in self.iter_pages():

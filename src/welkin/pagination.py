@@ -3,6 +3,8 @@
 ``collection.get(paginate=True)`` returns one of these: iterating it requests page after
 page (``page=0``, ``page=1``, ... or a page token or cursor, by the endpoint's style) and
 yields the items, which are also appended to the collection, as the old package did.
+Unlike the old package, an iteration stops with ``welkin.APIResponseValidationError`` when
+the server's paging does not advance, rather than requesting the same pages forever.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Self
+
+from ._exceptions import APIResponseValidationError
+from ._pagination import short_value
 
 if TYPE_CHECKING:
     from .models.base import Collection, Resource
@@ -33,6 +38,8 @@ class PageIterator:
     """One request, no paging: the base of the paging styles below."""
 
     meta_key: str | None = None
+    #: The query parameter that moves from page to page (None: there is one request).
+    paging_param: str | None = None
 
     def __init__(
         self,
@@ -54,10 +61,12 @@ class PageIterator:
         self.kwargs = kwargs
         self._resources: list[Resource] = []
         self.last = False
+        self._sent: set[str] = set()
 
     def __iter__(self) -> Self:
         self._resources = []
         self.last = False
+        self._sent = set()
         return self
 
     def __next__(self) -> Resource:
@@ -65,6 +74,7 @@ class PageIterator:
             if self.last:
                 raise StopIteration
             self._pre_request()
+            self._refuse_repeated_request()
             self.resources, meta = self._fetch()
             self._post_request(meta)
         return self._resources.pop(0)
@@ -78,6 +88,33 @@ class PageIterator:
             **self.kwargs,
         )
         return items, meta
+
+    def _refuse_repeated_request(self) -> None:
+        """Raise rather than send a query this iteration already sent: a server that repeats
+        a page number, token or cursor (or alternates two) would be asked for them forever."""
+        from ._legacy import encode_params  # the query exactly as it goes on the wire
+
+        params = self.kwargs.get("params")
+        query = encode_params(params)
+        if query not in self._sent:
+            self._sent.add(query)
+            return
+        name = self.paging_param
+        again = (
+            f"{name}={short_value(params.get(name))}"
+            if name and isinstance(params, dict)
+            else short_value(query)
+        )
+        method = getattr(self.method, "__name__", "request").upper()
+        path = (
+            self.resource if isinstance(self.resource, str) else "/".join(map(str, self.resource))
+        )
+        raise APIResponseValidationError(
+            f"{type(self.collection).__name__}: the next page ({again}) was already requested "
+            f"(the server's paging does not advance); stopped after {len(self._sent)} requests",
+            method=method,
+            url=path,
+        )
 
     def _pre_request(self) -> None:
         """Before each request: set the paging parameters."""
@@ -101,6 +138,7 @@ class PageableIterator(PageIterator):
     """``page=N`` queries and a ``pageable`` envelope (``number``, ``last``)."""
 
     meta_key = "pageable"
+    paging_param = "page"
 
     def __iter__(self) -> Self:
         self.page = 0
@@ -164,6 +202,7 @@ class MetaIterator(PageIterator):
     """Page tokens: ``pageSize`` first, then ``pageToken`` alone, from a ``meta`` envelope."""
 
     meta_key = "meta"
+    paging_param = "pageToken"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.page_token: str | None = kwargs.pop("page_token", None)
@@ -193,6 +232,7 @@ class CursorIterator(PageIterator):
     """Cursor paging (exports): ``pageSize``, then ``start`` set to the previous ``end``."""
 
     meta_key = "cursor"
+    paging_param = "start"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
