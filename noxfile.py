@@ -83,3 +83,10 @@ def bench(session: nox.Session) -> None:
     if "--profile" in session.posargs:
         session.install("pyinstrument")
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+@nox.session
+def reliability(session: nox.Session) -> None:
+    """The client against hostile servers, measured: writes benchmarks/RELIABILITY.md."""
+    session.install("-e", ".")
+    session.run("python", "-m", "benchmarks.reliability")

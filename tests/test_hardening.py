@@ -27,6 +27,7 @@ from welkin import (
     RateLimitError,
     WelkinError,
 )
+from welkin.testing import FakeWelkin
 
 PID = "6801d498-26f4-4aee-961b-5daffcf193c8"
 SECRET = "s3cr3t-Value"
@@ -430,22 +431,16 @@ def test_a_closed_client_raises_a_welkin_error() -> None:
 
 
 def test_an_async_client_used_after_its_loop_ended_raises_a_welkin_error() -> None:
-    server = Server()
+    fake = FakeWelkin()
+    fake.seed(patients=1)
+    pid = next(iter(fake.patients))
+    with fake.serve() as base_url:  # real connections, tied to the loop that opened them
+        credentials = (fake.tenant, fake.instance, fake.api_client, fake.secret)
+        client = welkin.AsyncClient(*credentials, base_url=base_url)
+        asyncio.run(client.patients.get(pid))
 
-    async def first() -> welkin.AsyncClient:
-        http = httpx.AsyncClient(transport=httpx.MockTransport(server.handle))
-        client = welkin.AsyncClient("gh", "sb-demo", "api", SECRET, http_client=http)
-        await client.patients.get(PID)
-        await http.aclose()
-        return client
-
-    client = asyncio.run(first())
-
-    async def second() -> None:
-        await client.patients.get(PID)
-
-    with pytest.raises(WelkinError):
-        asyncio.run(second())
+        with pytest.raises(ClientStateError, match="one client per loop"):
+            asyncio.run(client.patients.get(pid))
 
 
 def test_a_body_that_is_not_json_is_refused_by_argument_name() -> None:

@@ -213,7 +213,10 @@ async def _until_async(
 
 def _unusable(error: RuntimeError) -> ClientStateError:
     """httpx's RuntimeErrors of a client that cannot send (closed, or its event loop gone)."""
-    return ClientStateError(f"the client cannot send: {error}")
+    hint = ""
+    if "loop" in str(error).lower():
+        hint = " (an AsyncClient's connections belong to its first event loop: use one client per loop)"
+    return ClientStateError(f"the client cannot send: {error}{hint}")
 
 
 def _is_header_safe(token: str) -> bool:

@@ -70,8 +70,8 @@ class ConfigurationError(WelkinError, ValueError):
 
 
 class ClientStateError(WelkinError, RuntimeError):
-    """The client cannot send: it was closed, or (AsyncClient) the event loop its
-    connections belong to has ended; nothing was sent."""
+    """The client cannot send: it was closed (nothing was sent), or (AsyncClient) the event
+    loop its connections belong to has ended (the request may have been written)."""
 
 
 @dataclass(frozen=True)
