@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 
+import httpx
 import pytest
 
+from welkin import _demo
 from welkin._cli import main
-from welkin._demo import Options, Progress, run, table
+from welkin._demo import Options, Progress, Workflow, run, table
 from welkin.testing import FakeWelkin
 
 
@@ -61,8 +64,32 @@ def test_cleanup_removes_what_the_demo_created() -> None:
     assert run(lambda line: None, Options(patients=3, progress=io.StringIO()), fake=fake) == 0
     assert len(fake.patients) == 5
     assert len(fake.users) == 2
-    deletes = [r for r in fake.requests if r.method == "DELETE"]
-    assert len(deletes) == 3 + 3 + 3  # encounters, patients, users
+    deleted = [kind_of(r.path) for r in fake.requests if r.method == "DELETE"]
+    assert sorted(deleted) == sorted(
+        ["cdts"] * 6
+        + ["assessment-records"] * 3
+        + ["encounters"] * 3
+        + ["patient"] * 3
+        + ["user"] * 3
+    )
+
+
+def kind_of(path: str) -> str:
+    """What a DELETE path removes: "user", "patient", or a patient's "encounters" ..."""
+    parts = path.split("/")
+    if parts[1] == "admin":
+        return "user"
+    return parts[4] if len(parts) > 4 else "patient"
+
+
+def test_cleanup_deletes_a_patients_records_before_the_patient() -> None:
+    fake = FakeWelkin(seed=2)
+    fake.seed(designer=True)
+    assert run(lambda line: None, Options(patients=2, progress=io.StringIO()), fake=fake) == 0
+    deletes = [r.path for r in fake.requests if r.method == "DELETE"]
+    for index, path in enumerate(deletes):
+        if kind_of(path) == "patient":
+            assert not any(later.startswith(path + "/") for later in deletes[index:])
 
 
 def test_live_needs_the_welkin_variables(
@@ -72,9 +99,12 @@ def test_live_needs_the_welkin_variables(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("WELKIN_TENANT", "gh")
     assert main(["demo", "--live"]) == 2
-    out = capsys.readouterr().out
-    assert "WELKIN_INSTANCE, WELKIN_API_CLIENT, WELKIN_SECRET" in out
-    assert "WELKIN_TENANT" not in out.split(":", 1)[1]
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "welkin: error: demo --live needs these environment variables: "
+        "WELKIN_INSTANCE, WELKIN_API_CLIENT, WELKIN_SECRET\n"
+    )
 
 
 def test_live_runs_against_whatever_the_variables_name(
@@ -95,6 +125,207 @@ def test_live_runs_against_whatever_the_variables_name(
     assert len(fake.patients) == 2 + 3
     assert "token requests" not in out  # only the fake can count those
     assert fake.secret not in out
+
+
+# -- a run that fails: what it created is deleted anyway ---------------------------------------
+
+
+@pytest.fixture
+def demo_fake(monkeypatch: pytest.MonkeyPatch) -> FakeWelkin:
+    """The in-process fake ``welkin demo`` runs on: a small one, to queue faults on."""
+    fake = FakeWelkin(seed=4)
+    fake.seed(patients=4, users=2, designer=True)
+    monkeypatch.setattr(_demo, "_seeded_fake", lambda: fake)
+    return fake
+
+
+@pytest.fixture
+def tenant(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWelkin]:
+    """A fake served on loopback and named by the WELKIN_* variables: a live tenant."""
+    fake = FakeWelkin(seed=5)
+    fake.seed(patients=4, users=2, designer=True)
+    with fake.serve() as base_url:
+        monkeypatch.setenv("WELKIN_TENANT", fake.tenant)
+        monkeypatch.setenv("WELKIN_INSTANCE", fake.instance)
+        monkeypatch.setenv("WELKIN_API_CLIENT", fake.api_client)
+        monkeypatch.setenv("WELKIN_SECRET", fake.secret)
+        monkeypatch.setenv("WELKIN_BASE_URL", base_url)
+        yield fake
+
+
+def fail_after(
+    fake: FakeWelkin, passes: int, status: int, *, method: str, path_contains: str
+) -> None:
+    """Answer ``status`` to the matching request after the next ``passes`` ones (faults are
+    taken in order, and one with only a delay answers normally)."""
+    if passes:
+        fake.fail_next(delay=0.001, times=passes, method=method, path_contains=path_contains)
+    fake.fail_next(status, method=method, path_contains=path_contains)
+
+
+def error_line(err: str) -> str:
+    """The one line a failed command writes on stderr (progress lines aside)."""
+    lines = [line for line in err.splitlines() if not line.endswith(" done")]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("welkin: error: ")
+    return lines[0]
+
+
+def reports(out: str) -> list[str]:
+    return [line for line in out.splitlines() if "could not remove" in line]
+
+
+# A failure in each step of the workflow, most of them after the step has created something.
+# The first column is the step's summary row: the steps before it finished, it did not.
+STEP_FAULTS = [
+    pytest.param("designer", 0, 403, "GET", "/formations/current/cdts", id="designer"),
+    pytest.param("care", 1, 409, "POST", "/admin/users", id="care team"),
+    pytest.param("patients", 1, 500, "POST", "/patients", id="patients"),
+    pytest.param("encounters", 1, 422, "POST", "/comments", id="encounters"),
+    pytest.param("cdt", 3, 500, "POST", "/cdts/vitals", id="cdt records"),
+    pytest.param("paging", 1, 403, "GET", "/full-encounters", id="paging"),
+    # The first GET .../encounters is the designer's list of templates.
+    pytest.param("old-style", 1, 404, "GET", "/encounters", id="old-style API"),
+    pytest.param("export", 0, 403, "GET", "/export/CDT_RECORD", id="export"),
+]
+STEP_ROWS = ["designer", "care", "patients", "encounters", "cdt", "paging", "old-style", "export"]
+
+
+@pytest.mark.parametrize(("step", "passes", "status", "method", "path"), STEP_FAULTS)
+def test_a_failed_step_still_deletes_what_the_demo_created(
+    demo_fake: FakeWelkin,
+    capsys: pytest.CaptureFixture[str],
+    step: str,
+    passes: int,
+    status: int,
+    method: str,
+    path: str,
+) -> None:
+    patients, users = set(demo_fake.patients), set(demo_fake.users)
+    fail_after(demo_fake, passes, status, method=method, path_contains=path)
+
+    assert main(["demo", "--patients", "2"]) == 2
+
+    out, err = capsys.readouterr()
+    assert f"welkin: error: {status} " in error_line(err)
+    assert reports(out) == []
+    assert set(demo_fake.patients) == patients
+    assert set(demo_fake.users) == users
+    finished = STEP_ROWS[: STEP_ROWS.index(step)]
+    if finished:
+        rows = [name for name in summary_rows(out) if name != "token"]  # "token requests: 1"
+        assert rows == [*finished, "cleanup", "total"]
+    else:
+        assert "summary" not in out  # nothing was created, nothing to clean up
+
+
+def test_a_failed_step_deletes_the_records_it_had_made(
+    demo_fake: FakeWelkin, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The second patient's encounter, assessment record and link exist when its comment fails.
+    fail_after(demo_fake, 1, 422, method="POST", path_contains="/comments")
+    assert main(["demo", "--patients", "2"]) == 2
+    deleted = [kind_of(r.path) for r in demo_fake.requests if r.method == "DELETE"]
+    assert sorted(deleted) == sorted(
+        ["assessment-records"] * 2 + ["encounters"] * 2 + ["patient"] * 2 + ["user"] * 3
+    )
+
+
+def test_a_failed_live_step_still_deletes_what_the_demo_created(
+    tenant: FakeWelkin, capsys: pytest.CaptureFixture[str]
+) -> None:
+    patients, users = set(tenant.patients), set(tenant.users)
+    tenant.fail_next(500, method="POST", path_contains="/cdts/vitals")
+
+    assert main(["demo", "--live", "--patients", "1"]) == 2
+
+    out, err = capsys.readouterr()
+    assert "welkin: error: 500 Internal Server Error for POST http://127.0.0.1:" in error_line(err)
+    assert reports(out) == []
+    assert set(tenant.patients) == patients
+    assert set(tenant.users) == users
+
+
+def test_what_cannot_be_deleted_is_reported_and_fails_the_run(
+    demo_fake: FakeWelkin, capsys: pytest.CaptureFixture[str]
+) -> None:
+    patients, users = set(demo_fake.patients), set(demo_fake.users)
+    demo_fake.fail_next(403, times=3, method="DELETE", path_contains="/admin/users/")
+
+    assert main(["demo", "--patients", "2"]) == 2
+
+    out, err = capsys.readouterr()
+    left = set(demo_fake.users) - users
+    assert len(left) == 3
+    [report] = reports(out)
+    assert report.startswith("cleanup        could not remove 3 users: ")
+    assert set(report.split(": ", 1)[1].split(", ")) == left
+    assert error_line(err) == "welkin: error: the demo could not remove what it created: 3 users"
+    assert set(demo_fake.patients) == patients  # the rest went
+
+
+def test_a_steps_error_wins_over_the_leftovers(
+    demo_fake: FakeWelkin, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo_fake.fail_next(403, method="GET", path_contains="/export/")
+    demo_fake.fail_next(403, times=3, method="DELETE", path_contains="/admin/users/")
+    assert main(["demo", "--patients", "2"]) == 2
+    out, err = capsys.readouterr()
+    assert [line.split(": ")[0] for line in reports(out)] == [
+        "cleanup        could not remove 3 users"
+    ]
+    assert "403 Forbidden for GET" in error_line(err)
+
+
+def test_cleanup_stops_trying_once_the_tenant_stops_answering(
+    tenant: FakeWelkin, capsys: pytest.CaptureFixture[str]
+) -> None:
+    patients = set(tenant.patients)
+    tenant.fail_next(exception=httpx.ConnectError, times=100, method="DELETE")
+
+    assert main(["demo", "--live", "--patients", "1"]) == 2
+
+    out, err = capsys.readouterr()
+    deletes = [r for r in tenant.requests if r.method == "DELETE"]
+    assert len(deletes) == 3  # the first record, tried and retried twice; then no more
+    assert [line.split(": ")[0] for line in reports(out)] == [
+        "cleanup        could not remove 2 CDT records",
+        "cleanup        could not remove 1 assessment records",
+        "cleanup        could not remove 1 encounters",
+        "cleanup        could not remove 1 patients",
+        "cleanup        could not remove 3 users",
+    ]
+    assert len(set(tenant.patients) - patients) == 1  # reported, and indeed still there
+    assert error_line(err).endswith(
+        "could not remove what it created: 2 CDT records, "
+        "1 assessment records, 1 encounters, 1 patients, 3 users"
+    )
+
+
+def test_keep_leaves_everything_even_after_a_failure(
+    demo_fake: FakeWelkin, capsys: pytest.CaptureFixture[str]
+) -> None:
+    patients = set(demo_fake.patients)
+    demo_fake.fail_next(403, method="GET", path_contains="/export/")
+    assert main(["demo", "--patients", "2", "--keep"]) == 2
+    assert len(set(demo_fake.patients) - patients) == 2
+    assert not [r for r in demo_fake.requests if r.method == "DELETE"]
+
+
+def test_ctrl_c_during_a_step_still_cleans_up(
+    demo_fake: FakeWelkin, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    patients, users = set(demo_fake.patients), set(demo_fake.users)
+
+    def interrupted(self: Workflow) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Workflow, "paging", interrupted)
+    assert main(["demo", "--patients", "2"]) == 130
+    err = capsys.readouterr().err
+    assert "error" not in err and "Traceback" not in err  # quietly (progress lines aside)
+    assert set(demo_fake.patients) == patients
+    assert set(demo_fake.users) == users
 
 
 class Terminal(io.StringIO):

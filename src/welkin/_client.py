@@ -215,7 +215,8 @@ def _unusable(error: RuntimeError) -> ClientStateError:
     """httpx's RuntimeErrors of a client that cannot send (closed, or its event loop gone)."""
     hint = ""
     if "loop" in str(error).lower():
-        hint = " (an AsyncClient's connections belong to its first event loop: use one client per loop)"
+        hint = " (an AsyncClient's connections belong to its first event loop: "
+        hint += "use one client per loop)"
     return ClientStateError(f"the client cannot send: {error}{hint}")
 
 

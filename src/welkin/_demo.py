@@ -1,11 +1,13 @@
 """``welkin demo``: a care team's workflow end to end, on the in-process fake or a live tenant.
 
 It creates a care team and patients, opens encounters with assessments, records CDT values,
-pages through everything and exports the CDT records, then prints a summary table.
+pages through everything and exports the CDT records, then prints a summary table. What it
+created is deleted at the end (unless ``keep``), also when a step fails.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import sys
@@ -18,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from ._client import Client
+from ._exceptions import APIConnectionError, ConfigurationError, WelkinError
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -26,6 +29,19 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 Out = Callable[[str], None]
+
+LIVE_VARIABLES = ("WELKIN_TENANT", "WELKIN_INSTANCE", "WELKIN_API_CLIENT", "WELKIN_SECRET")
+
+# On a live tenant a host that does not answer must fail in seconds: with the client's
+# defaults (5 retries from 0.5 s) a refused connection takes about 18 s to give up. Here it
+# takes about 1 s, and a host that drops packets 3 connect timeouts (about 5 s).
+LIVE_TIMEOUT = httpx.Timeout(10.0, connect=1.5)
+LIVE_RETRIES = 2
+LIVE_BACKOFF = 0.25
+
+
+class LeftoversError(WelkinError):
+    """The demo ran, but some of what it created could not be deleted (listed in its output)."""
 
 
 class Progress:
@@ -92,6 +108,15 @@ class Options:
     progress: IO[str] = field(default_factory=lambda: sys.stderr)
 
 
+@dataclass(frozen=True)
+class _Created:
+    """A record the demo made on the tenant, and the call that deletes it."""
+
+    kind: str  # plural, as the leftover report prints it: "patients", "CDT records"
+    id: str
+    delete: Callable[[], object]
+
+
 class _Counter:
     """Counts the HTTP requests the SDK sends (an httpx event hook)."""
 
@@ -148,7 +173,8 @@ class Workflow:
         self.tag = secrets.token_hex(3)
         self.user_ids: list[str] = []
         self.patient_ids: list[str] = []
-        self.encounter_ids: list[tuple[str, str]] = []
+        self.created: list[_Created] = []
+        self.leftovers: dict[str, list[str]] = {}
 
     def _step(self, name: str, run: Callable[[], int]) -> None:
         before = self.counter.count
@@ -160,6 +186,15 @@ class Workflow:
 
     def _progress(self, label: str, total: int | None) -> Progress:
         return Progress(label, total, self.options.progress)
+
+    def _remember(
+        self, kind: str, record_id: object, delete: Callable[..., object], *args: Any
+    ) -> str:
+        """Remember a new record for the cleanup, as soon as it exists: a later failure in
+        the same step must not orphan it. Returns its id as a str."""
+        key = str(record_id)
+        self.created.append(_Created(kind, key, functools.partial(delete, *args, key)))
+        return key
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -198,7 +233,7 @@ class Workflow:
                 first_name=first,
                 last_name=last,
             )
-            self.user_ids.append(str(user.id))
+            self.user_ids.append(self._remember("users", user.id, self.client.users.delete))
         self.out(f"care team      {len(roles)} users (demo.*.{self.tag})")
         return len(roles)
 
@@ -218,7 +253,9 @@ class Workflow:
                 mrn=f"DEMO-{self.tag}-{index:04d}",
                 care_team=care_team,
             )
-            self.patient_ids.append(str(patient.id))
+            self.patient_ids.append(
+                self._remember("patients", patient.id, self.client.patients.delete)
+            )
         return len(self.patient_ids)
 
     def encounters(self) -> int:
@@ -229,22 +266,28 @@ class Workflow:
             encounter = api.encounters.create(
                 patient_id, title="Intake visit", template_name=self.template
             )
+            encounter_id = self._remember(
+                "encounters", encounter.id, api.encounters.delete, patient_id
+            )
             if self.assessment:
                 record = api.assessment_records.create(
                     patient_id, assessment_name=self.assessment, status="IN_PROGRESS"
                 )
+                self._remember(
+                    "assessment records", record.id, api.assessment_records.delete, patient_id
+                )
+                # The link and the comment below belong to the encounter and go with it.
                 api.encounters.assessments.create(
                     patient_id,
-                    encounter.id,
+                    encounter_id,
                     assessment_name=self.assessment,
                     assessment_record_id=record.id,
                 )
             api.encounters.comments.create(
-                patient_id, encounter.id, text="Reviewed the care plan with the patient."
+                patient_id, encounter_id, text="Reviewed the care plan with the patient."
             )
-            api.encounters.update(patient_id, encounter.id, status="FINALIZED")
-            self.encounter_ids.append((patient_id, str(encounter.id)))
-        return len(self.encounter_ids)
+            api.encounters.update(patient_id, encounter_id, status="FINALIZED")
+        return len(self.patient_ids)
 
     def cdt_records(self) -> int:
         if not self.cdt:
@@ -259,7 +302,9 @@ class Workflow:
                 if name and (value := _value_for(kind, index)) is not None
             }
             patient_id = self.patient_ids[index // 2]
-            self.client.patients.cdts.create(patient_id, self.cdt, fields=values)
+            cdts = self.client.patients.cdts
+            record = cdts.create(patient_id, self.cdt, fields=values)
+            self._remember("CDT records", record.id, cdts.delete, patient_id, self.cdt)
             created += 1
         return created
 
@@ -301,32 +346,50 @@ class Workflow:
         return exported
 
     def cleanup(self) -> int:
+        """Delete what the demo created, newest first so that records go before the patient
+        they belong to. What cannot be deleted is kept in ``leftovers`` and reported; once
+        the tenant stops answering, the rest is reported without trying (each try would
+        wait out its timeouts)."""
+        pending = self.created[::-1]
         removed = 0
-        for patient_id, encounter_id in self.encounter_ids:
-            self.client.patients.encounters.delete(patient_id, encounter_id)
-            removed += 1
-        for patient_id in self.patient_ids:
-            self.client.patients.delete(patient_id)
-            removed += 1
-        for user_id in self.user_ids:
-            self.client.users.delete(user_id)
-            removed += 1
+        for index, record in enumerate(pending):
+            try:
+                record.delete()
+            except APIConnectionError:
+                for left in pending[index:]:
+                    self.leftovers.setdefault(left.kind, []).append(left.id)
+                break
+            except WelkinError:
+                self.leftovers.setdefault(record.kind, []).append(record.id)
+            else:
+                removed += 1
+        for kind, ids in self.leftovers.items():
+            self.out(f"cleanup        could not remove {len(ids)} {kind}: {', '.join(ids)}")
         return removed
 
     def run(self) -> None:
-        self._step("designer", self.designer)
-        self._step("care team", self.care_team)
-        self._step("patients", self.patients)
-        self._step("encounters", self.encounters)
-        self._step("cdt records", self.cdt_records)
-        self._step("paging", self.paging)
-        self._step("old-style API", self.old_style)
-        self._step("export", self.export)
-        if not self.options.keep:
-            self._step("cleanup", self.cleanup)
+        """Every step; then, even when one fails or Ctrl-C stops it, the cleanup (unless
+        ``keep``). A step's error wins over leftovers, which are reported either way."""
+        try:
+            self._step("designer", self.designer)
+            self._step("care team", self.care_team)
+            self._step("patients", self.patients)
+            self._step("encounters", self.encounters)
+            self._step("cdt records", self.cdt_records)
+            self._step("paging", self.paging)
+            self._step("old-style API", self.old_style)
+            self._step("export", self.export)
+        finally:
+            if self.created and not self.options.keep:
+                self._step("cleanup", self.cleanup)
+        if self.leftovers:
+            counts = ", ".join(f"{len(ids)} {kind}" for kind, ids in self.leftovers.items())
+            raise LeftoversError(f"the demo could not remove what it created: {counts}")
 
 
 def _summary(steps: list[Step], tokens: int | None, out: Out) -> None:
+    if not steps:
+        return  # the first step failed: there is nothing to sum up
     rows = [["step", "items", "requests", "seconds"]]
     rows += [[s.name, str(s.items), str(s.requests), f"{s.seconds:.2f}"] for s in steps]
     rows.append(
@@ -345,37 +408,60 @@ def _summary(steps: list[Step], tokens: int | None, out: Out) -> None:
         out(f"  token requests: {tokens}")
 
 
+def _seeded_fake() -> FakeWelkin:
+    from .testing import FakeWelkin
+
+    fake = FakeWelkin(seed=7)
+    fake.seed(patients=1000, users=20, designer=True)
+    return fake
+
+
+def _check_live_variables() -> None:
+    missing = [name for name in LIVE_VARIABLES if not os.environ.get(name)]
+    if missing:
+        raise ConfigurationError(
+            f"demo --live needs these environment variables: {', '.join(missing)}"
+        )
+
+
+def _client(http: httpx.Client, fake: FakeWelkin | None) -> Client:
+    """A client of ``fake``, or with no fake of the tenant the ``WELKIN_*`` variables name."""
+    if fake is None:
+        return Client(
+            timeout=LIVE_TIMEOUT, total=LIVE_RETRIES, backoff_factor=LIVE_BACKOFF, http_client=http
+        )
+    return Client(
+        tenant=fake.tenant,
+        instance=fake.instance,
+        api_client=fake.api_client,
+        secret_key=fake.secret,
+        base_url=fake.base_url,
+        http_client=http,
+    )
+
+
 def run(out: Out, options: Options, *, live: bool = False, fake: FakeWelkin | None = None) -> int:
     """Run the workflow on ``fake`` (by default a new seeded one), or on the tenant named by
-    the ``WELKIN_*`` variables when ``live``; returns the process exit status."""
-    counter = _Counter()
+    the ``WELKIN_*`` variables when ``live``; returns 0, or raises what stopped it (a
+    WelkinError, or LeftoversError when only the cleanup fell short)."""
     if live:
-        missing = [
-            name
-            for name in ("WELKIN_TENANT", "WELKIN_INSTANCE", "WELKIN_API_CLIENT", "WELKIN_SECRET")
-            if not os.environ.get(name)
-        ]
-        if missing:
-            out(f"welkin demo --live needs these environment variables: {', '.join(missing)}")
-            return 2
-        http = httpx.Client(event_hooks={"request": [counter]})
-        client = Client(http_client=http)
+        _check_live_variables()
+        fake = None
+    elif fake is None:
+        fake = _seeded_fake()
+    counter = _Counter()
+    transport = fake.transport if fake is not None else None
+    with httpx.Client(transport=transport, event_hooks={"request": [counter]}) as http:
+        with _client(http, fake) as client:
+            return _run_workflow(client, counter, options, out, fake)
+
+
+def _run_workflow(
+    client: Client, counter: _Counter, options: Options, out: Out, fake: FakeWelkin | None
+) -> int:
+    if fake is None:
         where = f"live tenant {client.tenant}/{client.instance}"
     else:
-        from .testing import FakeWelkin
-
-        if fake is None:
-            fake = FakeWelkin(seed=7)
-            fake.seed(patients=1000, users=20, designer=True)
-        http = httpx.Client(transport=fake.transport, event_hooks={"request": [counter]})
-        client = Client(
-            tenant=fake.tenant,
-            instance=fake.instance,
-            api_client=fake.api_client,
-            secret_key=fake.secret,
-            base_url=fake.base_url,
-            http_client=http,
-        )
         where = (
             f"an in-process fake Welkin ({len(fake.patients)} patients, {len(fake.users)} users)"
         )
@@ -383,10 +469,9 @@ def run(out: Out, options: Options, *, live: bool = False, fake: FakeWelkin | No
     out(f"welkin {__version__}: care-team demo against {where}")
     workflow = Workflow(client, counter, options, out)
     try:
-        with client, http:
-            workflow.run()
+        workflow.run()
     finally:
-        _summary(workflow.steps, None if live or fake is None else fake.token_requests, out)
+        _summary(workflow.steps, None if fake is None else fake.token_requests, out)
     elapsed = (datetime.now(timezone.utc) - started).total_seconds()
     out(f"  finished in {elapsed:.2f} s")
     return 0
