@@ -382,6 +382,43 @@ def repeating_pages() -> Row:
     )
 
 
+def cli_unreachable() -> Row:
+    import contextlib
+    import io
+    import os
+
+    from welkin._cli import main
+
+    env = {
+        "WELKIN_TENANT": "gh",
+        "WELKIN_INSTANCE": "sb-demo",
+        "WELKIN_API_CLIENT": "api",
+        "WELKIN_SECRET": "secret",
+        "WELKIN_BASE_URL": f"http://127.0.0.1:{closed_port()}",
+    }
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    stderr = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
+            status, seconds = timed(lambda: str(main(["demo", "--live"])))
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    lines = stderr.getvalue().strip().splitlines()
+    text = f"exit {status}, {len(lines)} line on stderr: `{lines[-1][:70]}`"
+    return Row(
+        "`welkin demo --live` with the tenant's host refusing connections",
+        text,
+        0,
+        seconds,
+        "test_cli_errors.py",
+    )
+
+
 SCENARIOS: list[Callable[[], Row]] = [
     dot_segment,
     wrong_secret,
@@ -398,6 +435,7 @@ SCENARIOS: list[Callable[[], Row]] = [
     second_event_loop,
     non_json_body,
     repeating_pages,
+    cli_unreachable,
 ]
 
 
