@@ -7,14 +7,16 @@ async loop. Only those loops touch I/O, so the two clients cannot drift apart.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import json
 import logging
+import os
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
@@ -43,6 +45,7 @@ from .resources import AsyncResources, SyncResources
 from .util import reset_file_offsets
 
 if TYPE_CHECKING:
+    from .tokens import TokenStore
     from .types.auth import TokenResponse
 
 __all__ = ["AsyncClient", "Client", "RequestOptions"]
@@ -220,6 +223,75 @@ def _unusable(error: RuntimeError) -> ClientStateError:
     return ClientStateError(f"the client cannot send: {error}{hint}")
 
 
+def _resolve_store(given: Any) -> TokenStore | None:
+    """The token store: the one given, else the one WELKIN_TOKEN_STORE names, else none
+    (tokens are then shared within this process only)."""
+    if not isinstance(given, NotGiven):
+        if given is not None and not all(
+            callable(getattr(given, name, None)) for name in ("get", "set", "delete_if", "lock")
+        ):
+            raise InvalidArgumentError("token_store", "expected a welkin.tokens.TokenStore")
+        return cast("TokenStore | None", given)
+    if not os.environ.get("WELKIN_TOKEN_STORE"):
+        return None  # welkin.tokens is not even imported
+    from .tokens import store_from_env
+
+    return store_from_env()
+
+
+def _store_key(base_url: str, tenant: str, api_client: str, secret: str) -> str:
+    from .tokens import token_key
+
+    return token_key(base_url, tenant, api_client, secret)
+
+
+def _quietly(method: Callable[..., T], *args: Any) -> T | None:
+    """A token store call; a store that fails (a full disk, Redis down) is worked around,
+    with a warning: the token is fetched as if there were no store."""
+    try:
+        return method(*args)
+    except Exception as exc:
+        logger.warning("token store %s failed (%s): going on without it", method.__name__, exc)
+        return None
+
+
+async def _aquietly(method: Callable[..., Awaitable[T]], *args: Any) -> T | None:
+    try:
+        return await method(*args)
+    except Exception as exc:
+        logger.warning("token store %s failed (%s): going on without it", method.__name__, exc)
+        return None
+
+
+@contextlib.contextmanager
+def _quietly_held(lock: contextlib.AbstractContextManager[Any]) -> Iterator[None]:
+    """Hold a store's lock; if it cannot be taken, go on without it (with a warning)."""
+    try:
+        lock.__enter__()
+    except Exception as exc:
+        logger.warning("token store lock failed (%s): fetching without it", exc)
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
+
+
+@contextlib.asynccontextmanager
+async def _aquietly_held(lock: contextlib.AbstractAsyncContextManager[Any]) -> AsyncIterator[None]:
+    try:
+        await lock.__aenter__()
+    except Exception as exc:
+        logger.warning("token store lock failed (%s): fetching without it", exc)
+        yield
+        return
+    try:
+        yield
+    finally:
+        await lock.__aexit__(None, None, None)
+
+
 def _is_header_safe(token: str) -> bool:
     return all(33 <= ord(char) < 127 for char in token)
 
@@ -252,6 +324,7 @@ class _BaseClient:
         backoff_factor: float,
         base_url: str | None,
         deadline: float | None,
+        token_store: TokenStore | NotGiven | None = NOT_GIVEN,
     ) -> None:
         settings, secret = resolve_settings(tenant, instance, api_client, secret_key, base_url)
         _check_count("total", total)
@@ -265,6 +338,12 @@ class _BaseClient:
         self._retry = RetryPolicy(total=total, backoff_factor=backoff_factor)
         self._token_state: TokenState = token_state(
             settings.base_url, settings.tenant, settings.api_client, secret
+        )
+        self._store: TokenStore | None = _resolve_store(token_store)
+        self._store_key = (
+            ""
+            if self._store is None
+            else _store_key(settings.base_url, settings.tenant, settings.api_client, secret)
         )
         self._headers = {"User-Agent": f"welkin-python/{__version__}", "Accept": "application/json"}
         # Seams for tests: the wall clock (token expiry, Retry-After dates) and the jitter.
@@ -429,6 +508,10 @@ class _BaseClient:
         self._token_state = token_state(
             base_url, settings.tenant, settings.api_client, self._secret
         )
+        if self._store is not None:
+            self._store_key = _store_key(
+                base_url, settings.tenant, settings.api_client, self._secret
+            )
 
     # -- the request flow (shared) ------------------------------------------------------
 
@@ -586,6 +669,20 @@ class _BaseClient:
             body={"secret": self._secret},
         )
 
+    def _adopt(self, token: str | None) -> Token | None:
+        """A token read from the shared store, cached here if it is still good to use."""
+        if not token or not _is_header_safe(token):
+            return None
+        self._token_state.store(token, self._clock())
+        return self._token_state.usable(self._clock())
+
+    def _share(self, result: TokenResponse) -> None:
+        from ._auth import jwt_expiry
+
+        if self._store is not None and result.token:
+            expires_at = jwt_expiry(result.token)
+            _quietly(self._store.set, self._store_key, result.token, expires_at)
+
     def _store_token(self, response: httpx.Response) -> TokenResponse:
         from .operations.auth import AUTH_CREATE_TOKEN
 
@@ -626,6 +723,7 @@ class Client(_BaseClient, SyncResources, LegacyClient):
         base_url: str | None = None,
         http_client: httpx.Client | None = None,
         deadline: float | None = DEFAULT_DEADLINE,
+        token_store: TokenStore | NotGiven | None = NOT_GIVEN,
     ) -> None:
         super().__init__(
             tenant,
@@ -637,6 +735,7 @@ class Client(_BaseClient, SyncResources, LegacyClient):
             backoff_factor,
             base_url,
             deadline,
+            token_store,
         )
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise InvalidArgumentError("http_client", "expected an httpx.Client")
@@ -790,6 +889,8 @@ class Client(_BaseClient, SyncResources, LegacyClient):
             self._sleep(step.seconds)
         else:
             self._token_state.discard(step.token)
+            if self._store is not None:
+                _quietly(self._store.delete_if, self._store_key, step.token)
         return None
 
     def _send(self, step: _Send) -> httpx.Response | httpx.TransportError:
@@ -827,12 +928,26 @@ class Client(_BaseClient, SyncResources, LegacyClient):
             failure = state.shared_failure(seen, self._clock())
             if failure is not None:
                 raise failure
-            try:
-                result = self._fetch_token(step.options, step.deadline_at)
-            except WelkinError as error:
-                state.fail(error, self._clock())
-                raise
-            return state.usable(self._clock()) or Token(result.token or "")
+            store = self._store
+            if store is None:
+                return self._fetch_now(step)
+            token = self._adopt(_quietly(store.get, self._store_key))
+            if token is not None:
+                return token
+            with _quietly_held(store.lock(self._store_key)):
+                # Another process may have fetched while this one waited for the lock.
+                token = self._adopt(_quietly(store.get, self._store_key))
+                return token if token is not None else self._fetch_now(step)
+
+    def _fetch_now(self, step: _NeedToken) -> Token:
+        state = self._token_state
+        try:
+            result = self._fetch_token(step.options, step.deadline_at)
+        except WelkinError as error:
+            state.fail(error, self._clock())
+            raise
+        self._share(result)
+        return state.usable(self._clock()) or Token(result.token or "")
 
     def _current_token(self) -> Token:
         """The token a call would use now (fetched first when there is none)."""
@@ -862,6 +977,7 @@ class AsyncClient(_BaseClient, AsyncResources):
         base_url: str | None = None,
         http_client: httpx.AsyncClient | None = None,
         deadline: float | None = DEFAULT_DEADLINE,
+        token_store: TokenStore | NotGiven | None = NOT_GIVEN,
     ) -> None:
         super().__init__(
             tenant,
@@ -873,6 +989,7 @@ class AsyncClient(_BaseClient, AsyncResources):
             backoff_factor,
             base_url,
             deadline,
+            token_store,
         )
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise InvalidArgumentError("http_client", "expected an httpx.AsyncClient")
@@ -1011,6 +1128,8 @@ class AsyncClient(_BaseClient, AsyncResources):
             await self._sleep(step.seconds)
         else:
             self._token_state.discard(step.token)
+            if self._store is not None:
+                await _aquietly(self._store.adelete_if, self._store_key, step.token)
         return None
 
     async def _send(self, step: _Send) -> httpx.Response | httpx.TransportError:
@@ -1048,12 +1167,29 @@ class AsyncClient(_BaseClient, AsyncResources):
             failure = state.shared_failure(seen, self._clock())
             if failure is not None:
                 raise failure
-            try:
-                result = await self._fetch_token(step.options, step.deadline_at)
-            except WelkinError as error:
-                state.fail(error, self._clock())
-                raise
-            return state.usable(self._clock()) or Token(result.token or "")
+            store = self._store
+            if store is None:
+                return await self._fetch_now(step)
+            token = self._adopt(await _aquietly(store.aget, self._store_key))
+            if token is not None:
+                return token
+            async with _aquietly_held(store.alock(self._store_key)):
+                token = self._adopt(await _aquietly(store.aget, self._store_key))
+                return token if token is not None else await self._fetch_now(step)
+
+    async def _fetch_now(self, step: _NeedToken) -> Token:
+        state = self._token_state
+        try:
+            result = await self._fetch_token(step.options, step.deadline_at)
+        except WelkinError as error:
+            state.fail(error, self._clock())
+            raise
+        if self._store is not None and result.token:
+            from ._auth import jwt_expiry
+
+            expires_at = jwt_expiry(result.token)
+            await _aquietly(self._store.aset, self._store_key, result.token, expires_at)
+        return state.usable(self._clock()) or Token(result.token or "")
 
     async def _fetch_token(
         self, options: RequestOptions, deadline_at: float | None
