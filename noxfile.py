@@ -90,3 +90,10 @@ def reliability(session: nox.Session) -> None:
     """The client against hostile servers, measured: writes benchmarks/RELIABILITY.md."""
     session.install("-e", ".")
     session.run("python", "-m", "benchmarks.reliability")
+
+
+@nox.session
+def fleet(session: nox.Session) -> None:
+    """100 short-lived processes with and without a shared token store (into RESULTS.md)."""
+    session.install("-e", ".[redis]")
+    session.run("python", "-m", "benchmarks.fleet")
