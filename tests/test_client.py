@@ -112,3 +112,22 @@ def test_import_welkin_loads_neither_pydantic_nor_asyncio() -> None:
     code = "import sys, welkin; print(sorted({'pydantic', 'asyncio'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_environment_picks_welkins_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    credentials = ("gh", "sb-demo", "api", "secret")
+    monkeypatch.delenv("WELKIN_BASE_URL", raising=False)
+    monkeypatch.delenv("WELKIN_ENVIRONMENT", raising=False)
+
+    assert welkin.Client(*credentials).base_url == "https://api.live.welkincloud.io"
+    assert (
+        welkin.Client(*credentials, environment="stg").base_url == "https://api.stg.welkincloud.io"
+    )
+    monkeypatch.setenv("WELKIN_ENVIRONMENT", "stg")
+    assert welkin.AsyncClient(*credentials).base_url == "https://api.stg.welkincloud.io"
+    monkeypatch.setenv("WELKIN_BASE_URL", "http://127.0.0.1:9")  # an explicit URL wins
+    assert welkin.Client(*credentials).base_url == "http://127.0.0.1:9"
+    with pytest.raises(welkin.ConfigurationError, match="not both"):
+        welkin.Client(*credentials, environment="live", base_url="https://x.example")
+    with pytest.raises(welkin.ConfigurationError, match="environment"):
+        welkin.Client(*credentials, environment="prod")  # type: ignore[arg-type]

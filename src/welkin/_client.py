@@ -16,7 +16,7 @@ import os
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import httpx
 
@@ -55,6 +55,7 @@ logger = logging.getLogger("welkin")
 R = TypeVar("R")
 T = TypeVar("T")
 Timeout = float | httpx.Timeout | None
+Environment = Literal["live", "stg"]
 
 
 class RequestOptions:
@@ -325,8 +326,11 @@ class _BaseClient:
         base_url: str | None,
         deadline: float | None,
         token_store: TokenStore | NotGiven | None = NOT_GIVEN,
+        environment: Environment | None = None,
     ) -> None:
-        settings, secret = resolve_settings(tenant, instance, api_client, secret_key, base_url)
+        settings, secret = resolve_settings(
+            tenant, instance, api_client, secret_key, base_url, environment
+        )
         _check_count("total", total)
         _check_number("backoff_factor", backoff_factor)
         _check_deadline(deadline)
@@ -704,7 +708,8 @@ class Client(_BaseClient, SyncResources, LegacyClient):
 
     ``Client(tenant, instance, api_client, secret_key)``; any credential left out is read
     from ``WELKIN_TENANT``, ``WELKIN_INSTANCE``, ``WELKIN_API_CLIENT`` or ``WELKIN_SECRET``
-    (and the base URL from ``WELKIN_BASE_URL``). ``total`` is the number of retries and
+    (and the base URL from ``WELKIN_BASE_URL``; or ``environment="stg"`` / ``WELKIN_ENVIRONMENT``
+    for Welkin's staging host). ``total`` is the number of retries and
     ``backoff_factor`` scales the exponential wait between them.
     """
 
@@ -724,6 +729,7 @@ class Client(_BaseClient, SyncResources, LegacyClient):
         http_client: httpx.Client | None = None,
         deadline: float | None = DEFAULT_DEADLINE,
         token_store: TokenStore | NotGiven | None = NOT_GIVEN,
+        environment: Environment | None = None,
     ) -> None:
         super().__init__(
             tenant,
@@ -736,6 +742,7 @@ class Client(_BaseClient, SyncResources, LegacyClient):
             base_url,
             deadline,
             token_store,
+            environment,
         )
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise InvalidArgumentError("http_client", "expected an httpx.Client")
@@ -978,6 +985,7 @@ class AsyncClient(_BaseClient, AsyncResources):
         http_client: httpx.AsyncClient | None = None,
         deadline: float | None = DEFAULT_DEADLINE,
         token_store: TokenStore | NotGiven | None = NOT_GIVEN,
+        environment: Environment | None = None,
     ) -> None:
         super().__init__(
             tenant,
@@ -990,6 +998,7 @@ class AsyncClient(_BaseClient, AsyncResources):
             base_url,
             deadline,
             token_store,
+            environment,
         )
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise InvalidArgumentError("http_client", "expected an httpx.AsyncClient")

@@ -13,6 +13,10 @@ __all__ = ["DEFAULT_BASE_URL", "Settings", "resolve_settings"]
 
 DEFAULT_BASE_URL = "https://api.live.welkincloud.io"
 
+#: Welkin's hosts by environment: ``live`` (the default) and ``stg``, the staging host of
+#: Welkin's own sample code (NEWER.md, "Hosts").
+ENVIRONMENTS = {"live": DEFAULT_BASE_URL, "stg": "https://api.stg.welkincloud.io"}
+
 _ENV = {
     "tenant": "WELKIN_TENANT",
     "instance": "WELKIN_INSTANCE",
@@ -75,12 +79,31 @@ def check_base_url(base_url: str) -> str:
     return base_url.rstrip("/")
 
 
+def _base_url(base_url: str | None, environment: str | None) -> str:
+    """``base_url`` or the host of ``environment``, else ``WELKIN_BASE_URL``, else the host of
+    ``WELKIN_ENVIRONMENT``, else the live host."""
+    if base_url is not None and environment is not None:
+        raise ConfigurationError("pass base_url or environment, not both")
+    if base_url is not None:
+        return base_url
+    if environment is None:
+        if os.environ.get("WELKIN_BASE_URL"):
+            return os.environ["WELKIN_BASE_URL"]
+        environment = os.environ.get("WELKIN_ENVIRONMENT") or "live"
+    if environment not in ENVIRONMENTS:
+        raise ConfigurationError(
+            f"environment must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}"
+        )
+    return ENVIRONMENTS[environment]
+
+
 def resolve_settings(
     tenant: str | None,
     instance: str | None,
     api_client: str | None,
     secret_key: str | None,
     base_url: str | None,
+    environment: str | None = None,
 ) -> tuple[Settings, str]:
     """The settings and the secret (kept apart so that the secret never lands in a repr)."""
     given = {
@@ -99,6 +122,6 @@ def resolve_settings(
         tenant=str(given["tenant"]),
         instance=str(given["instance"]),
         api_client=str(given["api_client"]),
-        base_url=check_base_url(base_url or os.environ.get("WELKIN_BASE_URL") or DEFAULT_BASE_URL),
+        base_url=check_base_url(_base_url(base_url, environment)),
     )
     return settings, str(given["secret_key"])
