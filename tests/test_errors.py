@@ -180,12 +180,12 @@ def test_malformed_json_on_success_is_a_validation_error(
 
 
 def test_success_body_that_does_not_fit_the_model_is_a_validation_error(
-    client: welkin.Client, fake: FakeWelkin
+    fake: FakeWelkin,
 ) -> None:
     patient_id = str(uuid.uuid4())
     fake.fail_next(200, body={"createdAt": "not a date"})
 
-    with pytest.raises(APIResponseValidationError) as caught:
+    with fake.client(strict=True) as client, pytest.raises(APIResponseValidationError) as caught:
         client.patients.get(patient_id)
 
     assert "createdAt" in str(caught.value)

@@ -594,7 +594,7 @@ def test_an_item_that_does_not_fit_its_model_fails_when_reached_without_its_data
     fake = FakeWelkin()
     fake.add_patient(firstName="Fine")
     fake.add_patient(firstName="Broken", createdAt="not a timestamp", lastName="Secretson")
-    with fake.client() as client:
+    with fake.client(strict=True) as client:
         page = client.patients.list()
         walked = iter(page)
         assert next(walked).first_name == "Fine"

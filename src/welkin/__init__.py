@@ -37,7 +37,17 @@ from ._version import __version__
 # The old package's modules (and the typed models), imported when first used: ``import
 # welkin`` stays light, and ``welkin.models.Patient`` works after it, as it did.
 _SUBMODULES = frozenset(
-    {"authentication", "exceptions", "models", "pagination", "testing", "types", "util"}
+    {
+        "authentication",
+        "exceptions",
+        "models",
+        "pagination",
+        "testing",
+        "tokens",
+        "types",
+        "util",
+        "webhooks",
+    }
 )
 
 

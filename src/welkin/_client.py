@@ -16,6 +16,7 @@ import os
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import httpx
@@ -47,6 +48,7 @@ from .util import reset_file_offsets
 if TYPE_CHECKING:
     from .tokens import TokenStore
     from .types.auth import TokenResponse
+    from .webhooks import AsyncWebhooks, Webhooks
 
 __all__ = ["AsyncClient", "Client", "RequestOptions"]
 
@@ -327,7 +329,9 @@ class _BaseClient:
         deadline: float | None,
         token_store: TokenStore | NotGiven | None = NOT_GIVEN,
         environment: Environment | None = None,
+        strict: bool = False,
     ) -> None:
+        self._strict = bool(strict)
         settings, secret = resolve_settings(
             tenant, instance, api_client, secret_key, base_url, environment
         )
@@ -651,14 +655,20 @@ class _BaseClient:
         except ValueError:
             raise _unexpected(response, "the body is not JSON", secret_sent) from None
 
-    @staticmethod
     def _parse(
-        operation: Operation[R], response: httpx.Response, data: Any, *, secret_sent: bool = False
+        self,
+        operation: Operation[R],
+        response: httpx.Response,
+        data: Any,
+        *,
+        secret_sent: bool = False,
     ) -> R:
         from pydantic import ValidationError  # here: pydantic loads on first use, not at import
 
+        # The token answer is always read strictly: a token that is not a string is no token.
+        strict = self._strict or secret_sent
         try:
-            return operation.parse_response(data)
+            return operation.parse_response(data, strict=strict)
         except ValidationError as exc:
             raise _unexpected(response, exc, secret_sent) from None
 
@@ -730,6 +740,7 @@ class Client(_BaseClient, SyncResources, LegacyClient):
         deadline: float | None = DEFAULT_DEADLINE,
         token_store: TokenStore | NotGiven | None = NOT_GIVEN,
         environment: Environment | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             tenant,
@@ -743,6 +754,7 @@ class Client(_BaseClient, SyncResources, LegacyClient):
             deadline,
             token_store,
             environment,
+            strict,
         )
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise InvalidArgumentError("http_client", "expected an httpx.Client")
@@ -771,6 +783,13 @@ class Client(_BaseClient, SyncResources, LegacyClient):
         """A client sharing this one's connections and token, with other defaults."""
         clone: Client = self._copy_with(timeout, max_retries, deadline)
         return clone
+
+    @cached_property
+    def webhooks(self) -> Webhooks:
+        """What to do with a received webhook event: ``client.webhooks.resolve(event)``."""
+        from .webhooks import Webhooks
+
+        return Webhooks(self)
 
     def get_token(self) -> TokenDict:
         """Request a new token now (and cache it); Welkin's answer as a dict, as the old
@@ -986,6 +1005,7 @@ class AsyncClient(_BaseClient, AsyncResources):
         deadline: float | None = DEFAULT_DEADLINE,
         token_store: TokenStore | NotGiven | None = NOT_GIVEN,
         environment: Environment | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             tenant,
@@ -999,6 +1019,7 @@ class AsyncClient(_BaseClient, AsyncResources):
             deadline,
             token_store,
             environment,
+            strict,
         )
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise InvalidArgumentError("http_client", "expected an httpx.AsyncClient")
@@ -1029,6 +1050,13 @@ class AsyncClient(_BaseClient, AsyncResources):
         """A client sharing this one's connections and token, with other defaults."""
         clone: AsyncClient = self._copy_with(timeout, max_retries, deadline)
         return clone
+
+    @cached_property
+    def webhooks(self) -> AsyncWebhooks:
+        """What to do with a received webhook event: ``await client.webhooks.resolve(event)``."""
+        from .webhooks import AsyncWebhooks
+
+        return AsyncWebhooks(self)
 
     async def get_token(self) -> TokenDict:
         """Request a new token now (and cache it); Welkin's answer as a dict."""

@@ -3,7 +3,9 @@
 An envelope parses a page body, dumps it back unchanged, knows the query of the next page,
 and validates its items into typed models only as they are reached: validating a page of
 a hundred patients at once keeps every nested object alive together, which costs more
-(in the garbage collector) than validating them one by one.
+(in the garbage collector) than validating them one by one. Items are read leniently (see
+``_models.validate_response``) unless the page was validated with the strict context; the
+envelope's own fields, which drive paging, are validated as declared either way.
 
 Styles: PAGE (Spring page), PAGE_IN_DATA (Spring page under ``data``), METAINFO (``data`` +
 ``metaInfo``), TOKEN (``content`` + ``meta.nextPageToken``), CURSOR (items + ``cursor``).
@@ -12,7 +14,7 @@ Styles: PAGE (Spring page), PAGE_IN_DATA (Spring page under ``data``), METAINFO 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import cache
+from functools import cache, partial
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import (
@@ -21,10 +23,11 @@ from pydantic import (
     ModelWrapValidatorHandler,
     PrivateAttr,
     TypeAdapter,
+    ValidationInfo,
     model_validator,
 )
 
-from ._models import WelkinModel
+from ._models import WelkinModel, reads_strictly, validate_model
 
 __all__ = [
     "STYLES",
@@ -40,12 +43,14 @@ T = TypeVar("T")
 
 
 @cache
-def _item_validator(envelope: type[Envelope[Any]]) -> Callable[[Any], Any]:
+def _item_validator(envelope: type[Envelope[Any]], strict: bool) -> Callable[[Any], Any]:
     """How to validate one item of ``envelope`` (e.g. ``SpringPage[Patient]``)."""
     args = envelope.__pydantic_generic_metadata__["args"]
     if not args:
         return lambda raw: raw  # an unparametrized envelope: items stay as decoded JSON
     item = args[0]
+    if isinstance(item, type) and issubclass(item, WelkinModel) and not strict:
+        return partial(validate_model, item)
     if isinstance(item, type) and issubclass(item, BaseModel):
         return item.model_validate
     return TypeAdapter(item).validate_python
@@ -59,14 +64,21 @@ class Envelope(WelkinModel, Generic[T]):
     _bare_list_key: ClassVar[str] = "content"
     _items: list[T] | None = PrivateAttr(default=None)
     _bare: bool = PrivateAttr(default=False)  # the body was a bare array
+    # Items are validated after the page, so the page keeps how strictly to read them.
+    _strict: bool = PrivateAttr(default=False)
 
     @model_validator(mode="wrap")
     @classmethod
-    def _accept_bare_list(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+    def _accept_bare_list(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo
+    ) -> Any:
         if not isinstance(data, list):
-            return handler(data)
-        page = handler(cls._wrap_bare_list(data))
-        page._bare = True
+            page = handler(data)
+        else:
+            page = handler(cls._wrap_bare_list(data))
+            page._bare = True
+        if reads_strictly(info.context):
+            page._strict = True
         return page
 
     @classmethod
@@ -87,7 +99,7 @@ class Envelope(WelkinModel, Generic[T]):
         """This page's items, each validated as the iteration reaches it."""
         if self._items is not None:
             return iter(self._items)
-        validate = _item_validator(type(self))
+        validate = _item_validator(type(self), self._strict)
         return (validate(raw) for raw in self.raw_items())
 
     @property

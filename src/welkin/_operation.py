@@ -209,11 +209,17 @@ class Operation(Generic[R]):
             self._adapter = TypeAdapter(target)
         return self._adapter
 
-    def parse_response(self, data: Any) -> R:
-        """The typed result for a decoded JSON body (None for operations without a response)."""
+    def parse_response(self, data: Any, *, strict: bool = False) -> R:
+        """The typed result for a decoded JSON body (None for operations without a response).
+
+        Lenient by default, as Welkin advises: a field that does not fit its type keeps the
+        value as sent (with one warning per field); ``strict`` raises pydantic's
+        ValidationError instead."""
         if self.response is None:
             return None  # type: ignore[return-value]
-        result: R = self.adapter.validate_python(data)
+        from ._models import validate_response  # pydantic is loaded by ``adapter`` anyway
+
+        result: R = validate_response(self.adapter, data, strict=strict)
         return result
 
 
