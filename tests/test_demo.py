@@ -33,6 +33,11 @@ def test_the_demo_runs_the_whole_workflow_on_the_fake(capsys: pytest.CaptureFixt
     assert rows["export"][0] == "12"
     # 1000 seeded patients plus 6, their 6 full encounters and 12 CDT records.
     assert rows["paging"][0] == str(1006 + 6 + 12)
+    assert rows["webhook"][0] == "1"
+    assert (
+        "webhook        CDT_CREATED POSTed to a wsgi_app receiver, header verified, "
+        "resolved to CdtRecord (the new record)"
+    ) in out
     assert "token requests: 1" in out
 
 
@@ -52,10 +57,14 @@ def test_the_workflow_leaves_what_it_says_in_the_fake() -> None:
     assert all(r.json["assessmentName"] == "phq_2" for r in links)
     assert all(r.json["assessmentRecordId"] for r in links)
     vitals = [r for r in fake.requests if r.method == "POST" and r.path.endswith("/cdts/vitals")]
-    assert len(vitals) == 8
+    assert len(vitals) == 8 + 1  # and one more for the webhook
     assert set(vitals[0].json) == {"weight", "systolic", "diastolic", "measured_on", "notes"}
     export = [r for r in fake.requests if "/export/CDT_RECORD" in r.path]
     assert len(export) == 1  # 8 records fit one page of 20
+    with fake.client() as client:
+        [delivery] = client.audits.webhook.list()
+    assert (delivery.event_subtype, delivery.status) == ("CDT_CREATED", "DELIVERED")
+    assert fake.webhooks == ()  # the demo's receiver is unregistered after its step
 
 
 def test_cleanup_removes_what_the_demo_created() -> None:
@@ -66,7 +75,7 @@ def test_cleanup_removes_what_the_demo_created() -> None:
     assert len(fake.users) == 2
     deleted = [kind_of(r.path) for r in fake.requests if r.method == "DELETE"]
     assert sorted(deleted) == sorted(
-        ["cdts"] * 6
+        ["cdts"] * 7  # two per patient, one for the webhook
         + ["assessment-records"] * 3
         + ["encounters"] * 3
         + ["patient"] * 3
@@ -187,8 +196,13 @@ STEP_FAULTS = [
     # The first GET .../encounters is the designer's list of templates.
     pytest.param("old-style", 1, 404, "GET", "/encounters", id="old-style API"),
     pytest.param("export", 0, 403, "GET", "/export/CDT_RECORD", id="export"),
+    # Reading the record back: only resolve reads one CDT record by id.
+    pytest.param("webhook", 0, 403, "GET", "/cdts/vitals/", id="webhook"),
 ]
-STEP_ROWS = ["designer", "care", "patients", "encounters", "cdt", "paging", "old-style", "export"]
+STEP_ROWS = [
+    *("designer", "care", "patients", "encounters", "cdt", "paging", "old-style", "export"),
+    "webhook",
+]
 
 
 @pytest.mark.parametrize(("step", "passes", "status", "method", "path"), STEP_FAULTS)

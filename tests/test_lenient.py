@@ -27,6 +27,7 @@ ODD_DATE = "1990-05-01"  # a date where Welkin documents a datetime
 
 MEMBER_ID = "0b8c5e8e-0000-4000-8000-000000000001"
 
+
 @pytest.fixture(autouse=True)
 def _fresh_warnings(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     # Warnings are logged once per field and process: each test starts with none logged.

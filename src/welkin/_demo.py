@@ -1,8 +1,9 @@
 """``welkin demo``: a care team's workflow end to end, on the in-process fake or a live tenant.
 
 It creates a care team and patients, opens encounters with assessments, records CDT values,
-pages through everything and exports the CDT records, then prints a summary table. What it
-created is deleted at the end (unless ``keep``), also when a step fails.
+pages through everything and exports the CDT records (on the fake, it also receives one
+webhook), then prints a summary table. What it created is deleted at the end (unless
+``keep``), also when a step fails.
 """
 
 from __future__ import annotations
@@ -164,8 +165,16 @@ def _value_for(kind: str | None, index: int) -> Any:
 class Workflow:
     """The steps of the demo, each timed and counted, on one client."""
 
-    def __init__(self, client: Client, counter: _Counter, options: Options, out: Out) -> None:
+    def __init__(
+        self,
+        client: Client,
+        counter: _Counter,
+        options: Options,
+        out: Out,
+        fake: FakeWelkin | None = None,
+    ) -> None:
         self.client = client
+        self.fake = fake
         self.counter = counter
         self.options = options
         self.out = out
@@ -296,17 +305,20 @@ class Workflow:
         created = 0
         bar = self._progress(f"{self.cdt} records", len(self.patient_ids) * 2)
         for index in bar.track(range(len(self.patient_ids) * 2)):
-            values = {
-                name: value
-                for name, kind in self.cdt_fields
-                if name and (value := _value_for(kind, index)) is not None
-            }
+            values = self._cdt_values(index)
             patient_id = self.patient_ids[index // 2]
             cdts = self.client.patients.cdts
             record = cdts.create(patient_id, self.cdt, fields=values)
             self._remember("CDT records", record.id, cdts.delete, patient_id, self.cdt)
             created += 1
         return created
+
+    def _cdt_values(self, index: int) -> dict[str, Any]:
+        return {
+            name: value
+            for name, kind in self.cdt_fields
+            if name and (value := _value_for(kind, index)) is not None
+        }
 
     def paging(self) -> int:
         """Walk every patient of the instance, then each demo patient's encounters and CDTs."""
@@ -345,6 +357,39 @@ class Workflow:
         bar.close()
         return exported
 
+    def webhook(self) -> int:
+        """One webhook round trip, on the fake only: a receiver built with
+        ``welkin.webhooks.wsgi_app`` is registered for CDT_CREATED, a CDT record is created,
+        and the event it received (its header verified) is resolved back to the record."""
+        from .webhooks import WebhookEvent, Webhooks, wsgi_app
+
+        assert self.fake is not None  # run() runs this step on the fake only
+        if not self.cdt or not self.patient_ids:
+            self.out("webhook        skipped: the formation has no CDT")
+            return 0
+        token = secrets.token_hex(16)
+        received: list[WebhookEvent] = []
+        receiver = wsgi_app(received.append, expected_headers={"X-Demo-Token": token})
+        hook = self.fake.add_webhook(
+            app=receiver, events=["CDT_CREATED"], headers={"X-Demo-Token": token}, name="demo"
+        )
+        try:
+            patient_id, cdts = self.patient_ids[0], self.client.patients.cdts
+            record = cdts.create(patient_id, self.cdt, fields=self._cdt_values(0))
+            self._remember("CDT records", record.id, cdts.delete, patient_id, self.cdt)
+        finally:
+            self.fake.remove_webhook(hook)
+        if len(received) != 1:
+            raise WelkinError(f"the receiver got {len(received)} webhooks instead of 1")
+        event = received[0]
+        resolved = Webhooks(self.client).resolve(event)
+        what = "the new record" if getattr(resolved, "id", None) == record.id else "another record"
+        self.out(
+            f"webhook        {event.event_subtype} POSTed to a wsgi_app receiver, header "
+            f"verified, resolved to {type(resolved).__name__} ({what})"
+        )
+        return len(received)
+
     def cleanup(self) -> int:
         """Delete what the demo created, newest first so that records go before the patient
         they belong to. What cannot be deleted is kept in ``leftovers`` and reported; once
@@ -379,6 +424,8 @@ class Workflow:
             self._step("paging", self.paging)
             self._step("old-style API", self.old_style)
             self._step("export", self.export)
+            if self.fake is not None:
+                self._step("webhook", self.webhook)
         finally:
             if self.created and not self.options.keep:
                 self._step("cleanup", self.cleanup)
@@ -467,7 +514,7 @@ def _run_workflow(
         )
     started = datetime.now(timezone.utc)
     out(f"welkin {__version__}: care-team demo against {where}")
-    workflow = Workflow(client, counter, options, out)
+    workflow = Workflow(client, counter, options, out, fake)
     try:
         workflow.run()
     finally:

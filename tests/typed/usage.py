@@ -6,7 +6,7 @@ runs its examples against the offline fake. Nothing here runs at import time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timezone
 from uuid import UUID
 
@@ -28,6 +28,7 @@ from welkin.types import (
     PatientTerritory,
     User,
 )
+from welkin.webhooks import ChatMessageEvent, ResolvedRecord, WebhookEvent, Webhooks, unwrap
 
 
 def make_client(base_url: str, transport: httpx.BaseTransport) -> Client:
@@ -226,3 +227,15 @@ async def async_example(aclient: AsyncClient) -> list[str]:
 def type_error_example(client: Client) -> None:
     """A deliberate type error: an int is not a patient id (``UUID | str``)."""
     client.patients.get(patient_id=123)  # type: ignore[arg-type]
+
+
+def webhook_example(client: Client, body: bytes, headers: Mapping[str, str]) -> str:
+    """Receive a webhook: verify its header, parse it, read its record back."""
+    event: WebhookEvent = unwrap(body, headers, expected_headers={"X-Welkin-Token": "t0k3n"})
+    if isinstance(event, ChatMessageEvent):
+        return f"chat message for {event.patient_id}: {event.message}"
+    record: ResolvedRecord = Webhooks(client).resolve(event)
+    if isinstance(record, CdtRecord):
+        body_fields = record.json_body.model_extra if record.json_body else None
+        return f"{event.event_subtype} {record.id} {body_fields}"
+    return f"{event.event_entity} {type(record).__name__}"
