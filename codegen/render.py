@@ -85,6 +85,7 @@ class Argument:
     default: str | None
     wire: str
     description: str = ""
+    also_sent_as: tuple[str, ...] = ()  # more wire names of a query parameter
 
     @property
     def declaration(self) -> str:
@@ -212,7 +213,8 @@ def method_view(op: Operation, spec: Spec, models_used: set[str]) -> MethodView:
                 )
             )
     query = [
-        Argument(p.name, f"{param_type(p)} | None", "None", p.wire, p.description) for p in op.query
+        Argument(p.name, f"{param_type(p)} | None", "None", p.wire, p.description, p.also_sent_as)
+        for p in op.query
     ]
     keyword.extend(query)
     # Required keyword arguments first: Python needs no order, but readers scan for them.

@@ -20,7 +20,7 @@ OPERATION_KEYS = {
     "id", "summary", "method", "path", "auth", "path_params", "query", "fixed_query", "body",
     "response", "pagination", "download",
 }  # fmt: skip
-PARAM_KEYS = {"type", "values", "items", "description", "name", "default"}
+PARAM_KEYS = {"type", "values", "items", "description", "name", "default", "also_sent_as"}
 BODY_KEYS = {"model", "json", "param", "multipart", "files"}
 BUILTIN_PLACEHOLDERS = ("tenant", "instance")
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -46,6 +46,9 @@ class Param:
     item: str = "string"
     description: str = ""
     default: str | None = None  # path parameters only: makes the argument keyword-only
+    # Query parameters only: more wire names sent with the same value, for a parameter whose
+    # name the sources disagree on (chat's page size is `pageSize` and `size` in QX).
+    also_sent_as: tuple[str, ...] = ()
 
 
 @dataclass
@@ -160,6 +163,9 @@ def _param(wire: str, raw: Any, where: str) -> Param:
     item = raw.get("items", "string")
     if kind == "csv" and item not in PARAM_KINDS:
         raise _fail(f"{where}.items", f"unknown item kind {item!r}")
+    also = raw.get("also_sent_as", [])
+    if not isinstance(also, list) or not all(isinstance(w, str) and w for w in also):
+        raise _fail(f"{where}.also_sent_as", "expected a list of wire names")
     return Param(
         wire=wire,
         name=raw.get("name") or snake(wire),
@@ -168,6 +174,7 @@ def _param(wire: str, raw: Any, where: str) -> Param:
         item=item,
         description=str(raw.get("description", "")),
         default=None if raw.get("default") is None else str(raw["default"]),
+        also_sent_as=tuple(also),
     )
 
 
@@ -207,6 +214,12 @@ def _operation(raw: Any, where: str, file: str, models: dict[str, Any]) -> Opera
     for param in query:
         if param.default is not None:
             raise _fail(f"{where}.query.{param.wire}.default", "only path parameters take defaults")
+    for param in path_params:
+        if param.also_sent_as:
+            raise _fail(f"{where}.path_params.{param.wire}.also_sent_as", "is for query parameters")
+    wires = [w for param in query for w in (param.wire, *param.also_sent_as)]
+    if len(set(wires)) != len(wires):
+        raise _fail(f"{where}.query", "a wire name is sent twice")
     fixed = {
         str(k): str(v)
         for k, v in _mapping(raw.get("fixed_query") or {}, f"{where}.fixed_query").items()

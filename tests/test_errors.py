@@ -122,7 +122,7 @@ def test_method_and_url_are_in_the_message_and_attributes(
         client.patients.get(patient_id)
 
     error = caught.value
-    url = f"{patients_url(fake)}/{patient_id}"
+    url = f"{patients_url(fake)}/{patient_id}?type=ID"  # the read sends type=ID (QX)
     assert (error.method, error.url) == ("GET", url)
     assert f"400 Bad Request for GET {url}" in str(error)
     assert error.message == str(error)
@@ -189,7 +189,7 @@ def test_success_body_that_does_not_fit_the_model_is_a_validation_error(
         client.patients.get(patient_id)
 
     assert "createdAt" in str(caught.value)
-    assert caught.value.url == f"{patients_url(fake)}/{patient_id}"
+    assert caught.value.url == f"{patients_url(fake)}/{patient_id}?type=ID"
 
 
 def test_missing_patient_is_not_found_with_welkins_code(

@@ -140,7 +140,7 @@ def test_get_reads_one_patient_by_id(
     assert (call.method, call.path, call.query, call.json) == (
         "GET",
         f"{PATIENTS}/{stored['id']}",
-        {},
+        {"type": "ID"},  # the default lookup, said outright (QX)
         None,
     )
     assert patient.id == uuid.UUID(stored["id"])
@@ -162,9 +162,9 @@ def test_get_accepts_a_uuid_object_and_sends_it_in_canonical_form(
 def test_get_with_extra_query(
     client: welkin.Client, fake: FakeWelkin, stored: dict[str, Any]
 ) -> None:
-    client.patients.get(stored["id"], extra_query={"expand": "careTeam"})
+    client.patients.get(stored["id"], extra_query={"view": "full"})
 
-    assert last_call(fake).query == {"expand": "careTeam"}
+    assert last_call(fake).query == {"view": "full", "type": "ID"}
 
 
 def test_get_of_an_unknown_patient_raises_not_found(client: welkin.Client) -> None:
@@ -400,7 +400,7 @@ async def test_async_get_and_lookups(
 
     assert {p.id for p in (by_id, by_eid, by_guid, by_mrn)} == {uuid.UUID(stored["id"])}
     assert [c.query for c in api_calls(fake)] == [
-        {},
+        {"type": "ID"},
         {"type": "EID"},
         {"type": "EGUID"},
         {"type": "MRN"},
@@ -453,3 +453,100 @@ def test_extra_query_cannot_override_the_lookup_type(
 def test_sort_accepts_a_field_and_direction_pair(client: welkin.Client, fake: FakeWelkin) -> None:
     client.patients.list(sort=("lastName", "desc"))
     assert fake.requests[-1].query["sort"] == "lastName,desc"
+
+
+# -- newer facts (NEWER.md, QX): expand, external GUID on create ----------------------------
+
+# A patient read with `expand=true`: `territorialTeam` is not shown in the sources, so it is
+# assumed to list users like the care team; a field Welkin might add and a null ride along.
+EXPANDED: dict[str, Any] = {
+    "id": "1e57da59-42e2-4412-9152-11f37129b782",
+    "firstName": "Charlie",
+    "patientTerritories": [{"name": "west", "territories": ["CA"]}],
+    "careTeam": [],
+    "territorialTeam": [
+        {
+            "id": "20eb246e-8099-4c7c-854c-5e0f9a366ddb",
+            "username": "jdoe",
+            "firstName": "John",
+            "lastName": "Doe",
+            "region": "west",
+        },
+        {"id": "3ac0bf7c-c5a5-4b5e-9d55-2f1c0d3d7a11", "username": None},
+    ],
+}
+
+
+def test_an_expanded_patient_dumps_back_exactly_with_a_typed_territorial_team() -> None:
+    patient = Patient.model_validate(EXPANDED)
+
+    assert patient.to_json() == EXPANDED
+    first, second = patient.territorial_team or []
+    assert first.id == uuid.UUID("20eb246e-8099-4c7c-854c-5e0f9a366ddb")
+    assert (first.username, first.first_name, first.model_extra) == (
+        "jdoe",
+        "John",
+        {"region": "west"},
+    )
+    assert second.username is None
+
+
+def test_expand_is_a_real_flag_on_every_read(
+    client: welkin.Client, fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    member = fake.add_user(username="west-nurse", firstName="Wes", lastName="Tern")
+    client.users.territories.replace(
+        member["id"],
+        territories=[{"instanceName": "sb-demo", "name": "west", "territories": ["CA"]}],
+    )
+    client.patients.update(
+        stored["id"], patient_territories=[{"name": "west", "territories": ["CA"]}]
+    )
+
+    plain = client.patients.get(stored["id"])
+    assert last_call(fake).query == {"type": "ID"}
+    assert plain.territorial_team is None and "territorialTeam" not in plain.to_json()
+
+    expanded = client.patients.get(stored["id"], expand=True)
+    assert last_call(fake).query == {"expand": "true", "type": "ID"}
+    (teammate,) = expanded.territorial_team or []
+    assert (teammate.id, teammate.username) == (uuid.UUID(member["id"]), "west-nurse")
+
+    client.patients.get_by_mrn("MRN-42", expand=False)
+    assert last_call(fake).query == {"expand": "false", "type": "MRN"}
+    client.patients.get_by_external_id("EXT-00001", expand=True)
+    assert last_call(fake).query == {"expand": "true", "type": "EID"}
+    client.patients.get_by_external_guid(stored["externalGuid"], expand=True)
+    assert last_call(fake).query == {"expand": "true", "type": "EGUID"}
+
+
+def test_create_sends_the_external_guid(client: welkin.Client, fake: FakeWelkin) -> None:
+    guid = "0f8fad5b-d9cb-469f-a165-70867728950e"
+
+    patient = client.patients.create(first_name="Gus", external_guid=guid, phone="+447700900123")
+
+    assert last_call(fake).json == {
+        "firstName": "Gus",
+        "externalGuid": guid,
+        "phone": "+447700900123",
+    }
+    assert patient.external_guid == guid
+    assert client.patients.get_by_external_guid(guid).id == patient.id
+
+
+def test_expand_is_refused_unless_a_bool(client: welkin.Client, fake: FakeWelkin) -> None:
+    sent = len(fake.requests)
+
+    with pytest.raises(welkin.InvalidArgumentError, match=r"^expand"):
+        client.patients.get(uuid.uuid4(), expand="careTeam")  # type: ignore[arg-type]
+
+    assert len(fake.requests) == sent
+
+
+async def test_async_expanded_read(
+    aclient: welkin.AsyncClient, fake: FakeWelkin, stored: dict[str, Any]
+) -> None:
+    patient = await aclient.patients.get(stored["id"], expand=True)
+
+    assert last_call(fake).query == {"expand": "true", "type": "ID"}
+    assert patient.territorial_team == []

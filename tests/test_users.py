@@ -349,3 +349,140 @@ async def test_async_delete_and_delete_by_username(
         ("DELETE", f"{ADMIN_USERS}/{bar['id']}"),
         ("DELETE", f"{ADMIN_USERS}/{other['username']}"),
     ]
+
+
+# -- newer facts (NEWER.md, QX): both filter sets, read by email, create fields ------------
+
+
+def test_list_accepts_both_filter_sets(client: welkin.Client, fake: FakeWelkin) -> None:
+    ids = [
+        uuid.UUID("0f8fad5b-d9cb-469f-a165-70867728950e"),
+        "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+    ]
+
+    client.users.list(
+        email="bar@foo.com",
+        ids=ids,
+        first_name="Bar",
+        last_name="Foo",
+        region="east-coast",
+        territories=["NY", "NJ"],
+        role_name="nurse",
+        include_deleted=False,
+        sort=("lastName", "asc"),
+        search="ba",
+        seat_assigned=True,
+        user_state="ACTIVE",
+        page=1,
+        size=10,
+    )
+
+    call = last_call(fake)
+    assert (call.method, call.path) == ("GET", ADMIN_USERS)
+    assert call.query == {
+        "search": "ba",
+        "seatAssigned": "true",
+        "userState": "ACTIVE",
+        "email": "bar@foo.com",
+        "ids": "0f8fad5b-d9cb-469f-a165-70867728950e,7c9e6679-7425-40de-944b-e07fc1f90ae7",
+        "firstName": "Bar",
+        "lastName": "Foo",
+        "region": "east-coast",
+        "territories": "NY,NJ",
+        "roleName": "nurse",
+        "includeDeleted": "false",
+        "sort": "lastName,asc",
+        "page": "1",
+        "size": "10",
+    }
+
+
+def test_list_for_instance_takes_the_newer_filters_too(
+    client: welkin.Client, fake: FakeWelkin, bar: dict[str, Any]
+) -> None:
+    page = client.users.list_for_instance(region="east-coast", role_name="nurse")
+
+    assert last_call(fake).query == {"region": "east-coast", "roleName": "nurse"}
+    assert [u.username for u in page.items] == ["bar"]
+
+
+def test_new_list_filters_are_refused_before_sending(
+    client: welkin.Client, fake: FakeWelkin
+) -> None:
+    sent = len(fake.requests)
+
+    with pytest.raises(welkin.InvalidArgumentError, match=r"^ids"):
+        client.users.list(ids=["not-a-uuid"])
+    with pytest.raises(welkin.InvalidArgumentError, match=r"^territories"):
+        client.users.list(territories="NY")  # type: ignore[arg-type]
+    with pytest.raises(welkin.InvalidArgumentError, match=r"^include_deleted"):
+        client.users.list(include_deleted="yes")  # type: ignore[arg-type]
+
+    assert len(fake.requests) == sent
+
+
+def test_get_by_email_sends_type_email(
+    client: welkin.Client, fake: FakeWelkin, bar: dict[str, Any]
+) -> None:
+    user = client.users.get_by_email("bar@foo.com")
+
+    call = last_call(fake)
+    assert (call.method, call.path, call.query) == (
+        "GET",
+        f"{ADMIN_USERS}/bar@foo.com",
+        {"type": "EMAIL"},
+    )
+    assert user.id == uuid.UUID(bar["id"])
+    with pytest.raises(welkin.NotFoundError):
+        client.users.get_by_email("nobody@foo.com")
+
+
+def test_create_sends_the_access_settings_and_custom_attributes(
+    client: welkin.Client, fake: FakeWelkin
+) -> None:
+    access = {"adminAccessEnabled": False, "instanceAccesses": [{"instanceName": "sb-demo"}]}
+
+    user = client.users.create(
+        username="nina",
+        mfa_enabled=True,
+        sso_access=False,
+        password_access=True,
+        custom_user_attributes={"badge": "A-12"},
+        application_access=access,
+    )
+
+    assert last_call(fake).json == {
+        "username": "nina",
+        "mfaEnabled": True,
+        "ssoAccess": False,
+        "passwordAccess": True,
+        "customUserAttributes": {"badge": "A-12"},
+        "applicationAccess": access,
+    }
+    assert user.model_extra is not None and user.model_extra["mfaEnabled"] is True
+
+
+def test_replace_does_not_take_the_create_only_fields(client: welkin.Client) -> None:
+    with pytest.raises(TypeError, match="mfa_enabled"):
+        client.users.replace("bar", mfa_enabled=True)  # type: ignore[call-arg]
+
+
+def test_update_sends_locale_and_custom_attributes(
+    client: welkin.Client, fake: FakeWelkin, bar: dict[str, Any]
+) -> None:
+    client.users.update("bar", locale="es-MX", custom_user_attributes={"badge": None})
+
+    call = last_call(fake)
+    assert (call.method, call.path) == ("PATCH", f"{ADMIN_USERS}/bar")
+    assert call.json == {"locale": "es-MX", "customUserAttributes": {"badge": None}}
+
+
+async def test_async_get_by_email_and_filtered_list(
+    aclient: welkin.AsyncClient, fake: FakeWelkin, bar: dict[str, Any]
+) -> None:
+    user = await aclient.users.get_by_email("bar@foo.com")
+    page = await aclient.users.list(email="bar@foo.com", include_deleted=True)
+
+    assert user.username == "bar"
+    assert last_call(fake).query == {"email": "bar@foo.com", "includeDeleted": "true"}
+    assert [u.username for u in page.items] == ["bar"]

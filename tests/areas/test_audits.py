@@ -229,20 +229,62 @@ def test_webhook_audit_filters_and_pages(fake: FakeWelkin, client: welkin.Client
     keys = store(fake, WEBHOOK, WEBHOOK_EVENT, 4)
 
     first = client.audits.webhook.list(
-        size=3, instance="sb-demo", entity="ASSESSMENT", event_subtype="ASSESSMENT_COMPLETED"
+        size=3, instance="sb-demo", event_entity="ASSESSMENT", event_subtype="ASSESSMENT_COMPLETED"
     )
 
+    # QX (NEWER.md): the entity filter is sent as `eventEntity`, not A's `entity`.
     assert (last_call(fake).path, last_call(fake).query) == (
         WEBHOOK,
         {
             "size": "3",
             "instance": "sb-demo",
-            "entity": "ASSESSMENT",
             "eventSubtype": "ASSESSMENT_COMPLETED",
+            "eventEntity": "ASSESSMENT",
         },
     )
     assert [str(e.id) for e in first] == keys
     assert first.to_json()["metaInfo"]["lastPage"] is False
+
+
+def test_webhook_audit_filters_by_status_and_patient(
+    fake: FakeWelkin, client: welkin.Client
+) -> None:
+    other = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+    delivered = store(fake, WEBHOOK, WEBHOOK_EVENT, 2)
+    failed = store(fake, WEBHOOK, {**WEBHOOK_EVENT, "status": "FAILED"}, 1)
+    store(fake, WEBHOOK, {**WEBHOOK_EVENT, "status": "SENT"}, 1)
+    store(fake, WEBHOOK, {**WEBHOOK_EVENT, "patientId": other, "status": "FAILED"}, 1)
+
+    page = client.audits.webhook.list(
+        status=["DELIVERED", "FAILED"], patient_id=uuid.UUID(WEBHOOK_EVENT["patientId"])
+    )
+
+    assert last_call(fake).query == {
+        "status": "DELIVERED,FAILED",
+        "patientId": WEBHOOK_EVENT["patientId"],
+    }
+    assert [str(e.id) for e in page] == delivered + failed
+    assert {e.status for e in page} == {"DELIVERED", "FAILED"}
+
+
+def test_webhook_audit_refuses_unknown_entities_and_statuses(
+    fake: FakeWelkin, client: welkin.Client
+) -> None:
+    client.audits.webhook.list()
+    sent = len(fake.requests)
+
+    with pytest.raises(TypeError, match="entity"):
+        client.audits.webhook.list(entity="CDT")  # type: ignore[call-arg]
+    with pytest.raises(welkin.InvalidArgumentError, match=r"^event_entity"):
+        client.audits.webhook.list(event_entity="PATIENT")  # type: ignore[arg-type]
+    with pytest.raises(welkin.InvalidArgumentError, match=r"^status"):
+        client.audits.webhook.list(status=["LOST"])
+    with pytest.raises(welkin.InvalidArgumentError, match=r"^status"):
+        client.audits.webhook.list(status="FAILED")  # type: ignore[arg-type]
+    with pytest.raises(welkin.InvalidArgumentError, match=r"^patient_id"):
+        client.audits.webhook.list(patient_id="charlie")
+
+    assert len(fake.requests) == sent
 
 
 # -- errors --------------------------------------------------------------------------------
@@ -281,6 +323,11 @@ async def test_async_walks_every_webhook_event(fake: FakeWelkin) -> None:
     async with fake.async_client() as client:
         first = await client.audits.webhook.list(size=2)
         seen = [str(e.id) async for e in client.audits.webhook.list(size=2)]
+        none = await client.audits.webhook.list(event_entity="CALENDAR", status=["SENT"])
 
     assert len(first.items) == 2
     assert seen == keys
+    assert none.items == [] and last_call(fake).query == {
+        "eventEntity": "CALENDAR",
+        "status": "SENT",
+    }

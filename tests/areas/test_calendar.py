@@ -367,6 +367,24 @@ def test_event_errors(fake: FakeWelkin, client: welkin.Client) -> None:
         assert (caught.value.status_code, caught.value.error_codes) == (404, ["NOT_FOUND"])
 
 
+def test_create_sends_the_viewer_timezone_as_a_query_parameter(
+    fake: FakeWelkin, client: welkin.Client, uid: str
+) -> None:
+    # QX (NEWER.md): event create takes `viewerTimezone` in the query, not the body.
+    created = book(client, uid, viewer_timezone="America/Los_Angeles")
+
+    call = last_call(fake)
+    assert (call.method, call.path) == ("POST", f"{CAL}/events")
+    assert call.query == {"viewerTimezone": "America/Los_Angeles"}
+    assert "viewerTimezone" not in call.json
+    assert client.calendar.events.get(created.id) == created
+
+    sent = len(fake.requests)
+    with pytest.raises(welkin.InvalidArgumentError, match=r"^viewer_timezone"):
+        book(client, uid, viewer_timezone=-8)
+    assert len(fake.requests) == sent
+
+
 # -- summary, schedules, work hours ---------------------------------------------------------
 
 
@@ -464,7 +482,9 @@ async def test_async_events_and_schedules(fake: FakeWelkin, uid: str) -> None:
         made = await client.calendar.events.create(
             start_date_time=START, end_date_time=END, host_id=uid,
             participants=[{"participantId": uid, "participantRole": "psm"}],
+            viewer_timezone="UTC",
         )  # fmt: skip
+        created_query = last_call(fake).query
         first = await client.calendar.events.list(size=1)
         walked = [e.id async for e in client.calendar.events.list(size=1)]
         await client.calendar.work_hours.create(
@@ -473,6 +493,7 @@ async def test_async_events_and_schedules(fake: FakeWelkin, uid: str) -> None:
         [schedule] = await client.calendar.schedules.list_available(psm_ids=[uid])
         await client.calendar.events.delete(made.id)
 
+    assert created_query == {"viewerTimezone": "UTC"}
     assert [e.id for e in first.items] == walked == [made.id]
     assert [e.id for e in schedule.events or []] == [made.id]
     assert (last_call(fake).method, last_call(fake).path) == ("DELETE", f"{CAL}/events/{made.id}")

@@ -1,11 +1,12 @@
-"""``client.patients.chat`` (messages, search, archive) and the old ``Chat``, ``Chats`` and
-``SearchChats`` classes, against the fake."""
+"""``client.patients.chat`` (messages, search, archive), ``client.chat.files`` (media
+downloads) and the old ``Chat``, ``Chats`` and ``SearchChats`` classes, against the fake."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -127,7 +128,8 @@ def test_list_pages_with_tokens_newest_first(
 
     first = client.patients.chat.list(pid, page_size=3, include_archived=True)
 
-    assert last_call(fake).query == {"pageSize": "3", "includeArchived": "true"}
+    # The page size goes out under both of its names (QX spells it `size` and `pageSize`).
+    assert last_call(fake).query == {"pageSize": "3", "size": "3", "includeArchived": "true"}
     assert [m.message for m in first.items] == ["message 6", "message 5", "message 4"]
     assert first.envelope.meta is not None and first.envelope.meta.prev_page_token is None
     token = first.envelope.meta.next_page_token
@@ -247,3 +249,83 @@ async def test_async_send_and_walk_every_page(fake: FakeWelkin, pid: str) -> Non
 
     assert len(first.items) == 2
     assert seen == ["a4", "a3", "a2", "a1", "a0"]
+
+
+# -- the page size's two names (NEWER.md, QX) ----------------------------------------------
+
+
+def test_a_page_size_is_sent_under_both_names_and_only_when_given(
+    fake: FakeWelkin, client: welkin.Client, pid: str
+) -> None:
+    client.patients.chat.list(pid)
+    assert last_call(fake).query == {}
+
+    client.patients.chat.list(pid, page_size=5)
+    assert last_call(fake).query == {"pageSize": "5", "size": "5"}
+    doc = client.patients.chat.list.__doc__ or ""
+    assert "sent as both `pageSize` and `size`" in doc
+
+
+def test_a_server_reading_only_size_still_gets_the_page_size(
+    fake: FakeWelkin, client: welkin.Client, pid: str
+) -> None:
+    body = {"meta": {"nextPageToken": None, "pageSize": 2}, "content": [MESSAGE, MESSAGE]}
+    fake.fail_next(200, body=body, path_contains="/chat")
+
+    page = client.patients.chat.list(pid, page_size=2)
+
+    assert last_call(fake).query["size"] == "2"
+    assert len(page.items) == 2 and not page.has_next_page()
+
+
+# -- chat media files (NEWER.md: DIG, unconfirmed path) ------------------------------------
+
+FILE_ID = "f1941755-41d9-4dc7-b3f6-4f23811fba1c"
+PNG = b"\x89PNG\r\n\x1a\n chat photo"
+
+
+def test_a_chat_file_downloads_as_bytes_and_to_a_file(
+    fake: FakeWelkin, client: welkin.Client, tmp_path: Path
+) -> None:
+    fake.add_file(f"sb-demo/chat/files/{FILE_ID}", PNG, "image/png")
+
+    assert client.chat.files.download(FILE_ID) == PNG
+    call = last_call(fake)
+    assert (call.method, call.path, call.query) == ("GET", f"gh/sb-demo/chat/files/{FILE_ID}", {})
+
+    target = tmp_path / "photo.png"
+    assert client.chat.files.download_to(FILE_ID, target) == len(PNG)
+    assert target.read_bytes() == PNG
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_missing_chat_file_is_not_found_and_an_empty_id_is_refused(
+    fake: FakeWelkin, client: welkin.Client
+) -> None:
+    with pytest.raises(welkin.NotFoundError):
+        client.chat.files.download(FILE_ID)
+    sent = len(fake.requests)
+
+    with pytest.raises(welkin.InvalidArgumentError, match=r"^file_id"):
+        client.chat.files.download("")
+    with pytest.raises(welkin.InvalidArgumentError, match=r"^file_id"):
+        client.chat.files.download("..")
+
+    assert len(fake.requests) == sent
+
+
+def test_the_chat_file_download_says_its_path_is_unconfirmed(client: welkin.Client) -> None:
+    for method in (client.chat.files.download, client.chat.files.download_to):
+        (line,) = [ln for ln in (method.__doc__ or "").splitlines() if "Unconfirmed path" in ln]
+        assert "client.call()" in line
+    assert "Unconfirmed" not in (client.patients.chat.list.__doc__ or "")
+
+
+async def test_async_chat_file_download(fake: FakeWelkin, tmp_path: Path) -> None:
+    fake.add_file(f"sb-demo/chat/files/{FILE_ID}", PNG, "image/png")
+
+    async with fake.async_client() as client:
+        data = await client.chat.files.download(FILE_ID)
+        written = await client.chat.files.download_to(FILE_ID, tmp_path / "a.png")
+
+    assert data == PNG and written == len(PNG)

@@ -1,10 +1,12 @@
-"""``client.patients.emails`` and ``client.unrecognized.emails``, and the old ``Email`` and
-``Emails`` classes, against the fake."""
+"""``client.patients.emails`` (with attachment downloads), ``client.patients.email_drafts`` and
+``client.unrecognized.emails``, and the old ``Email`` and ``Emails`` classes, against the
+fake."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ from support import api_calls, last_call
 
 import welkin
 from welkin.testing import FakeWelkin
-from welkin.types import Email
+from welkin.types import Email, EmailDraft
 
 MISSING = "6801d498-26f4-4aee-961b-5daffcf193c8"
 UNRECOGNIZED = "gh/sb-demo/unrecognized-patients/emails"
@@ -262,3 +264,126 @@ async def test_async_send_and_read(fake: FakeWelkin, pid: str) -> None:
 
     assert again.subject == "Async"
     assert listed == [email.id]
+
+
+# -- attachments and drafts (NEWER.md: DIG, unconfirmed paths) -----------------------------
+
+PDF = b"%PDF-1.7 lab results"
+
+# No source shows a draft: shaped like an email being written, with a field Welkin might add
+# and nulls.
+DRAFT: dict[str, Any] = {
+    "id": "4a59584c-af30-49c4-8601-b43b4fbeb741",
+    "subject": "Your next visit",
+    "body": None,
+    "receiver": "830b8744-2c0f-4750-ad6d-5c2c94ada65d",
+    "secure": True,
+    "attachments": [{"fileName": "map.pdf", "size": 2048}],
+    "createdAt": "2024-05-04T19:50:09.808Z",
+    "updatedAt": None,
+    "lastEditedBy": "Nick Snow",
+}
+
+
+def drafts_path(pid: str) -> str:
+    return f"gh/sb-demo/patients/{pid}/email-drafts"
+
+
+def test_an_attachment_downloads_as_bytes_and_to_a_file(
+    fake: FakeWelkin, client: welkin.Client, pid: str, tmp_path: Path
+) -> None:
+    email = send(client, pid)
+    fake.add_file(f"sb-demo/patients/{pid}/emails/{email.id}/attachment", PDF, "application/pdf")
+
+    assert client.patients.emails.download_attachment(pid, email.id) == PDF
+    call = last_call(fake)
+    assert (call.method, call.path, call.query) == (
+        "GET",
+        emails_path(pid, f"/{email.id}/attachment"),
+        {},
+    )
+    target = tmp_path / "results.pdf"
+    assert client.patients.emails.download_attachment_to(pid, email.id, target) == len(PDF)
+    assert target.read_bytes() == PDF
+    with pytest.raises(welkin.NotFoundError):
+        client.patients.emails.download_attachment(pid, MISSING)
+
+
+def test_a_draft_dumps_back_exactly_and_is_typed() -> None:
+    draft = EmailDraft.model_validate(DRAFT)
+
+    assert draft.to_json() == DRAFT
+    assert draft.id == uuid.UUID(DRAFT["id"]) and draft.secure is True
+    assert draft.created_at == WHEN and draft.updated_at is None
+    (attachment,) = draft.attachments or []
+    assert attachment.model_extra == {"fileName": "map.pdf", "size": 2048}
+    assert draft.model_extra == {"lastEditedBy": "Nick Snow"}
+
+
+def test_drafts_list_in_pages_and_read_one(
+    fake: FakeWelkin, client: welkin.Client, pid: str
+) -> None:
+    # Nothing in the API writes drafts (the care team does, in Welkin's app).
+    ids = fake.add_records(
+        f"sb-demo/patients/{pid}/email-drafts",
+        ({**DRAFT, "id": str(uuid.uuid4()), "subject": f"draft {n}"} for n in range(3)),
+    )
+    before = len(api_calls(fake))
+
+    first = client.patients.email_drafts.list(pid, size=2)
+
+    call = last_call(fake)
+    assert (call.method, call.path, call.query) == ("GET", drafts_path(pid), {"size": "2"})
+    assert [str(d.id) for d in first] == ids
+    assert [c.query for c in api_calls(fake)[before:]] == [
+        {"size": "2"},
+        {"size": "2", "page": "1"},
+    ]
+
+    draft = client.patients.email_drafts.get(pid, ids[1])
+    assert last_call(fake).path == f"{drafts_path(pid)}/{ids[1]}"
+    assert isinstance(draft, EmailDraft) and draft.subject == "draft 1"
+    with pytest.raises(welkin.NotFoundError):
+        client.patients.email_drafts.get(pid, MISSING)
+
+
+def test_draft_and_attachment_arguments_are_refused_before_sending(
+    fake: FakeWelkin, client: welkin.Client, pid: str
+) -> None:
+    client.patients.email_drafts.list(pid)
+    sent = len(fake.requests)
+
+    with pytest.raises(welkin.InvalidArgumentError, match=r"^draft_id"):
+        client.patients.email_drafts.get(pid, "draft-1")
+    with pytest.raises(welkin.InvalidArgumentError, match=r"^size"):
+        client.patients.email_drafts.list(pid, size="all")  # type: ignore[arg-type]
+    with pytest.raises(welkin.InvalidArgumentError, match=r"^email_id"):
+        client.patients.emails.download_attachment(pid, "")
+
+    assert len(fake.requests) == sent
+
+
+def test_the_new_operations_say_their_paths_are_unconfirmed(client: welkin.Client) -> None:
+    methods = (
+        client.patients.emails.download_attachment,
+        client.patients.emails.download_attachment_to,
+        client.patients.email_drafts.list,
+        client.patients.email_drafts.get,
+    )
+    for method in methods:
+        (line,) = [ln for ln in (method.__doc__ or "").splitlines() if "Unconfirmed path" in ln]
+        assert "client.call()" in line
+    assert "Unconfirmed" not in (client.patients.emails.get.__doc__ or "")
+
+
+async def test_async_drafts_and_attachment(fake: FakeWelkin, pid: str) -> None:
+    (draft_id,) = fake.add_records(f"sb-demo/patients/{pid}/email-drafts", [DRAFT])
+    fake.add_file(f"sb-demo/patients/{pid}/emails/{MISSING}/attachment", PDF)
+
+    async with fake.async_client() as client:
+        listed = [d.id async for d in client.patients.email_drafts.list(pid)]
+        draft = await client.patients.email_drafts.get(pid, draft_id)
+        data = await client.patients.emails.download_attachment(pid, MISSING)
+
+    assert listed == [draft.id] and draft.subject == DRAFT["subject"]
+    assert data == PDF

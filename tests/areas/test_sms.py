@@ -1,10 +1,11 @@
-"""``client.patients.sms`` and ``client.unrecognized.sms``, and the old ``SMS`` and ``SMSes``
-classes, against the fake."""
+"""``client.patients.sms`` (with attachment downloads) and ``client.unrecognized.sms``, and the
+old ``SMS`` and ``SMSes`` classes, against the fake."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -276,3 +277,60 @@ async def test_async_create_list_and_delete(fake: FakeWelkin, pid: str) -> None:
 def test_old_sms_get_of_a_missing_sms(client: welkin.Client, pid: str) -> None:
     with pytest.raises(welkin.NotFoundError):
         client.Patient(id=pid).SMS(id=MISSING).get()
+
+
+# -- attachments (NEWER.md: DIG, unconfirmed path) -----------------------------------------
+
+JPEG = b"\xff\xd8\xff\xe0 an MMS photo"
+
+
+def test_an_attachment_downloads_as_bytes_and_to_a_file(
+    fake: FakeWelkin, client: welkin.Client, pid: str, tmp_path: Path
+) -> None:
+    sms = client.patients.sms.create(pid, message="photo", receiver=pid, send_now=True)
+    fake.add_file(f"sb-demo/patients/{pid}/sms/{sms.id}/attachment", JPEG, "image/jpeg")
+
+    assert client.patients.sms.download_attachment(pid, sms.id) == JPEG
+    call = last_call(fake)
+    assert (call.method, call.path, call.query) == (
+        "GET",
+        sms_path(pid, f"/{sms.id}/attachment"),
+        {},
+    )
+
+    target = tmp_path / "photo.jpg"
+    assert client.patients.sms.download_attachment_to(pid, sms.id, target) == len(JPEG)
+    assert target.read_bytes() == JPEG
+
+
+def test_an_attachment_download_is_refused_or_not_found(
+    fake: FakeWelkin, client: welkin.Client, pid: str
+) -> None:
+    with pytest.raises(welkin.NotFoundError):
+        client.patients.sms.download_attachment(pid, MISSING)
+    with pytest.raises(welkin.NotFoundError, match="No patient"):
+        client.patients.sms.download_attachment(MISSING, MISSING)
+    sent = len(fake.requests)
+
+    with pytest.raises(welkin.InvalidArgumentError, match=r"^sms_id"):
+        client.patients.sms.download_attachment(pid, "sms-1")
+
+    assert len(fake.requests) == sent
+
+
+def test_the_attachment_download_says_its_path_is_unconfirmed(client: welkin.Client) -> None:
+    sms = client.patients.sms
+    for method in (sms.download_attachment, sms.download_attachment_to):
+        (line,) = [ln for ln in (method.__doc__ or "").splitlines() if "Unconfirmed path" in ln]
+        assert "client.call()" in line
+    assert "Unconfirmed" not in (sms.get.__doc__ or "")
+
+
+async def test_async_attachment_download(fake: FakeWelkin, pid: str, tmp_path: Path) -> None:
+    fake.add_file(f"sb-demo/patients/{pid}/sms/{MISSING}/attachment", JPEG, "image/jpeg")
+
+    async with fake.async_client() as client:
+        data = await client.patients.sms.download_attachment(pid, MISSING)
+        written = await client.patients.sms.download_attachment_to(pid, MISSING, tmp_path / "a.jpg")
+
+    assert data == JPEG and written == len(JPEG)

@@ -219,6 +219,44 @@ def test_comments_add_and_remove_which_answers_a_one_task_list(
     assert answer[0].comments == []
 
 
+def test_create_sends_a_template_name(fake: FakeWelkin, client: welkin.Client, nurse: str) -> None:
+    # QX (NEWER.md): create takes `templateName`.
+    task = new_task(client, nurse, template_name="follow-up-call")
+
+    assert last_call(fake).json == {
+        "name": "Review patient",
+        "priority": "MEDIUM",
+        "status": "TODO",
+        "assignee": {"id": nurse},
+        "templateName": "follow-up-call",
+    }
+    assert task.model_extra == {"templateName": "follow-up-call"}
+
+
+def test_comments_on_behalf_of_a_patient_or_a_user(
+    fake: FakeWelkin, client: welkin.Client, nurse: str, pid: str
+) -> None:
+    task = new_task(client, nurse)
+
+    client.tasks.comments.add(task.id, text="From the patient.", patient_id=uuid.UUID(pid))
+    assert last_call(fake).json == {"text": "From the patient.", "patientId": pid}
+    answer = client.tasks.comments.add(task.id, text="From the nurse.", user_id=nurse)
+    assert last_call(fake).json == {"text": "From the nurse.", "userId": nurse}
+    assert [c.text for c in answer.comments or []] == ["From the patient.", "From the nurse."]
+
+    # The field names are not in the sources: the docstring says so, and a renamed field goes
+    # through extra_body.
+    doc = client.tasks.comments.add.__doc__ or ""
+    assert "on behalf of this patient (field name unconfirmed)" in doc
+    client.tasks.comments.add(task.id, text="x", extra_body={"onBehalfOf": {"id": pid}})
+    assert last_call(fake).json == {"text": "x", "onBehalfOf": {"id": pid}}
+
+    sent = len(fake.requests)
+    with pytest.raises(welkin.InvalidArgumentError, match=r"^user_id"):
+        client.tasks.comments.add(task.id, text="x", user_id="nick")
+    assert len(fake.requests) == sent
+
+
 # -- lists ----------------------------------------------------------------------------------
 
 
@@ -364,11 +402,14 @@ async def test_async_create_comment_and_walk(fake: FakeWelkin, nurse: str) -> No
             )
             for n in range(3)
         ]
-        commented = await client.tasks.comments.add(made[0].id, text="async note")
+        commented = await client.tasks.comments.add(made[0].id, text="async note", user_id=nurse)
         walked = [t.id async for t in client.tasks.list(size=2)]
         changed = await client.tasks.update_statuses(task_ids=[made[1].id], status="CANCELED")
 
     assert [c.text for c in commented.comments or []] == ["async note"]
     assert walked == [t.id for t in made]
+    assert [c.json for c in api_calls(fake) if c.path.endswith("/comments")] == [
+        {"text": "async note", "userId": nurse}
+    ]
     assert [t.status for t in changed] == ["CANCELED"]
     assert last_call(fake).json == {"taskIds": [str(made[1].id)], "status": "CANCELED"}

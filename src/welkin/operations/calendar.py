@@ -44,6 +44,7 @@ CALENDAR_EVENTS_CREATE: Operation[CalendarEvent] = Operation(
     method="POST",
     path="{tenant}/{instance}/calendar/events",
     summary="Create a calendar event.",
+    query_params=(Param("viewerTimezone", "viewer_timezone", "string"),),
     body_model=CalendarEventCreate,
     response=CalendarEvent,
 )

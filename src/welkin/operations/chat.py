@@ -16,6 +16,7 @@ __all__ = [
     "PATIENTS_CHAT_SEARCH",
     "PATIENTS_CHAT_ARCHIVE",
     "PATIENTS_CHAT_RESTORE",
+    "CHAT_FILES_DOWNLOAD",
 ]
 
 PATIENTS_CHAT_SEND_INBOUND: Operation[ChatMessage] = Operation(
@@ -37,6 +38,7 @@ PATIENTS_CHAT_LIST: Operation[TokenPage[ChatMessage]] = Operation(
     query_params=(
         Param("includeArchived", "include_archived", "boolean"),
         Param("pageSize", "page_size", "integer"),
+        Param("size", "page_size", "integer"),
         Param("pageToken", "page_token", "string"),
     ),
     response=ChatMessage,
@@ -75,4 +77,13 @@ PATIENTS_CHAT_RESTORE: Operation[None] = Operation(
     path="{tenant}/{instance}/patients/{patientId}/chat/restore",
     summary="Restore every archived message (API clients are not allowed to call it).",
     path_params=(Param("patientId", "patient_id", "uuid"),),
+)
+
+CHAT_FILES_DOWNLOAD: Operation[bytes] = Operation(
+    id="chat.files.download",
+    method="GET",
+    path="{tenant}/{instance}/chat/files/{fileId}",
+    summary="Download a chat media file (PNG, JPEG or PDF, as raw bytes). Unconfirmed path (Welkin\u0027s developer guide only): if it is wrong, use `client.call()`.",
+    path_params=(Param("fileId", "file_id", "string"),),
+    download=True,
 )

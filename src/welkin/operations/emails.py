@@ -8,7 +8,7 @@ from __future__ import annotations
 from .._envelopes import SpringPage
 from .._operation import Operation
 from .._serialization import Param
-from ..types.emails import Email, EmailCreate, EmailUpdate
+from ..types.emails import Email, EmailCreate, EmailDraft, EmailUpdate
 
 __all__ = [
     "PATIENTS_EMAILS_LIST",
@@ -16,6 +16,9 @@ __all__ = [
     "PATIENTS_EMAILS_CREATE",
     "PATIENTS_EMAILS_UPDATE",
     "PATIENTS_EMAILS_DELETE",
+    "PATIENTS_EMAILS_DOWNLOAD_ATTACHMENT",
+    "PATIENTS_EMAIL_DRAFTS_LIST",
+    "PATIENTS_EMAIL_DRAFTS_GET",
     "UNRECOGNIZED_EMAILS_LIST",
     "UNRECOGNIZED_EMAILS_GET",
     "UNRECOGNIZED_EMAILS_UPDATE",
@@ -102,6 +105,44 @@ PATIENTS_EMAILS_DELETE: Operation[None] = Operation(
         Param("patientId", "patient_id", "uuid"),
         Param("emailId", "email_id", "uuid"),
     ),
+)
+
+PATIENTS_EMAILS_DOWNLOAD_ATTACHMENT: Operation[bytes] = Operation(
+    id="patients.emails.download_attachment",
+    method="GET",
+    path="{tenant}/{instance}/patients/{patientId}/emails/{emailId}/attachment",
+    summary="Download the attachment of an email (raw bytes of its own content type). Unconfirmed path (Welkin\u0027s developer guide only): if it is wrong, use `client.call()`.",
+    path_params=(
+        Param("patientId", "patient_id", "uuid"),
+        Param("emailId", "email_id", "uuid"),
+    ),
+    download=True,
+)
+
+PATIENTS_EMAIL_DRAFTS_LIST: Operation[SpringPage[EmailDraft]] = Operation(
+    id="patients.email_drafts.list",
+    method="GET",
+    path="{tenant}/{instance}/patients/{patientId}/email-drafts",
+    summary="List a patient\u0027s email drafts. Unconfirmed path (Welkin\u0027s developer guide only): if it is wrong, use `client.call()`.",
+    path_params=(Param("patientId", "patient_id", "uuid"),),
+    query_params=(
+        Param("page", "page", "integer"),
+        Param("size", "size", "integer"),
+    ),
+    response=EmailDraft,
+    pagination="PAGE",
+)
+
+PATIENTS_EMAIL_DRAFTS_GET: Operation[EmailDraft] = Operation(
+    id="patients.email_drafts.get",
+    method="GET",
+    path="{tenant}/{instance}/patients/{patientId}/email-drafts/{draftId}",
+    summary="Read one email draft of a patient. Unconfirmed path (Welkin\u0027s developer guide only): if it is wrong, use `client.call()`.",
+    path_params=(
+        Param("patientId", "patient_id", "uuid"),
+        Param("draftId", "draft_id", "uuid"),
+    ),
+    response=EmailDraft,
 )
 
 UNRECOGNIZED_EMAILS_LIST: Operation[SpringPage[Email]] = Operation(

@@ -8,10 +8,17 @@ from __future__ import annotations
 from .._envelopes import CursorPage
 from .._operation import Operation
 from .._serialization import Param
-from ..types.exports import CdtRecordExport
+from ..types.exports import CdtRecordExport, ExportRecord
+from ..types.patients import Patient
+from ..types.pdts import PdtRecord
+from ..types.programs import PatientProgram
 
 __all__ = [
     "EXPORTS_CDT_RECORDS_LIST",
+    "EXPORTS_PATIENTS_LIST",
+    "EXPORTS_PATIENT_PROGRAMS_LIST",
+    "EXPORTS_PDT_RECORDS_LIST",
+    "EXPORTS_RECORDS",
 ]
 
 EXPORTS_CDT_RECORDS_LIST: Operation[CursorPage[CdtRecordExport]] = Operation(
@@ -24,5 +31,58 @@ EXPORTS_CDT_RECORDS_LIST: Operation[CursorPage[CdtRecordExport]] = Operation(
         Param("start", "start", "string"),
     ),
     response=CdtRecordExport,
+    pagination="CURSOR",
+)
+
+EXPORTS_PATIENTS_LIST: Operation[CursorPage[Patient]] = Operation(
+    id="exports.patients.list",
+    method="GET",
+    path="{tenant}/{instance}/export/PATIENT",
+    summary="Export the instance\u0027s patients in bulk, page by page.",
+    query_params=(
+        Param("pageSize", "page_size", "integer"),
+        Param("start", "start", "string"),
+    ),
+    response=Patient,
+    pagination="CURSOR",
+)
+
+EXPORTS_PATIENT_PROGRAMS_LIST: Operation[CursorPage[PatientProgram]] = Operation(
+    id="exports.patient_programs.list",
+    method="GET",
+    path="{tenant}/{instance}/export/PATIENT_PROGRAM",
+    summary="Export the instance\u0027s patient programs in bulk, page by page.",
+    query_params=(
+        Param("pageSize", "page_size", "integer"),
+        Param("start", "start", "string"),
+    ),
+    response=PatientProgram,
+    pagination="CURSOR",
+)
+
+EXPORTS_PDT_RECORDS_LIST: Operation[CursorPage[PdtRecord]] = Operation(
+    id="exports.pdt_records.list",
+    method="GET",
+    path="{tenant}/{instance}/export/PDT_RECORD",
+    summary="Export the instance\u0027s profile (PDT) records in bulk, page by page.",
+    query_params=(
+        Param("pageSize", "page_size", "integer"),
+        Param("start", "start", "string"),
+    ),
+    response=PdtRecord,
+    pagination="CURSOR",
+)
+
+EXPORTS_RECORDS: Operation[CursorPage[ExportRecord]] = Operation(
+    id="exports.records",
+    method="GET",
+    path="{tenant}/{instance}/export/{resourceName}",
+    summary="Export the instance\u0027s records of any resource by its export name, page by page (for names without a method of their own).",
+    path_params=(Param("resourceName", "resource_name", "string"),),
+    query_params=(
+        Param("pageSize", "page_size", "integer"),
+        Param("start", "start", "string"),
+    ),
+    response=ExportRecord,
     pagination="CURSOR",
 )

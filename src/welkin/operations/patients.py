@@ -62,6 +62,8 @@ PATIENTS_GET: Operation[Patient] = Operation(
     path="{tenant}/{instance}/patients/{patientId}",
     summary="Read one patient by id.",
     path_params=(Param("patientId", "patient_id", "uuid"),),
+    query_params=(Param("expand", "expand", "boolean"),),
+    fixed_query={"type": "ID"},
     response=Patient,
 )
 
@@ -71,6 +73,7 @@ PATIENTS_GET_BY_EXTERNAL_ID: Operation[Patient] = Operation(
     path="{tenant}/{instance}/patients/{externalId}",
     summary="Read one patient by external id.",
     path_params=(Param("externalId", "external_id", "string"),),
+    query_params=(Param("expand", "expand", "boolean"),),
     fixed_query={"type": "EID"},
     response=Patient,
 )
@@ -81,6 +84,7 @@ PATIENTS_GET_BY_EXTERNAL_GUID: Operation[Patient] = Operation(
     path="{tenant}/{instance}/patients/{externalGuid}",
     summary="Read one patient by external GUID.",
     path_params=(Param("externalGuid", "external_guid", "string"),),
+    query_params=(Param("expand", "expand", "boolean"),),
     fixed_query={"type": "EGUID"},
     response=Patient,
 )
@@ -91,6 +95,7 @@ PATIENTS_GET_BY_MRN: Operation[Patient] = Operation(
     path="{tenant}/{instance}/patients/{mrn}",
     summary="Read one patient by medical record number.",
     path_params=(Param("mrn", "mrn", "string"),),
+    query_params=(Param("expand", "expand", "boolean"),),
     fixed_query={"type": "MRN"},
     response=Patient,
 )

@@ -16,6 +16,7 @@ __all__ = [
     "PATIENTS_SMS_CREATE",
     "PATIENTS_SMS_UPDATE",
     "PATIENTS_SMS_DELETE",
+    "PATIENTS_SMS_DOWNLOAD_ATTACHMENT",
     "UNRECOGNIZED_SMS_LIST",
     "UNRECOGNIZED_SMS_GET",
     "UNRECOGNIZED_SMS_UPDATE",
@@ -100,6 +101,18 @@ PATIENTS_SMS_DELETE: Operation[None] = Operation(
         Param("patientId", "patient_id", "uuid"),
         Param("smsId", "sms_id", "uuid"),
     ),
+)
+
+PATIENTS_SMS_DOWNLOAD_ATTACHMENT: Operation[bytes] = Operation(
+    id="patients.sms.download_attachment",
+    method="GET",
+    path="{tenant}/{instance}/patients/{patientId}/sms/{smsId}/attachment",
+    summary="Download the attachment of an SMS (raw bytes of its own content type). Unconfirmed path (Welkin\u0027s developer guide only): if it is wrong, use `client.call()`.",
+    path_params=(
+        Param("patientId", "patient_id", "uuid"),
+        Param("smsId", "sms_id", "uuid"),
+    ),
+    download=True,
 )
 
 UNRECOGNIZED_SMS_LIST: Operation[SpringPage[Sms]] = Operation(

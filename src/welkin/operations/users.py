@@ -8,13 +8,14 @@ from __future__ import annotations
 from .._envelopes import MetaInfoPage
 from .._operation import Operation
 from .._serialization import Param
-from ..types.users import User, UserCreate, UserUpdate
+from ..types.users import User, UserCreate, UserReplace, UserUpdate
 
 __all__ = [
     "USERS_LIST",
     "USERS_LIST_FOR_INSTANCE",
     "USERS_GET",
     "USERS_GET_BY_USERNAME",
+    "USERS_GET_BY_EMAIL",
     "USERS_CREATE",
     "USERS_UPDATE",
     "USERS_REPLACE",
@@ -40,6 +41,15 @@ USERS_LIST: Operation[MetaInfoPage[User]] = Operation(
                 "PROVISIONED",
             ),
         ),
+        Param("email", "email", "string"),
+        Param("ids", "ids", "csv", item="uuid"),
+        Param("firstName", "first_name", "string"),
+        Param("lastName", "last_name", "string"),
+        Param("region", "region", "string"),
+        Param("territories", "territories", "csv", item="string"),
+        Param("roleName", "role_name", "string"),
+        Param("includeDeleted", "include_deleted", "boolean"),
+        Param("sort", "sort", "sort"),
         Param("page", "page", "integer"),
         Param("size", "size", "integer"),
     ),
@@ -65,9 +75,17 @@ USERS_LIST_FOR_INSTANCE: Operation[MetaInfoPage[User]] = Operation(
                 "PROVISIONED",
             ),
         ),
+        Param("email", "email", "string"),
+        Param("ids", "ids", "csv", item="uuid"),
+        Param("firstName", "first_name", "string"),
+        Param("lastName", "last_name", "string"),
+        Param("region", "region", "string"),
+        Param("territories", "territories", "csv", item="string"),
+        Param("roleName", "role_name", "string"),
+        Param("includeDeleted", "include_deleted", "boolean"),
+        Param("sort", "sort", "sort"),
         Param("page", "page", "integer"),
         Param("size", "size", "integer"),
-        Param("region", "region", "string"),
     ),
     response=User,
     pagination="METAINFO",
@@ -89,6 +107,16 @@ USERS_GET_BY_USERNAME: Operation[User] = Operation(
     path="{tenant}/admin/users/{username}",
     summary="Read one user by username.",
     path_params=(Param("username", "username", "string"),),
+    response=User,
+)
+
+USERS_GET_BY_EMAIL: Operation[User] = Operation(
+    id="users.get_by_email",
+    method="GET",
+    path="{tenant}/admin/users/{email}",
+    summary="Read one user by email address.",
+    path_params=(Param("email", "email", "string"),),
+    fixed_query={"type": "EMAIL"},
     response=User,
 )
 
@@ -117,7 +145,7 @@ USERS_REPLACE: Operation[User] = Operation(
     path="{tenant}/admin/users/{username}",
     summary="Replace a user\u0027s fields (addressed by username).",
     path_params=(Param("username", "username", "string"),),
-    body_model=UserCreate,
+    body_model=UserReplace,
     response=User,
 )
 

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any, Literal
@@ -343,7 +343,9 @@ class AuditsWebhook(SyncAPIResource):
         date_start: datetime | date | None = None,
         date_end: datetime | date | None = None,
         event_subtype: str | None = None,
-        entity: Literal["CDT", "ASSESSMENT"] | None = None,
+        event_entity: Literal["CDT", "ASSESSMENT", "CALENDAR", "USER_APP_ACCESS"] | None = None,
+        status: Sequence[str] | None = None,
+        patient_id: UUID | str | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -359,6 +361,9 @@ class AuditsWebhook(SyncAPIResource):
             date_start: Earliest sentAt.
             date_end: Latest sentAt.
             event_subtype: e.g. ASSESSMENT_COMPLETED.
+            event_entity: The entity that triggered the webhook.
+            status: Any of SENT, DELIVERED, FAILED.
+            patient_id: Deliveries about this patient.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -372,7 +377,9 @@ class AuditsWebhook(SyncAPIResource):
                 "dateStart": date_start,
                 "dateEnd": date_end,
                 "eventSubtype": event_subtype,
-                "entity": entity,
+                "eventEntity": event_entity,
+                "status": status,
+                "patientId": patient_id,
             },
             options=RequestOptions(
                 timeout=timeout,
@@ -396,7 +403,9 @@ class AsyncAuditsWebhook(AsyncAPIResource):
         date_start: datetime | date | None = None,
         date_end: datetime | date | None = None,
         event_subtype: str | None = None,
-        entity: Literal["CDT", "ASSESSMENT"] | None = None,
+        event_entity: Literal["CDT", "ASSESSMENT", "CALENDAR", "USER_APP_ACCESS"] | None = None,
+        status: Sequence[str] | None = None,
+        patient_id: UUID | str | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -412,6 +421,9 @@ class AsyncAuditsWebhook(AsyncAPIResource):
             date_start: Earliest sentAt.
             date_end: Latest sentAt.
             event_subtype: e.g. ASSESSMENT_COMPLETED.
+            event_entity: The entity that triggered the webhook.
+            status: Any of SENT, DELIVERED, FAILED.
+            patient_id: Deliveries about this patient.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -425,7 +437,9 @@ class AsyncAuditsWebhook(AsyncAPIResource):
                 "dateStart": date_start,
                 "dateEnd": date_end,
                 "eventSubtype": event_subtype,
-                "entity": entity,
+                "eventEntity": event_entity,
+                "status": status,
+                "patientId": patient_id,
             },
             options=RequestOptions(
                 timeout=timeout,

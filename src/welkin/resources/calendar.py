@@ -101,6 +101,7 @@ class CalendarEvents(SyncAPIResource):
         external_id: str | NotGiven | None = NOT_GIVEN,
         additional_info: CalendarEventAdditionalInfo | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         created_by: str | NotGiven | None = NOT_GIVEN,
+        viewer_timezone: str | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -117,9 +118,13 @@ class CalendarEvents(SyncAPIResource):
             event_mode: IN-PERSON, CALL or VIDEO.
             external_id: Caller-chosen identifier; unique per event.
             created_by: Id of the user creating it.
+            viewer_timezone: IANA time zone for the local* fields of the answer, e.g. America/Los_Angeles.
         """
         return self._client._call(
             calendar_ops.CALENDAR_EVENTS_CREATE,
+            query={
+                "viewerTimezone": viewer_timezone,
+            },
             body=drop_not_given(
                 {
                     "startDateTime": start_date_time,
@@ -458,6 +463,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
         external_id: str | NotGiven | None = NOT_GIVEN,
         additional_info: CalendarEventAdditionalInfo | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         created_by: str | NotGiven | None = NOT_GIVEN,
+        viewer_timezone: str | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -474,9 +480,13 @@ class AsyncCalendarEvents(AsyncAPIResource):
             event_mode: IN-PERSON, CALL or VIDEO.
             external_id: Caller-chosen identifier; unique per event.
             created_by: Id of the user creating it.
+            viewer_timezone: IANA time zone for the local* fields of the answer, e.g. America/Los_Angeles.
         """
         return await self._client._call(
             calendar_ops.CALENDAR_EVENTS_CREATE,
+            query={
+                "viewerTimezone": viewer_timezone,
+            },
             body=drop_not_given(
                 {
                     "startDateTime": start_date_time,

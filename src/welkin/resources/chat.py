@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
 from .._client import RequestOptions, Timeout
+from .._files import Destination
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
@@ -21,6 +23,10 @@ from ..types.chat import ChatMessage, ChatSearchHit
 __all__ = [
     "PatientsChat",
     "AsyncPatientsChat",
+    "Chat",
+    "AsyncChat",
+    "ChatFiles",
+    "AsyncChatFiles",
 ]
 
 
@@ -78,7 +84,7 @@ class PatientsChat(SyncAPIResource):
 
         Args:
             include_archived: Also return archived messages.
-            page_size: Messages per page.
+            page_size: Messages per page; sent as both `pageSize` and `size` (Welkin's own references disagree on the name).
             page_token: A page token (from a page's meta or a search hit); Welkin ignores the other parameters when it is given.
 
         Returns the first page; iterating it walks every later page lazily.
@@ -91,6 +97,7 @@ class PatientsChat(SyncAPIResource):
             query={
                 "includeArchived": include_archived,
                 "pageSize": page_size,
+                "size": page_size,
                 "pageToken": page_token,
             },
             options=RequestOptions(
@@ -255,7 +262,7 @@ class AsyncPatientsChat(AsyncAPIResource):
 
         Args:
             include_archived: Also return archived messages.
-            page_size: Messages per page.
+            page_size: Messages per page; sent as both `pageSize` and `size` (Welkin's own references disagree on the name).
             page_token: A page token (from a page's meta or a search hit); Welkin ignores the other parameters when it is given.
 
         Returns the first page; iterating it walks every later page lazily.
@@ -268,6 +275,7 @@ class AsyncPatientsChat(AsyncAPIResource):
             query={
                 "includeArchived": include_archived,
                 "pageSize": page_size,
+                "size": page_size,
                 "pageToken": page_token,
             },
             options=RequestOptions(
@@ -368,6 +376,142 @@ class AsyncPatientsChat(AsyncAPIResource):
             chat_ops.PATIENTS_CHAT_RESTORE,
             path={
                 "patientId": patient_id,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+
+class Chat(SyncAPIResource):
+    """``client.chat``."""
+
+    @cached_property
+    def files(self) -> ChatFiles:
+        return ChatFiles(self._client)
+
+
+class AsyncChat(AsyncAPIResource):
+    """``client.chat`` of ``AsyncClient``."""
+
+    @cached_property
+    def files(self) -> AsyncChatFiles:
+        return AsyncChatFiles(self._client)
+
+
+class ChatFiles(SyncAPIResource):
+    """``client.chat.files``."""
+
+    def download(
+        self,
+        file_id: str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> bytes:
+        """Download a chat media file (PNG, JPEG or PDF, as raw bytes). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            file_id: Id of the file.
+        """
+        return self._client._call_bytes(
+            chat_ops.CHAT_FILES_DOWNLOAD,
+            path={
+                "fileId": file_id,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+    def download_to(
+        self,
+        file_id: str,
+        destination: Destination,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> int:
+        """Download a chat media file (PNG, JPEG or PDF, as raw bytes). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Streams the content to ``destination`` (a path, created with mode 0600, or a binary
+        file object) instead of holding it in memory; returns the number of bytes written.
+        """
+        return self._client._call_to_file(
+            chat_ops.CHAT_FILES_DOWNLOAD,
+            destination,
+            path={
+                "fileId": file_id,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+
+class AsyncChatFiles(AsyncAPIResource):
+    """``client.chat.files`` of ``AsyncClient``."""
+
+    async def download(
+        self,
+        file_id: str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> bytes:
+        """Download a chat media file (PNG, JPEG or PDF, as raw bytes). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            file_id: Id of the file.
+        """
+        return await self._client._call_bytes(
+            chat_ops.CHAT_FILES_DOWNLOAD,
+            path={
+                "fileId": file_id,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+    async def download_to(
+        self,
+        file_id: str,
+        destination: Destination,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> int:
+        """Download a chat media file (PNG, JPEG or PDF, as raw bytes). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Streams the content to ``destination`` (a path, created with mode 0600, or a binary
+        file object) instead of holding it in memory; returns the number of bytes written.
+        """
+        return await self._client._call_to_file(
+            chat_ops.CHAT_FILES_DOWNLOAD,
+            destination,
+            path={
+                "fileId": file_id,
             },
             options=RequestOptions(
                 timeout=timeout,

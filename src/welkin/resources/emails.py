@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 from .._client import RequestOptions, Timeout
-from .._files import FileInput
+from .._files import Destination, FileInput
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
 from ..operations import emails as emails_ops
-from ..types.emails import Email
+from ..types.emails import Email, EmailDraft
 
 if TYPE_CHECKING:
     from .sms import AsyncUnrecognizedSms, UnrecognizedSms
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 __all__ = [
     "PatientsEmails",
     "AsyncPatientsEmails",
+    "PatientsEmailDrafts",
+    "AsyncPatientsEmailDrafts",
     "Unrecognized",
     "AsyncUnrecognized",
     "UnrecognizedEmails",
@@ -255,6 +257,62 @@ class PatientsEmails(SyncAPIResource):
             ),
         )
 
+    def download_attachment(
+        self,
+        patient_id: UUID | str,
+        email_id: UUID | str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> bytes:
+        """Download the attachment of an email (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        return self._client._call_bytes(
+            emails_ops.PATIENTS_EMAILS_DOWNLOAD_ATTACHMENT,
+            path={
+                "patientId": patient_id,
+                "emailId": email_id,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+    def download_attachment_to(
+        self,
+        patient_id: UUID | str,
+        email_id: UUID | str,
+        destination: Destination,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> int:
+        """Download the attachment of an email (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Streams the content to ``destination`` (a path, created with mode 0600, or a binary
+        file object) instead of holding it in memory; returns the number of bytes written.
+        """
+        return self._client._call_to_file(
+            emails_ops.PATIENTS_EMAILS_DOWNLOAD_ATTACHMENT,
+            destination,
+            path={
+                "patientId": patient_id,
+                "emailId": email_id,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
 
 class AsyncPatientsEmails(AsyncAPIResource):
     """``client.patients.emails`` of ``AsyncClient``."""
@@ -469,6 +527,192 @@ class AsyncPatientsEmails(AsyncAPIResource):
             path={
                 "patientId": patient_id,
                 "emailId": email_id,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+    async def download_attachment(
+        self,
+        patient_id: UUID | str,
+        email_id: UUID | str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> bytes:
+        """Download the attachment of an email (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        return await self._client._call_bytes(
+            emails_ops.PATIENTS_EMAILS_DOWNLOAD_ATTACHMENT,
+            path={
+                "patientId": patient_id,
+                "emailId": email_id,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+    async def download_attachment_to(
+        self,
+        patient_id: UUID | str,
+        email_id: UUID | str,
+        destination: Destination,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> int:
+        """Download the attachment of an email (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Streams the content to ``destination`` (a path, created with mode 0600, or a binary
+        file object) instead of holding it in memory; returns the number of bytes written.
+        """
+        return await self._client._call_to_file(
+            emails_ops.PATIENTS_EMAILS_DOWNLOAD_ATTACHMENT,
+            destination,
+            path={
+                "patientId": patient_id,
+                "emailId": email_id,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+
+class PatientsEmailDrafts(SyncAPIResource):
+    """``client.patients.email_drafts``."""
+
+    def list(
+        self,
+        patient_id: UUID | str,
+        *,
+        page: int | None = None,
+        size: int | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> SyncPage[EmailDraft]:
+        """List a patient's email drafts. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            page: Page number, from 0.
+            size: Page size (default 20).
+
+        Returns the first page; iterating it walks every later page lazily.
+        """
+        return self._client._call_page(
+            emails_ops.PATIENTS_EMAIL_DRAFTS_LIST,
+            path={
+                "patientId": patient_id,
+            },
+            query={
+                "page": page,
+                "size": size,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+    def get(
+        self,
+        patient_id: UUID | str,
+        draft_id: UUID | str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> EmailDraft:
+        """Read one email draft of a patient. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        return self._client._call(
+            emails_ops.PATIENTS_EMAIL_DRAFTS_GET,
+            path={
+                "patientId": patient_id,
+                "draftId": draft_id,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+
+class AsyncPatientsEmailDrafts(AsyncAPIResource):
+    """``client.patients.email_drafts`` of ``AsyncClient``."""
+
+    def list(
+        self,
+        patient_id: UUID | str,
+        *,
+        page: int | None = None,
+        size: int | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> AsyncPaginator[EmailDraft]:
+        """List a patient's email drafts. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            page: Page number, from 0.
+            size: Page size (default 20).
+
+        Returns the first page; iterating it walks every later page lazily.
+        """
+        return self._client._call_page(
+            emails_ops.PATIENTS_EMAIL_DRAFTS_LIST,
+            path={
+                "patientId": patient_id,
+            },
+            query={
+                "page": page,
+                "size": size,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+    async def get(
+        self,
+        patient_id: UUID | str,
+        draft_id: UUID | str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> EmailDraft:
+        """Read one email draft of a patient. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        return await self._client._call(
+            emails_ops.PATIENTS_EMAIL_DRAFTS_GET,
+            path={
+                "patientId": patient_id,
+                "draftId": draft_id,
             },
             options=RequestOptions(
                 timeout=timeout,

@@ -14,13 +14,22 @@ from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven
 from ..operations import exports as exports_ops
-from ..types.exports import CdtRecordExport
+from ..types.exports import CdtRecordExport, ExportRecord
+from ..types.patients import Patient
+from ..types.pdts import PdtRecord
+from ..types.programs import PatientProgram
 
 __all__ = [
     "Exports",
     "AsyncExports",
     "ExportsCdtRecords",
     "AsyncExportsCdtRecords",
+    "ExportsPatients",
+    "AsyncExportsPatients",
+    "ExportsPatientPrograms",
+    "AsyncExportsPatientPrograms",
+    "ExportsPdtRecords",
+    "AsyncExportsPdtRecords",
 ]
 
 
@@ -31,6 +40,55 @@ class Exports(SyncAPIResource):
     def cdt_records(self) -> ExportsCdtRecords:
         return ExportsCdtRecords(self._client)
 
+    @cached_property
+    def patients(self) -> ExportsPatients:
+        return ExportsPatients(self._client)
+
+    @cached_property
+    def patient_programs(self) -> ExportsPatientPrograms:
+        return ExportsPatientPrograms(self._client)
+
+    @cached_property
+    def pdt_records(self) -> ExportsPdtRecords:
+        return ExportsPdtRecords(self._client)
+
+    def records(
+        self,
+        resource_name: str,
+        *,
+        page_size: int | None = None,
+        start: str | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> SyncPage[ExportRecord]:
+        """Export the instance's records of any resource by its export name, page by page (for names without a method of their own).
+
+        Args:
+            resource_name: The export name, as Welkin spells it (e.g. CDT_RECORD).
+            page_size: Records per page.
+            start: The `cursor.end` of the previous page.
+
+        Returns the first page; iterating it walks every later page lazily.
+        """
+        return self._client._call_page(
+            exports_ops.EXPORTS_RECORDS,
+            path={
+                "resourceName": resource_name,
+            },
+            query={
+                "pageSize": page_size,
+                "start": start,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
 
 class AsyncExports(AsyncAPIResource):
     """``client.exports`` of ``AsyncClient``."""
@@ -38,6 +96,55 @@ class AsyncExports(AsyncAPIResource):
     @cached_property
     def cdt_records(self) -> AsyncExportsCdtRecords:
         return AsyncExportsCdtRecords(self._client)
+
+    @cached_property
+    def patients(self) -> AsyncExportsPatients:
+        return AsyncExportsPatients(self._client)
+
+    @cached_property
+    def patient_programs(self) -> AsyncExportsPatientPrograms:
+        return AsyncExportsPatientPrograms(self._client)
+
+    @cached_property
+    def pdt_records(self) -> AsyncExportsPdtRecords:
+        return AsyncExportsPdtRecords(self._client)
+
+    def records(
+        self,
+        resource_name: str,
+        *,
+        page_size: int | None = None,
+        start: str | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> AsyncPaginator[ExportRecord]:
+        """Export the instance's records of any resource by its export name, page by page (for names without a method of their own).
+
+        Args:
+            resource_name: The export name, as Welkin spells it (e.g. CDT_RECORD).
+            page_size: Records per page.
+            start: The `cursor.end` of the previous page.
+
+        Returns the first page; iterating it walks every later page lazily.
+        """
+        return self._client._call_page(
+            exports_ops.EXPORTS_RECORDS,
+            path={
+                "resourceName": resource_name,
+            },
+            query={
+                "pageSize": page_size,
+                "start": start,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
 
 
 class ExportsCdtRecords(SyncAPIResource):
@@ -99,6 +206,222 @@ class AsyncExportsCdtRecords(AsyncAPIResource):
         """
         return self._client._call_page(
             exports_ops.EXPORTS_CDT_RECORDS_LIST,
+            query={
+                "pageSize": page_size,
+                "start": start,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+
+class ExportsPatients(SyncAPIResource):
+    """``client.exports.patients``."""
+
+    def list(
+        self,
+        *,
+        page_size: int | None = None,
+        start: str | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> SyncPage[Patient]:
+        """Export the instance's patients in bulk, page by page.
+
+        Args:
+            page_size: Records per page.
+            start: The `cursor.end` of the previous page.
+
+        Returns the first page; iterating it walks every later page lazily.
+        """
+        return self._client._call_page(
+            exports_ops.EXPORTS_PATIENTS_LIST,
+            query={
+                "pageSize": page_size,
+                "start": start,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+
+class AsyncExportsPatients(AsyncAPIResource):
+    """``client.exports.patients`` of ``AsyncClient``."""
+
+    def list(
+        self,
+        *,
+        page_size: int | None = None,
+        start: str | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> AsyncPaginator[Patient]:
+        """Export the instance's patients in bulk, page by page.
+
+        Args:
+            page_size: Records per page.
+            start: The `cursor.end` of the previous page.
+
+        Returns the first page; iterating it walks every later page lazily.
+        """
+        return self._client._call_page(
+            exports_ops.EXPORTS_PATIENTS_LIST,
+            query={
+                "pageSize": page_size,
+                "start": start,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+
+class ExportsPatientPrograms(SyncAPIResource):
+    """``client.exports.patient_programs``."""
+
+    def list(
+        self,
+        *,
+        page_size: int | None = None,
+        start: str | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> SyncPage[PatientProgram]:
+        """Export the instance's patient programs in bulk, page by page.
+
+        Args:
+            page_size: Records per page.
+            start: The `cursor.end` of the previous page.
+
+        Returns the first page; iterating it walks every later page lazily.
+        """
+        return self._client._call_page(
+            exports_ops.EXPORTS_PATIENT_PROGRAMS_LIST,
+            query={
+                "pageSize": page_size,
+                "start": start,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+
+class AsyncExportsPatientPrograms(AsyncAPIResource):
+    """``client.exports.patient_programs`` of ``AsyncClient``."""
+
+    def list(
+        self,
+        *,
+        page_size: int | None = None,
+        start: str | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> AsyncPaginator[PatientProgram]:
+        """Export the instance's patient programs in bulk, page by page.
+
+        Args:
+            page_size: Records per page.
+            start: The `cursor.end` of the previous page.
+
+        Returns the first page; iterating it walks every later page lazily.
+        """
+        return self._client._call_page(
+            exports_ops.EXPORTS_PATIENT_PROGRAMS_LIST,
+            query={
+                "pageSize": page_size,
+                "start": start,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+
+class ExportsPdtRecords(SyncAPIResource):
+    """``client.exports.pdt_records``."""
+
+    def list(
+        self,
+        *,
+        page_size: int | None = None,
+        start: str | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> SyncPage[PdtRecord]:
+        """Export the instance's profile (PDT) records in bulk, page by page.
+
+        Args:
+            page_size: Records per page.
+            start: The `cursor.end` of the previous page.
+
+        Returns the first page; iterating it walks every later page lazily.
+        """
+        return self._client._call_page(
+            exports_ops.EXPORTS_PDT_RECORDS_LIST,
+            query={
+                "pageSize": page_size,
+                "start": start,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+
+class AsyncExportsPdtRecords(AsyncAPIResource):
+    """``client.exports.pdt_records`` of ``AsyncClient``."""
+
+    def list(
+        self,
+        *,
+        page_size: int | None = None,
+        start: str | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> AsyncPaginator[PdtRecord]:
+        """Export the instance's profile (PDT) records in bulk, page by page.
+
+        Args:
+            page_size: Records per page.
+            start: The `cursor.end` of the previous page.
+
+        Returns the first page; iterating it walks every later page lazily.
+        """
+        return self._client._call_page(
+            exports_ops.EXPORTS_PDT_RECORDS_LIST,
             query={
                 "pageSize": page_size,
                 "start": start,

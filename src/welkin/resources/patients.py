@@ -21,12 +21,21 @@ from ..types.patients import CareTeamAssignment, Patient, PatientTerritory
 
 if TYPE_CHECKING:
     from .assessments import AsyncPatientsAssessmentRecords, PatientsAssessmentRecords
+    from .calls import AsyncPatientsCalls, PatientsCalls
     from .care_plans import AsyncPatientsCarePlan, PatientsCarePlan
     from .cdts import AsyncPatientsCdts, PatientsCdts
     from .chat import AsyncPatientsChat, PatientsChat
+    from .contacts import AsyncPatientsContacts, PatientsContacts
     from .documents import AsyncPatientsDocumentSummaries, PatientsDocumentSummaries
-    from .emails import AsyncPatientsEmails, PatientsEmails
+    from .emails import (
+        AsyncPatientsEmailDrafts,
+        AsyncPatientsEmails,
+        PatientsEmailDrafts,
+        PatientsEmails,
+    )
     from .encounters import AsyncPatientsEncounters, PatientsEncounters
+    from .invoices import AsyncPatientsInvoices, PatientsInvoices
+    from .pdts import AsyncPatientsPdts, PatientsPdts
     from .programs import AsyncPatientsPrograms, PatientsPrograms
     from .sms import AsyncPatientsSms, PatientsSms
 
@@ -44,6 +53,12 @@ class Patients(SyncAPIResource):
         from .assessments import PatientsAssessmentRecords
 
         return PatientsAssessmentRecords(self._client)
+
+    @cached_property
+    def calls(self) -> PatientsCalls:
+        from .calls import PatientsCalls
+
+        return PatientsCalls(self._client)
 
     @cached_property
     def care_plan(self) -> PatientsCarePlan:
@@ -64,6 +79,12 @@ class Patients(SyncAPIResource):
         return PatientsChat(self._client)
 
     @cached_property
+    def contacts(self) -> PatientsContacts:
+        from .contacts import PatientsContacts
+
+        return PatientsContacts(self._client)
+
+    @cached_property
     def document_summaries(self) -> PatientsDocumentSummaries:
         from .documents import PatientsDocumentSummaries
 
@@ -76,10 +97,28 @@ class Patients(SyncAPIResource):
         return PatientsEmails(self._client)
 
     @cached_property
+    def email_drafts(self) -> PatientsEmailDrafts:
+        from .emails import PatientsEmailDrafts
+
+        return PatientsEmailDrafts(self._client)
+
+    @cached_property
     def encounters(self) -> PatientsEncounters:
         from .encounters import PatientsEncounters
 
         return PatientsEncounters(self._client)
+
+    @cached_property
+    def invoices(self) -> PatientsInvoices:
+        from .invoices import PatientsInvoices
+
+        return PatientsInvoices(self._client)
+
+    @cached_property
+    def pdts(self) -> PatientsPdts:
+        from .pdts import PatientsPdts
+
+        return PatientsPdts(self._client)
 
     @cached_property
     def programs(self) -> PatientsPrograms:
@@ -178,16 +217,24 @@ class Patients(SyncAPIResource):
         self,
         patient_id: UUID | str,
         *,
+        expand: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Patient:
-        """Read one patient by id."""
+        """Read one patient by id.
+
+        Args:
+            expand: Also return the territorial team (`territorial_team`).
+        """
         return self._client._call(
             patients_ops.PATIENTS_GET,
             path={
                 "patientId": patient_id,
+            },
+            query={
+                "expand": expand,
             },
             options=RequestOptions(
                 timeout=timeout,
@@ -201,16 +248,24 @@ class Patients(SyncAPIResource):
         self,
         external_id: str,
         *,
+        expand: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Patient:
-        """Read one patient by external id."""
+        """Read one patient by external id.
+
+        Args:
+            expand: Also return the territorial team (`territorial_team`).
+        """
         return self._client._call(
             patients_ops.PATIENTS_GET_BY_EXTERNAL_ID,
             path={
                 "externalId": external_id,
+            },
+            query={
+                "expand": expand,
             },
             options=RequestOptions(
                 timeout=timeout,
@@ -224,16 +279,24 @@ class Patients(SyncAPIResource):
         self,
         external_guid: str,
         *,
+        expand: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Patient:
-        """Read one patient by external GUID."""
+        """Read one patient by external GUID.
+
+        Args:
+            expand: Also return the territorial team (`territorial_team`).
+        """
         return self._client._call(
             patients_ops.PATIENTS_GET_BY_EXTERNAL_GUID,
             path={
                 "externalGuid": external_guid,
+            },
+            query={
+                "expand": expand,
             },
             options=RequestOptions(
                 timeout=timeout,
@@ -247,16 +310,24 @@ class Patients(SyncAPIResource):
         self,
         mrn: str,
         *,
+        expand: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Patient:
-        """Read one patient by medical record number."""
+        """Read one patient by medical record number.
+
+        Args:
+            expand: Also return the territorial team (`territorial_team`).
+        """
         return self._client._call(
             patients_ops.PATIENTS_GET_BY_MRN,
             path={
                 "mrn": mrn,
+            },
+            query={
+                "expand": expand,
             },
             options=RequestOptions(
                 timeout=timeout,
@@ -299,7 +370,9 @@ class Patients(SyncAPIResource):
         """Create a patient.
 
         Args:
+            external_guid: Your system's GUID for the patient.
             birth_date: A date is sent as midnight UTC.
+            phone: E.164 without a trunk zero, e.g. +447700900123.
             patient_territories: Territories must already exist in the designer.
         """
         return self._client._call(
@@ -370,7 +443,9 @@ class Patients(SyncAPIResource):
         """Update a patient; fields left out keep their values.
 
         Args:
+            external_guid: Your system's GUID for the patient.
             birth_date: A date is sent as midnight UTC.
+            phone: E.164 without a trunk zero, e.g. +447700900123.
             patient_territories: Territories must already exist in the designer.
         """
         return self._client._call(
@@ -444,6 +519,12 @@ class AsyncPatients(AsyncAPIResource):
         return AsyncPatientsAssessmentRecords(self._client)
 
     @cached_property
+    def calls(self) -> AsyncPatientsCalls:
+        from .calls import AsyncPatientsCalls
+
+        return AsyncPatientsCalls(self._client)
+
+    @cached_property
     def care_plan(self) -> AsyncPatientsCarePlan:
         from .care_plans import AsyncPatientsCarePlan
 
@@ -462,6 +543,12 @@ class AsyncPatients(AsyncAPIResource):
         return AsyncPatientsChat(self._client)
 
     @cached_property
+    def contacts(self) -> AsyncPatientsContacts:
+        from .contacts import AsyncPatientsContacts
+
+        return AsyncPatientsContacts(self._client)
+
+    @cached_property
     def document_summaries(self) -> AsyncPatientsDocumentSummaries:
         from .documents import AsyncPatientsDocumentSummaries
 
@@ -474,10 +561,28 @@ class AsyncPatients(AsyncAPIResource):
         return AsyncPatientsEmails(self._client)
 
     @cached_property
+    def email_drafts(self) -> AsyncPatientsEmailDrafts:
+        from .emails import AsyncPatientsEmailDrafts
+
+        return AsyncPatientsEmailDrafts(self._client)
+
+    @cached_property
     def encounters(self) -> AsyncPatientsEncounters:
         from .encounters import AsyncPatientsEncounters
 
         return AsyncPatientsEncounters(self._client)
+
+    @cached_property
+    def invoices(self) -> AsyncPatientsInvoices:
+        from .invoices import AsyncPatientsInvoices
+
+        return AsyncPatientsInvoices(self._client)
+
+    @cached_property
+    def pdts(self) -> AsyncPatientsPdts:
+        from .pdts import AsyncPatientsPdts
+
+        return AsyncPatientsPdts(self._client)
 
     @cached_property
     def programs(self) -> AsyncPatientsPrograms:
@@ -576,16 +681,24 @@ class AsyncPatients(AsyncAPIResource):
         self,
         patient_id: UUID | str,
         *,
+        expand: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Patient:
-        """Read one patient by id."""
+        """Read one patient by id.
+
+        Args:
+            expand: Also return the territorial team (`territorial_team`).
+        """
         return await self._client._call(
             patients_ops.PATIENTS_GET,
             path={
                 "patientId": patient_id,
+            },
+            query={
+                "expand": expand,
             },
             options=RequestOptions(
                 timeout=timeout,
@@ -599,16 +712,24 @@ class AsyncPatients(AsyncAPIResource):
         self,
         external_id: str,
         *,
+        expand: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Patient:
-        """Read one patient by external id."""
+        """Read one patient by external id.
+
+        Args:
+            expand: Also return the territorial team (`territorial_team`).
+        """
         return await self._client._call(
             patients_ops.PATIENTS_GET_BY_EXTERNAL_ID,
             path={
                 "externalId": external_id,
+            },
+            query={
+                "expand": expand,
             },
             options=RequestOptions(
                 timeout=timeout,
@@ -622,16 +743,24 @@ class AsyncPatients(AsyncAPIResource):
         self,
         external_guid: str,
         *,
+        expand: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Patient:
-        """Read one patient by external GUID."""
+        """Read one patient by external GUID.
+
+        Args:
+            expand: Also return the territorial team (`territorial_team`).
+        """
         return await self._client._call(
             patients_ops.PATIENTS_GET_BY_EXTERNAL_GUID,
             path={
                 "externalGuid": external_guid,
+            },
+            query={
+                "expand": expand,
             },
             options=RequestOptions(
                 timeout=timeout,
@@ -645,16 +774,24 @@ class AsyncPatients(AsyncAPIResource):
         self,
         mrn: str,
         *,
+        expand: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Patient:
-        """Read one patient by medical record number."""
+        """Read one patient by medical record number.
+
+        Args:
+            expand: Also return the territorial team (`territorial_team`).
+        """
         return await self._client._call(
             patients_ops.PATIENTS_GET_BY_MRN,
             path={
                 "mrn": mrn,
+            },
+            query={
+                "expand": expand,
             },
             options=RequestOptions(
                 timeout=timeout,
@@ -697,7 +834,9 @@ class AsyncPatients(AsyncAPIResource):
         """Create a patient.
 
         Args:
+            external_guid: Your system's GUID for the patient.
             birth_date: A date is sent as midnight UTC.
+            phone: E.164 without a trunk zero, e.g. +447700900123.
             patient_territories: Territories must already exist in the designer.
         """
         return await self._client._call(
@@ -768,7 +907,9 @@ class AsyncPatients(AsyncAPIResource):
         """Update a patient; fields left out keep their values.
 
         Args:
+            external_guid: Your system's GUID for the patient.
             birth_date: A date is sent as midnight UTC.
+            phone: E.164 without a trunk zero, e.g. +447700900123.
             patient_territories: Territories must already exist in the designer.
         """
         return await self._client._call(

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from .._client import RequestOptions, Timeout
+from .._files import Destination
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
@@ -236,6 +237,62 @@ class PatientsSms(SyncAPIResource):
             ),
         )
 
+    def download_attachment(
+        self,
+        patient_id: UUID | str,
+        sms_id: UUID | str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> bytes:
+        """Download the attachment of an SMS (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        return self._client._call_bytes(
+            sms_ops.PATIENTS_SMS_DOWNLOAD_ATTACHMENT,
+            path={
+                "patientId": patient_id,
+                "smsId": sms_id,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+    def download_attachment_to(
+        self,
+        patient_id: UUID | str,
+        sms_id: UUID | str,
+        destination: Destination,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> int:
+        """Download the attachment of an SMS (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Streams the content to ``destination`` (a path, created with mode 0600, or a binary
+        file object) instead of holding it in memory; returns the number of bytes written.
+        """
+        return self._client._call_to_file(
+            sms_ops.PATIENTS_SMS_DOWNLOAD_ATTACHMENT,
+            destination,
+            path={
+                "patientId": patient_id,
+                "smsId": sms_id,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
 
 class AsyncPatientsSms(AsyncAPIResource):
     """``client.patients.sms`` of ``AsyncClient``."""
@@ -435,6 +492,62 @@ class AsyncPatientsSms(AsyncAPIResource):
         """Delete an SMS (only a SCHEDULED or UNRECOGNISED one)."""
         return await self._client._call(
             sms_ops.PATIENTS_SMS_DELETE,
+            path={
+                "patientId": patient_id,
+                "smsId": sms_id,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+    async def download_attachment(
+        self,
+        patient_id: UUID | str,
+        sms_id: UUID | str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> bytes:
+        """Download the attachment of an SMS (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        return await self._client._call_bytes(
+            sms_ops.PATIENTS_SMS_DOWNLOAD_ATTACHMENT,
+            path={
+                "patientId": patient_id,
+                "smsId": sms_id,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
+    async def download_attachment_to(
+        self,
+        patient_id: UUID | str,
+        sms_id: UUID | str,
+        destination: Destination,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> int:
+        """Download the attachment of an SMS (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Streams the content to ``destination`` (a path, created with mode 0600, or a binary
+        file object) instead of holding it in memory; returns the number of bytes written.
+        """
+        return await self._client._call_to_file(
+            sms_ops.PATIENTS_SMS_DOWNLOAD_ATTACHMENT,
+            destination,
             path={
                 "patientId": patient_id,
                 "smsId": sms_id,

@@ -51,6 +51,7 @@ class Tasks(SyncAPIResource):
         description: str | NotGiven | None = NOT_GIVEN,
         due_date: datetime | date | NotGiven | None = NOT_GIVEN,
         patient: TaskRef | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        template_name: str | NotGiven | None = NOT_GIVEN,
         watchers: Sequence[TaskRef | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
         comments: Sequence[TaskCommentWrite | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
         extra_query: Mapping[str, Any] | None = None,
@@ -68,6 +69,7 @@ class Tasks(SyncAPIResource):
             assignee: The user responsible for the task.
             due_date: Deadline.
             patient: The patient the task is about.
+            template_name: Name of a task template of the designer.
             watchers: Users to notify of changes.
         """
         return self._client._call(
@@ -81,6 +83,7 @@ class Tasks(SyncAPIResource):
                     "dueDate": due_date,
                     "assignee": assignee,
                     "patient": patient,
+                    "templateName": template_name,
                     "watchers": watchers,
                     "comments": comments,
                 }
@@ -289,6 +292,7 @@ class AsyncTasks(AsyncAPIResource):
         description: str | NotGiven | None = NOT_GIVEN,
         due_date: datetime | date | NotGiven | None = NOT_GIVEN,
         patient: TaskRef | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        template_name: str | NotGiven | None = NOT_GIVEN,
         watchers: Sequence[TaskRef | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
         comments: Sequence[TaskCommentWrite | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
         extra_query: Mapping[str, Any] | None = None,
@@ -306,6 +310,7 @@ class AsyncTasks(AsyncAPIResource):
             assignee: The user responsible for the task.
             due_date: Deadline.
             patient: The patient the task is about.
+            template_name: Name of a task template of the designer.
             watchers: Users to notify of changes.
         """
         return await self._client._call(
@@ -319,6 +324,7 @@ class AsyncTasks(AsyncAPIResource):
                     "dueDate": due_date,
                     "assignee": assignee,
                     "patient": patient,
+                    "templateName": template_name,
                     "watchers": watchers,
                     "comments": comments,
                 }
@@ -642,13 +648,20 @@ class TasksComments(SyncAPIResource):
         task_id: UUID | str,
         *,
         text: str | NotGiven | None = NOT_GIVEN,
+        patient_id: UUID | str | NotGiven | None = NOT_GIVEN,
+        user_id: UUID | str | NotGiven | None = NOT_GIVEN,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Task:
-        """Add a comment to a task."""
+        """Add a comment to a task.
+
+        Args:
+            patient_id: Post on behalf of this patient (field name unconfirmed).
+            user_id: Post on behalf of this user (field name unconfirmed).
+        """
         return self._client._call(
             tasks_ops.TASKS_COMMENTS_ADD,
             path={
@@ -657,6 +670,8 @@ class TasksComments(SyncAPIResource):
             body=drop_not_given(
                 {
                     "text": text,
+                    "patientId": patient_id,
+                    "userId": user_id,
                 }
             ),
             options=RequestOptions(
@@ -702,13 +717,20 @@ class AsyncTasksComments(AsyncAPIResource):
         task_id: UUID | str,
         *,
         text: str | NotGiven | None = NOT_GIVEN,
+        patient_id: UUID | str | NotGiven | None = NOT_GIVEN,
+        user_id: UUID | str | NotGiven | None = NOT_GIVEN,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Task:
-        """Add a comment to a task."""
+        """Add a comment to a task.
+
+        Args:
+            patient_id: Post on behalf of this patient (field name unconfirmed).
+            user_id: Post on behalf of this user (field name unconfirmed).
+        """
         return await self._client._call(
             tasks_ops.TASKS_COMMENTS_ADD,
             path={
@@ -717,6 +739,8 @@ class AsyncTasksComments(AsyncAPIResource):
             body=drop_not_given(
                 {
                     "text": text,
+                    "patientId": patient_id,
+                    "userId": user_id,
                 }
             ),
             options=RequestOptions(

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
@@ -68,6 +68,15 @@ class Users(SyncAPIResource):
         search: str | None = None,
         seat_assigned: bool | None = None,
         user_state: Literal["ACTIVE", "INACTIVE", "PROVISIONED"] | None = None,
+        email: str | None = None,
+        ids: Sequence[UUID | str] | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        region: str | None = None,
+        territories: Sequence[str] | None = None,
+        role_name: str | None = None,
+        include_deleted: bool | None = None,
+        sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         page: int | None = None,
         size: int | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -79,6 +88,12 @@ class Users(SyncAPIResource):
 
         Args:
             search: Matches username, email, first or last name.
+            ids: Only these users.
+            region: A region of the designer.
+            territories: Territories of `region` (only together with it).
+            role_name: Users holding this security role.
+            include_deleted: Also return deleted users.
+            sort: e.g. lastName,asc.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -88,6 +103,15 @@ class Users(SyncAPIResource):
                 "search": search,
                 "seatAssigned": seat_assigned,
                 "userState": user_state,
+                "email": email,
+                "ids": ids,
+                "firstName": first_name,
+                "lastName": last_name,
+                "region": region,
+                "territories": territories,
+                "roleName": role_name,
+                "includeDeleted": include_deleted,
+                "sort": sort,
                 "page": page,
                 "size": size,
             },
@@ -105,9 +129,17 @@ class Users(SyncAPIResource):
         search: str | None = None,
         seat_assigned: bool | None = None,
         user_state: Literal["ACTIVE", "INACTIVE", "PROVISIONED"] | None = None,
+        email: str | None = None,
+        ids: Sequence[UUID | str] | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        region: str | None = None,
+        territories: Sequence[str] | None = None,
+        role_name: str | None = None,
+        include_deleted: bool | None = None,
+        sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         page: int | None = None,
         size: int | None = None,
-        region: str | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -117,6 +149,12 @@ class Users(SyncAPIResource):
 
         Args:
             search: Matches username, email, first or last name.
+            ids: Only these users.
+            region: A region of the designer.
+            territories: Territories of `region` (only together with it).
+            role_name: Users holding this security role.
+            include_deleted: Also return deleted users.
+            sort: e.g. lastName,asc.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -126,9 +164,17 @@ class Users(SyncAPIResource):
                 "search": search,
                 "seatAssigned": seat_assigned,
                 "userState": user_state,
+                "email": email,
+                "ids": ids,
+                "firstName": first_name,
+                "lastName": last_name,
+                "region": region,
+                "territories": territories,
+                "roleName": role_name,
+                "includeDeleted": include_deleted,
+                "sort": sort,
                 "page": page,
                 "size": size,
-                "region": region,
             },
             options=RequestOptions(
                 timeout=timeout,
@@ -184,6 +230,29 @@ class Users(SyncAPIResource):
             ),
         )
 
+    def get_by_email(
+        self,
+        email: str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> User:
+        """Read one user by email address."""
+        return self._client._call(
+            users_ops.USERS_GET_BY_EMAIL,
+            path={
+                "email": email,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
     def create(
         self,
         *,
@@ -194,13 +263,26 @@ class Users(SyncAPIResource):
         first_name: str | NotGiven | None = NOT_GIVEN,
         last_name: str | NotGiven | None = NOT_GIVEN,
         credentials: str | NotGiven | None = NOT_GIVEN,
+        mfa_enabled: bool | NotGiven | None = NOT_GIVEN,
+        sso_access: bool | NotGiven | None = NOT_GIVEN,
+        password_access: bool | NotGiven | None = NOT_GIVEN,
+        custom_user_attributes: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
+        application_access: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> User:
-        """Create a user."""
+        """Create a user.
+
+        Args:
+            mfa_enabled: Require multi-factor authentication.
+            sso_access: Allow signing in through single sign-on.
+            password_access: Allow signing in with a password.
+            custom_user_attributes: Values of the tenant's custom user attributes, by name.
+            application_access: The applications the user may open, presumably shaped like the body of `users.app_accesses.replace`.
+        """
         return self._client._call(
             users_ops.USERS_CREATE,
             body=drop_not_given(
@@ -212,6 +294,11 @@ class Users(SyncAPIResource):
                     "firstName": first_name,
                     "lastName": last_name,
                     "credentials": credentials,
+                    "mfaEnabled": mfa_enabled,
+                    "ssoAccess": sso_access,
+                    "passwordAccess": password_access,
+                    "customUserAttributes": custom_user_attributes,
+                    "applicationAccess": application_access,
                 }
             ),
             options=RequestOptions(
@@ -233,13 +320,20 @@ class Users(SyncAPIResource):
         first_name: str | NotGiven | None = NOT_GIVEN,
         last_name: str | NotGiven | None = NOT_GIVEN,
         credentials: str | NotGiven | None = NOT_GIVEN,
+        locale: str | NotGiven | None = NOT_GIVEN,
+        custom_user_attributes: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> User:
-        """Change some of a user's fields (addressed by username, as Welkin expects)."""
+        """Change some of a user's fields (addressed by username, as Welkin expects).
+
+        Args:
+            locale: e.g. en-US.
+            custom_user_attributes: Values of the tenant's custom user attributes, by name.
+        """
         return self._client._call(
             users_ops.USERS_UPDATE,
             path={
@@ -253,6 +347,8 @@ class Users(SyncAPIResource):
                     "firstName": first_name,
                     "lastName": last_name,
                     "credentials": credentials,
+                    "locale": locale,
+                    "customUserAttributes": custom_user_attributes,
                 }
             ),
             options=RequestOptions(
@@ -386,6 +482,15 @@ class AsyncUsers(AsyncAPIResource):
         search: str | None = None,
         seat_assigned: bool | None = None,
         user_state: Literal["ACTIVE", "INACTIVE", "PROVISIONED"] | None = None,
+        email: str | None = None,
+        ids: Sequence[UUID | str] | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        region: str | None = None,
+        territories: Sequence[str] | None = None,
+        role_name: str | None = None,
+        include_deleted: bool | None = None,
+        sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         page: int | None = None,
         size: int | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -397,6 +502,12 @@ class AsyncUsers(AsyncAPIResource):
 
         Args:
             search: Matches username, email, first or last name.
+            ids: Only these users.
+            region: A region of the designer.
+            territories: Territories of `region` (only together with it).
+            role_name: Users holding this security role.
+            include_deleted: Also return deleted users.
+            sort: e.g. lastName,asc.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -406,6 +517,15 @@ class AsyncUsers(AsyncAPIResource):
                 "search": search,
                 "seatAssigned": seat_assigned,
                 "userState": user_state,
+                "email": email,
+                "ids": ids,
+                "firstName": first_name,
+                "lastName": last_name,
+                "region": region,
+                "territories": territories,
+                "roleName": role_name,
+                "includeDeleted": include_deleted,
+                "sort": sort,
                 "page": page,
                 "size": size,
             },
@@ -423,9 +543,17 @@ class AsyncUsers(AsyncAPIResource):
         search: str | None = None,
         seat_assigned: bool | None = None,
         user_state: Literal["ACTIVE", "INACTIVE", "PROVISIONED"] | None = None,
+        email: str | None = None,
+        ids: Sequence[UUID | str] | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        region: str | None = None,
+        territories: Sequence[str] | None = None,
+        role_name: str | None = None,
+        include_deleted: bool | None = None,
+        sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         page: int | None = None,
         size: int | None = None,
-        region: str | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -435,6 +563,12 @@ class AsyncUsers(AsyncAPIResource):
 
         Args:
             search: Matches username, email, first or last name.
+            ids: Only these users.
+            region: A region of the designer.
+            territories: Territories of `region` (only together with it).
+            role_name: Users holding this security role.
+            include_deleted: Also return deleted users.
+            sort: e.g. lastName,asc.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -444,9 +578,17 @@ class AsyncUsers(AsyncAPIResource):
                 "search": search,
                 "seatAssigned": seat_assigned,
                 "userState": user_state,
+                "email": email,
+                "ids": ids,
+                "firstName": first_name,
+                "lastName": last_name,
+                "region": region,
+                "territories": territories,
+                "roleName": role_name,
+                "includeDeleted": include_deleted,
+                "sort": sort,
                 "page": page,
                 "size": size,
-                "region": region,
             },
             options=RequestOptions(
                 timeout=timeout,
@@ -502,6 +644,29 @@ class AsyncUsers(AsyncAPIResource):
             ),
         )
 
+    async def get_by_email(
+        self,
+        email: str,
+        *,
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> User:
+        """Read one user by email address."""
+        return await self._client._call(
+            users_ops.USERS_GET_BY_EMAIL,
+            path={
+                "email": email,
+            },
+            options=RequestOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                extra_query=extra_query,
+            ),
+        )
+
     async def create(
         self,
         *,
@@ -512,13 +677,26 @@ class AsyncUsers(AsyncAPIResource):
         first_name: str | NotGiven | None = NOT_GIVEN,
         last_name: str | NotGiven | None = NOT_GIVEN,
         credentials: str | NotGiven | None = NOT_GIVEN,
+        mfa_enabled: bool | NotGiven | None = NOT_GIVEN,
+        sso_access: bool | NotGiven | None = NOT_GIVEN,
+        password_access: bool | NotGiven | None = NOT_GIVEN,
+        custom_user_attributes: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
+        application_access: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> User:
-        """Create a user."""
+        """Create a user.
+
+        Args:
+            mfa_enabled: Require multi-factor authentication.
+            sso_access: Allow signing in through single sign-on.
+            password_access: Allow signing in with a password.
+            custom_user_attributes: Values of the tenant's custom user attributes, by name.
+            application_access: The applications the user may open, presumably shaped like the body of `users.app_accesses.replace`.
+        """
         return await self._client._call(
             users_ops.USERS_CREATE,
             body=drop_not_given(
@@ -530,6 +708,11 @@ class AsyncUsers(AsyncAPIResource):
                     "firstName": first_name,
                     "lastName": last_name,
                     "credentials": credentials,
+                    "mfaEnabled": mfa_enabled,
+                    "ssoAccess": sso_access,
+                    "passwordAccess": password_access,
+                    "customUserAttributes": custom_user_attributes,
+                    "applicationAccess": application_access,
                 }
             ),
             options=RequestOptions(
@@ -551,13 +734,20 @@ class AsyncUsers(AsyncAPIResource):
         first_name: str | NotGiven | None = NOT_GIVEN,
         last_name: str | NotGiven | None = NOT_GIVEN,
         credentials: str | NotGiven | None = NOT_GIVEN,
+        locale: str | NotGiven | None = NOT_GIVEN,
+        custom_user_attributes: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> User:
-        """Change some of a user's fields (addressed by username, as Welkin expects)."""
+        """Change some of a user's fields (addressed by username, as Welkin expects).
+
+        Args:
+            locale: e.g. en-US.
+            custom_user_attributes: Values of the tenant's custom user attributes, by name.
+        """
         return await self._client._call(
             users_ops.USERS_UPDATE,
             path={
@@ -571,6 +761,8 @@ class AsyncUsers(AsyncAPIResource):
                     "firstName": first_name,
                     "lastName": last_name,
                     "credentials": credentials,
+                    "locale": locale,
+                    "customUserAttributes": custom_user_attributes,
                 }
             ),
             options=RequestOptions(

@@ -25,10 +25,12 @@ from ._generic import (
     GenericCall,
     GenericStore,
     RejectedError,
+    envelope,
     int_param,
     multipart_fields,
     normalise_path,
 )
+from ._webhooks import FakeWebhooks, RegisteredWebhook
 
 if TYPE_CHECKING:
     import welkin
@@ -50,6 +52,10 @@ _INSTANCE_USERS = re.compile(rf"{_T}/{_I}/users")
 _PATIENTS = re.compile(rf"{_T}/{_I}/patients")
 _PATIENT = re.compile(rf"{_T}/{_I}/patients/(?P<key>[^/]+)")
 _FILTER_PATIENTS = re.compile(rf"{_T}/{_I}/by-filter/patients")
+# Newer operations (NEWER.md) that read the patients: the patient export and the patients
+# with a record of a profile type.
+_EXPORT_PATIENTS = re.compile(rf"{_T}/{_I}/export/PATIENT")
+_PDT_PATIENTS = re.compile(rf"{_T}/{_I}/pdts/(?P<pdt>[^/]+)/patients")
 
 _PATIENT_FIELDS = (
     "externalId",
@@ -76,6 +82,7 @@ _PATIENT_SYSTEM_FIELDS = frozenset(
 _PATIENT_SEARCH_FIELDS = ("email", "firstName", "lastName", "phone")
 _PATIENT_LOOKUPS: dict[str | None, str] = {
     None: "id",
+    "ID": "id",
     "EID": "externalId",
     "EGUID": "externalGuid",
     "MRN": "mrn",
@@ -222,8 +229,10 @@ class _Route:
 _FAKE_NUMBERS = itertools.count(1)
 
 
-class FakeWelkin:
-    """Offline, stateful Welkin API for tests; wire an httpx client to ``transport``."""
+class FakeWelkin(FakeWebhooks):
+    """Offline, stateful Welkin API for tests; wire an httpx client to ``transport``.
+
+    It also sends webhooks (``add_webhook``, ``add_chat_webhook``: see ``_webhooks``)."""
 
     #: Each fake has a host of its own under .invalid, which never resolves: a client wired
     #: past the transport reaches nothing, and clients of two fakes never share a cached token.
@@ -267,6 +276,7 @@ class FakeWelkin:
         self._client_user_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"welkin-fake:{api_client}"))
         self._routes = self._build_routes()
         self._generic = GenericStore(self._new_id, self._client_user_id)
+        self._webhooks: list[RegisteredWebhook] = []  # see _webhooks
         self.transport = httpx.MockTransport(self._handle)
 
     # -- public helpers -------------------------------------------------------------------------
@@ -448,6 +458,8 @@ class FakeWelkin:
             _Route("GET", _PATIENT, self._get_patient, "PATIENT"),
             _Route("PATCH", _PATIENT, self._patch_patient, "PATIENT"),
             _Route("DELETE", _PATIENT, self._delete_patient, "PATIENT"),
+            _Route("GET", _EXPORT_PATIENTS, self._export_patients, "EXPORT"),
+            _Route("GET", _PDT_PATIENTS, self._pdt_patients, "PDT"),
         )
 
     def _handle(self, request: httpx.Request) -> httpx.Response:
@@ -464,7 +476,12 @@ class FakeWelkin:
         with self._lock:
             if fault is not None and fault.status is not None:
                 return self._fault_response(fault, now)
-            return self._respond(recorded, now)
+            response = self._respond(recorded, now)
+            # Webhooks (_webhooks.py): built under the lock, sent once it is released, as a
+            # receiver may call the fake back.
+            notifications = self._webhook_notifications(recorded, response, now)
+        self._deliver_webhooks(notifications)
+        return response
 
     def _record(self, request: httpx.Request) -> RecordedRequest:
         recorded = RecordedRequest(
@@ -671,7 +688,10 @@ class FakeWelkin:
         return httpx.Response(201, json=patient)
 
     def _get_patient(self, call: _Call) -> httpx.Response:
-        return httpx.Response(200, json=self._find_patient(call))
+        patient = self._find_patient(call)
+        if call.query.get("expand", "").lower() == "true":  # anything else: no expansion
+            patient = {**patient, "territorialTeam": self._territorial_team(patient)}
+        return httpx.Response(200, json=patient)
 
     def _patch_patient(self, call: _Call) -> httpx.Response:
         patient = self._find_patient(call)
@@ -808,8 +828,11 @@ class FakeWelkin:
 
     def _find_user(self, call: _Call) -> JSONObject:
         key = call.params["key"]
-        by_id = call.query.get("type", "").upper() == "ID"
-        found = self.users.get(key) if by_id else self._user_by_username(key)
+        kind = call.query.get("type", "").upper()
+        if kind == "EMAIL":
+            found = self._user_by_email(key)
+        else:
+            found = self.users.get(key) if kind == "ID" else self._user_by_username(key)
         if found is None:
             raise _RejectedError(404, "NOT_FOUND", "User not found")
         return found
@@ -819,6 +842,62 @@ class FakeWelkin:
             raise _RejectedError(400, "VALIDATION_ERROR", "username must be a non-empty string")
         if self._user_by_username(username) is not None:
             raise _RejectedError(409, "ALREADY_EXISTS", "Username already exists")
+
+    # -- newer operations (NEWER.md) ------------------------------------------------------------
+
+    def add_file(
+        self, path: str, content: bytes, content_type: str = "application/octet-stream"
+    ) -> None:
+        """Store a file Welkin itself keeps (an SMS or email attachment, a call recording, a
+        chat media file) at the download ``path``, relative to the tenant
+        (``"sb-demo/patients/<id>/calls/<id>/recording"``)."""
+        with self._lock:
+            key = normalise_path(f"{self.tenant}/{path.strip('/')}")
+            self._generic.files[key] = (bytes(content), content_type, key.rsplit("/", 1)[1])
+
+    def _user_by_email(self, email: str) -> JSONObject | None:
+        return next((u for u in self.users.values() if u.get("email") == email), None)
+
+    def _territorial_team(self, patient: Mapping[str, Any]) -> list[JSONObject]:
+        """The users with a territory of the patient's (by their ``user-territories``)."""
+        wanted = {
+            (region.get("name"), territory)
+            for region in patient.get("patientTerritories") or []
+            for territory in region.get("territories") or []
+        }
+        team = []
+        for user in self.users.values():
+            document = self._generic.documents.get(
+                f"{self.tenant}/admin/user-territories/{user['id']}"
+            )
+            held = {
+                (region.get("name"), territory)
+                for region in (document or {}).get("territories") or []
+                if region.get("instanceName") in (None, self.instance)
+                for territory in region.get("territories") or []
+            }
+            if wanted & held:
+                team.append({k: user.get(k) for k in ("id", "username", "firstName", "lastName")})
+        return team
+
+    def _export_patients(self, call: _Call) -> httpx.Response:
+        try:
+            page = envelope("CURSOR", list(self.patients.values()), call.query, call.request.path)
+        except RejectedError as reject:
+            raise _RejectedError(reject.status, reject.code, reject.message) from None
+        return httpx.Response(200, json=page)
+
+    def _pdt_patients(self, call: _Call) -> httpx.Response:
+        """The patients with at least one record of the profile type."""
+        root = f"{call.params['tenant']}/{call.params['instance']}/patients/"
+        suffix = f"/pdts/{call.params['pdt']}"
+        holders = [
+            self.patients[pid]
+            for pid in self.patients
+            if self._generic.collections.get(f"{root}{pid}{suffix}")
+        ]
+        page, size = _paging(call.query)
+        return httpx.Response(200, json=_spring_page(holders, page, size, None))
 
     # -- seed data ------------------------------------------------------------------------------
 

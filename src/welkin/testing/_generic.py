@@ -173,6 +173,7 @@ class GenericStore:
             "patients.programs.change_phase": self._program_phase,
             "exports.cdt_records.list": self._export_cdt_records,
         }
+        self._special.update(self._newer_handlers())
 
     def seed_designer(self, instance_root: str) -> None:
         """Store the small designer of ``_designer`` in the draft formation (``current`` too)."""
@@ -919,6 +920,40 @@ class GenericStore:
             for record in collection.values()
         ]
         return self._list(call, records)
+
+    # -- newer operations (NEWER.md) ----------------------------------------------------------
+    # Files Welkin keeps (attachments, recordings, chat media) are stored with
+    # FakeWelkin.add_file and served at their download path; the patient-program and profile
+    # record exports read what the patient collections hold, as the CDT-record export does.
+    # (The patient export is FakeWelkin's: the patients live there.)
+
+    def _newer_handlers(self) -> dict[str, Callable[[GenericCall], httpx.Response]]:
+        return {
+            "patients.sms.download_attachment": self._download,
+            "patients.emails.download_attachment": self._download,
+            "patients.calls.download_recording": self._download,
+            "chat.files.download": self._download,
+            "exports.patient_programs.list": self._export_of(lambda p: p.endswith("/programs")),
+            "exports.pdt_records.list": self._export_of(lambda p: "/pdts/" in p),
+        }
+
+    def _export_of(
+        self, exported: Callable[[str], bool]
+    ) -> Callable[[GenericCall], httpx.Response]:
+        """An export of the records of the instance's patient collections whose path (below
+        ``patients/``) is ``exported``."""
+
+        def handler(call: GenericCall) -> httpx.Response:
+            instance_root = call.path.rsplit("/export/", 1)[0] + "/patients/"
+            records = [
+                record
+                for path, collection in self.collections.items()
+                if path.startswith(instance_root) and exported(path)
+                for record in collection.values()
+            ]
+            return self._list(call, records)
+
+        return handler
 
 
 _SCHEDULE_EVENT_KEYS = (

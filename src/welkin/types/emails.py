@@ -69,6 +69,24 @@ class Email(WelkinModel):
     attachments: list[EmailAttachment] | None = None
 
 
+class EmailDraft(WelkinModel):
+    """
+    An email to a patient that is being written and has not been sent.
+    """
+
+    model_config = ConfigDict(
+        arbitrary_types_allowed=True,
+    )
+    id: UUID
+    subject: str | None = None
+    body: str | None = None
+    receiver: Annotated[UUID | None, Field(description="Id of the patient it is for.")] = None
+    secure: Annotated[bool | None, Field(description="To be sent through Paubox.")] = None
+    attachments: list[EmailAttachment] | None = None
+    created_at: Annotated[WelkinDateTime | None, Field(alias="createdAt")] = None
+    updated_at: Annotated[WelkinDateTime | None, Field(alias="updatedAt")] = None
+
+
 class EmailCreate(WelkinModel):
     """
     A new email to a patient, sent at once or scheduled. Plain email needs Mailgun set up,

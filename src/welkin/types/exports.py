@@ -23,3 +23,10 @@ class CdtRecordExport(WelkinModel):
         str | None,
         Field(alias="patientId", description="The patient's id (not confirmed by the sources)."),
     ] = None
+
+
+class ExportRecord(WelkinModel):
+    """
+    One exported record of a resource without a method of its own; its fields are kept as
+    received (`model_extra`, or dump it).
+    """

@@ -87,6 +87,13 @@ class Patient(WelkinModel):
         list[PatientTerritory] | None, Field(alias="patientTerritories")
     ] = None
     care_team: Annotated[list[CareTeamMember] | None, Field(alias="careTeam")] = None
+    territorial_team: Annotated[
+        list[CareTeamMember] | None,
+        Field(
+            alias="territorialTeam",
+            description="The users whose territories cover the patient's; only read with `expand=True`.",
+        ),
+    ] = None
     created_at: Annotated[WelkinDateTime | None, Field(alias="createdAt")] = None
     updated_at: Annotated[WelkinDateTime | None, Field(alias="updatedAt")] = None
     created_by: Annotated[
@@ -107,7 +114,9 @@ class PatientWrite(WelkinModel):
         arbitrary_types_allowed=True,
     )
     external_id: Annotated[str | None, Field(alias="externalId")] = None
-    external_guid: Annotated[str | None, Field(alias="externalGuid")] = None
+    external_guid: Annotated[
+        str | None, Field(alias="externalGuid", description="Your system's GUID for the patient.")
+    ] = None
     mrn: str | None = None
     first_name: Annotated[str | None, Field(alias="firstName")] = None
     middle_name: Annotated[str | None, Field(alias="middleName")] = None
@@ -118,7 +127,9 @@ class PatientWrite(WelkinModel):
     ] = None
     gender: str | None = None
     email: str | None = None
-    phone: str | None = None
+    phone: Annotated[
+        str | None, Field(description="E.164 without a trunk zero, e.g. +447700900123.")
+    ] = None
     country: str | None = None
     state: str | None = None
     city: str | None = None

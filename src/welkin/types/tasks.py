@@ -87,6 +87,17 @@ class TaskCommentWrite(WelkinModel):
     """
 
     text: str | None = None
+    patient_id: Annotated[
+        UUID | None,
+        Field(
+            alias="patientId",
+            description="Post on behalf of this patient (field name unconfirmed).",
+        ),
+    ] = None
+    user_id: Annotated[
+        UUID | None,
+        Field(alias="userId", description="Post on behalf of this user (field name unconfirmed)."),
+    ] = None
 
 
 class TaskCreate(WelkinModel):
@@ -106,6 +117,10 @@ class TaskCreate(WelkinModel):
     )
     assignee: Annotated[TaskRef, Field(description="The user responsible for the task.")]
     patient: Annotated[TaskRef | None, Field(description="The patient the task is about.")] = None
+    template_name: Annotated[
+        str | None,
+        Field(alias="templateName", description="Name of a task template of the designer."),
+    ] = None
     watchers: Annotated[list[TaskRef] | None, Field(description="Users to notify of changes.")] = (
         None
     )

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import ConfigDict, Field
@@ -38,9 +38,9 @@ class User(WelkinModel):
     updated_at: Annotated[WelkinDateTime | None, Field(alias="updatedAt")] = None
 
 
-class UserCreate(WelkinModel):
+class UserReplace(WelkinModel):
     """
-    Fields of a new user.
+    The fields of a user, as a full replace sends them.
     """
 
     username: str
@@ -52,9 +52,41 @@ class UserCreate(WelkinModel):
     credentials: str | None = None
 
 
+class UserCreate(UserReplace):
+    """
+    Fields of a new user.
+    """
+
+    mfa_enabled: Annotated[
+        bool | None, Field(alias="mfaEnabled", description="Require multi-factor authentication.")
+    ] = None
+    sso_access: Annotated[
+        bool | None,
+        Field(alias="ssoAccess", description="Allow signing in through single sign-on."),
+    ] = None
+    password_access: Annotated[
+        bool | None, Field(alias="passwordAccess", description="Allow signing in with a password.")
+    ] = None
+    custom_user_attributes: Annotated[
+        dict[str, Any] | None,
+        Field(
+            alias="customUserAttributes",
+            description="Values of the tenant's custom user attributes, by name.",
+        ),
+    ] = None
+    application_access: Annotated[
+        dict[str, Any] | None,
+        Field(
+            alias="applicationAccess",
+            description="The applications the user may open, presumably shaped like the body of `users.app_accesses.replace`.",
+        ),
+    ] = None
+
+
 class UserUpdate(WelkinModel):
     """
-    User fields to change.
+    User fields to change. Once a user is active, only `credentials`, `timezone`, `locale` and
+    `custom_user_attributes` may change.
     """
 
     email: str | None = None
@@ -63,3 +95,11 @@ class UserUpdate(WelkinModel):
     first_name: Annotated[str | None, Field(alias="firstName")] = None
     last_name: Annotated[str | None, Field(alias="lastName")] = None
     credentials: str | None = None
+    locale: Annotated[str | None, Field(description="e.g. en-US.")] = None
+    custom_user_attributes: Annotated[
+        dict[str, Any] | None,
+        Field(
+            alias="customUserAttributes",
+            description="Values of the tenant's custom user attributes, by name.",
+        ),
+    ] = None
