@@ -355,7 +355,7 @@ async def test_async_delete_and_delete_by_username(
 
 
 def test_list_accepts_both_filter_sets(client: welkin.Client, fake: FakeWelkin) -> None:
-    ids = [
+    ids: list[uuid.UUID | str] = [
         uuid.UUID("0f8fad5b-d9cb-469f-a165-70867728950e"),
         "7c9e6679-7425-40de-944b-e07fc1f90ae7",
     ]
@@ -414,7 +414,7 @@ def test_new_list_filters_are_refused_before_sending(
     with pytest.raises(welkin.InvalidArgumentError, match=r"^ids"):
         client.users.list(ids=["not-a-uuid"])
     with pytest.raises(welkin.InvalidArgumentError, match=r"^territories"):
-        client.users.list(territories="NY")  # type: ignore[arg-type]
+        client.users.list(territories="NY")  # a str is a sequence, but not a list
     with pytest.raises(welkin.InvalidArgumentError, match=r"^include_deleted"):
         client.users.list(include_deleted="yes")  # type: ignore[arg-type]
 

@@ -97,7 +97,7 @@ def test_bad_arguments_are_refused_before_sending(
     with pytest.raises(welkin.InvalidArgumentError, match=r"^invoice_id"):
         client.invoices.get("INV-1")
     with pytest.raises(welkin.InvalidArgumentError, match=r"^size"):
-        client.patients.invoices.list(pid, size=True)  # type: ignore[arg-type]
+        client.patients.invoices.list(pid, size=True)  # a bool is not a page size
 
     assert len(fake.requests) == sent
 
