@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import httpx
 
-from ._auth import REFRESH_CODES, Token, TokenDict, TokenState, token_state
+from ._auth import REFRESH_CODES, Token, TokenDict, TokenState, jwt_expiry, token_state
 from ._config import resolve_settings
 from ._exceptions import (
     APIConnectionError,
@@ -36,7 +36,7 @@ from ._exceptions import (
 )
 from ._files import Destination, check_destination, copy_chunks, open_destination
 from ._legacy import LegacyClient
-from ._operation import Operation, PreparedRequest
+from ._operation import Operation, PreparedRequest, _wire
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage
 from ._retry import RetryPolicy, parse_retry_after
 from ._serialization import check_path, query_text, to_wire
@@ -183,15 +183,6 @@ def _redacted(
     )
 
 
-def _json_value(argument: str, value: Any) -> Any:
-    try:
-        wire = to_wire(value)
-        json.dumps(wire)
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgumentError(argument, f"is not JSON: {exc}") from None
-    return wire
-
-
 def _redirects(step: _Send) -> dict[str, bool]:
     # The token call never follows a redirect (a 307 would re-send the secret elsewhere);
     # other calls follow the http_client's setting (httpx drops the token across origins).
@@ -224,6 +215,11 @@ def _unusable(error: RuntimeError) -> ClientStateError:
         hint = " (an AsyncClient's connections belong to its first event loop: "
         hint += "use one client per loop)"
     return ClientStateError(f"the client cannot send: {error}{hint}")
+
+
+def _to_share(store: TokenStore | None, result: TokenResponse) -> TokenStore | None:
+    """The store a freshly fetched token goes into, or None (no store, no token)."""
+    return store if store is not None and result.token else None
 
 
 def _resolve_store(given: Any) -> TokenStore | None:
@@ -461,7 +457,7 @@ class _BaseClient:
             method=method.upper(),
             path=relative,
             query=query,
-            json=_json_value("json", json_body),
+            json=_wire("json", to_wire, json_body),
             has_body=json_body is not None,
         )
 
@@ -541,6 +537,9 @@ class _BaseClient:
         if deadline_at is None:
             return timeout
         left = max(0.001, deadline_at - self._monotonic())
+        limits = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+        if all(limit is not None and limit <= left for limit in limits):
+            return timeout  # the usual case: nothing to cut, nothing to build
 
         def cut(value: float | None) -> float:
             return left if value is None else min(value, left)
@@ -691,11 +690,9 @@ class _BaseClient:
         return self._token_state.usable(self._clock())
 
     def _share(self, result: TokenResponse) -> None:
-        from ._auth import jwt_expiry
-
-        if self._store is not None and result.token:
-            expires_at = jwt_expiry(result.token)
-            _quietly(self._store.set, self._store_key, result.token, expires_at)
+        shared = _to_share(self._store, result)
+        if shared is not None:
+            _quietly(shared.set, self._store_key, result.token, jwt_expiry(result.token or ""))
 
     def _store_token(self, response: httpx.Response) -> TokenResponse:
         from .operations.auth import AUTH_CREATE_TOKEN
@@ -1221,11 +1218,10 @@ class AsyncClient(_BaseClient, AsyncResources):
         except WelkinError as error:
             state.fail(error, self._clock())
             raise
-        if self._store is not None and result.token:
-            from ._auth import jwt_expiry
-
-            expires_at = jwt_expiry(result.token)
-            await _aquietly(self._store.aset, self._store_key, result.token, expires_at)
+        shared = _to_share(self._store, result)
+        if shared is not None:
+            expires_at = jwt_expiry(result.token or "")
+            await _aquietly(shared.aset, self._store_key, result.token, expires_at)
         return state.usable(self._clock()) or Token(result.token or "")
 
     async def _fetch_token(
