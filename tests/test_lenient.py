@@ -71,7 +71,7 @@ def test_a_patient_with_fields_of_another_type_is_still_read(
     assert isinstance(patient.created_at, datetime)
     assert patient.first_name == ODD_NAME  # as Welkin sent it
     assert patient.birth_date == ODD_DATE
-    assert patient.to_json() == sent
+    assert patient.to_dict() == sent
 
 
 def test_each_field_is_logged_once_by_name_and_type_without_its_value(
@@ -105,7 +105,7 @@ def test_a_page_walk_goes_on_past_an_item_that_does_not_fit(
 
     assert [str(p.id) for p in walked] == list(fake.patients)
     assert [p.first_name for p in walked if p.first_name == ODD_NAME] == [ODD_NAME]
-    assert next(p for p in walked if str(p.id) == odd["id"]).to_json() == odd
+    assert next(p for p in walked if str(p.id) == odd["id"]).to_dict() == odd
 
 
 async def test_an_async_page_walk_reads_leniently_too(
@@ -140,7 +140,7 @@ def test_a_field_inside_a_nested_object_degrades_only_that_field(
     assert second.first_name == "Ann" and second.roles is not None
     assert second.roles[0].primary_role is True
     assert patient.patient_territories == ["east-coast"]  # nothing to rebuild: kept whole
-    assert patient.to_json() == sent
+    assert patient.to_dict() == sent
     assert sorted(warnings_logged(caplog)) == [
         "response field Patient.careTeam[].firstName does not fit str | None: kept as received"
         " (Client(strict=True) raises)",
@@ -162,7 +162,7 @@ def test_a_single_patient_is_read_leniently() -> None:
     assert isinstance(patient.birth_date, datetime)
     assert (patient.first_name, patient.created_at) == (ODD_NAME, ODD_DATE)
     assert patient.model_extra == {"primaryLanguage": "Hindi"}
-    assert patient.to_json() == body
+    assert patient.to_dict() == body
 
 
 def test_a_missing_required_field_reads_as_none_and_stays_missing(
@@ -175,7 +175,7 @@ def test_a_missing_required_field_reads_as_none_and_stays_missing(
 
     assert patient.id is None
     assert patient.first_name == "Amara"
-    assert patient.to_json() == body
+    assert patient.to_dict() == body
     assert warnings_logged(caplog) == [
         "response field Patient.id (UUID) is missing: read as None (Client(strict=True) raises)"
     ]
@@ -189,7 +189,7 @@ def test_a_list_response_keeps_the_items_that_fit_typed() -> None:
 
     assert isinstance(fine.psm_id, uuid.UUID)
     assert odd.psm_id == ODD_NAME
-    assert [fine.to_json(), odd.to_json()] == body
+    assert [fine.to_dict(), odd.to_dict()] == body
 
 
 @pytest.mark.parametrize(
@@ -205,7 +205,7 @@ def test_every_single_object_response_is_read_leniently(operation: Any) -> None:
 
     for item in result if operation.response_is_list else [result]:
         assert type(item) is operation.response
-        assert item.to_json() == {"unknownField": 1}
+        assert item.to_dict() == {"unknownField": 1}
 
 
 def test_a_body_that_is_not_an_object_still_fails() -> None:
@@ -261,7 +261,7 @@ def test_the_client_reads_a_single_patient_leniently(fake: FakeWelkin) -> None:
         patient = client.patients.get(odd["id"])
 
     assert patient.first_name == ODD_NAME and isinstance(patient.id, uuid.UUID)
-    assert patient.to_json() == odd
+    assert patient.to_dict() == odd
 
 
 # -- requests stay strict -----------------------------------------------------------------

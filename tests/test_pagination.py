@@ -160,7 +160,7 @@ def test_an_empty_collection_is_one_empty_last_page(
 def test_the_page_body_is_available_as_sent(client: welkin.Client, fake: FakeWelkin) -> None:
     fake.seed(patients=3)
 
-    body = client.patients.list(size=2).to_json()
+    body = client.patients.list(size=2).to_dict()
 
     assert body["number"] == 0
     assert body["totalElements"] == 3
@@ -393,7 +393,7 @@ def test_spring_page_asks_for_the_next_page_number_and_keeps_the_query() -> None
         "sort": "lastName,asc",
         "page": "3",
     }
-    assert page.to_json() == body
+    assert page.to_dict() == body
 
 
 def test_spring_page_last_page_detection() -> None:
@@ -424,7 +424,7 @@ def test_spring_page_accepts_an_unpaged_pageable() -> None:
 
     assert page.pageable == "INSTANCE"
     assert page.next_query({}) is None
-    assert page.to_json() == body
+    assert page.to_dict() == body
 
 
 def test_spring_data_page_reads_the_spring_page_under_data() -> None:
@@ -436,7 +436,7 @@ def test_spring_data_page_reads_the_spring_page_under_data() -> None:
     assert page.name == "vitals"
     assert page.items == [PATIENT_A, PATIENT_B]
     assert page.next_query({"size": "2", "page": "0"}) == {"size": "2", "page": "1"}
-    assert page.to_json() == body
+    assert page.to_dict() == body
 
 
 def test_spring_data_page_last_page_detection() -> None:
@@ -470,7 +470,7 @@ def test_metainfo_page_asks_for_the_next_page() -> None:
         "page": "2",
         "sort": "createdAt,desc",
     }
-    assert page.to_json() == body
+    assert page.to_dict() == body
 
 
 def test_metainfo_page_last_page_detection() -> None:
@@ -521,7 +521,7 @@ def test_token_page_next_query_is_only_the_page_token() -> None:
     assert page.next_query({"pageSize": "1", "includeArchived": "true"}) == {
         "pageToken": CHAT_TOKEN
     }
-    assert page.to_json() == body
+    assert page.to_dict() == body
 
 
 def test_token_page_last_page_detection() -> None:
@@ -542,7 +542,7 @@ def test_cursor_page_sends_the_end_cursor_as_start() -> None:
 
     assert [item["id"] for item in page.items] == ["r-1", "r-2"]
     assert page.next_query({"pageSize": "2", "start": "c-0"}) == {"pageSize": "2", "start": "c-2"}
-    assert page.to_json() == body
+    assert page.to_dict() == body
 
 
 def test_cursor_page_reads_items_under_content_too() -> None:

@@ -480,7 +480,7 @@ EXPANDED: dict[str, Any] = {
 def test_an_expanded_patient_dumps_back_exactly_with_a_typed_territorial_team() -> None:
     patient = Patient.model_validate(EXPANDED)
 
-    assert patient.to_json() == EXPANDED
+    assert patient.to_dict() == EXPANDED
     first, second = patient.territorial_team or []
     assert first.id == uuid.UUID("20eb246e-8099-4c7c-854c-5e0f9a366ddb")
     assert (first.username, first.first_name, first.model_extra) == (
@@ -505,7 +505,7 @@ def test_expand_is_a_real_flag_on_every_read(
 
     plain = client.patients.get(stored["id"])
     assert last_call(fake).query == {"type": "ID"}
-    assert plain.territorial_team is None and "territorialTeam" not in plain.to_json()
+    assert plain.territorial_team is None and "territorialTeam" not in plain.to_dict()
 
     expanded = client.patients.get(stored["id"], expand=True)
     assert last_call(fake).query == {"expand": "true", "type": "ID"}

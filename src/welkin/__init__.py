@@ -9,7 +9,7 @@ import importlib
 from typing import Any
 
 from ._auth import clear_token_cache
-from ._client import AsyncClient, Client, RequestOptions
+from ._client import AsyncClient, Client
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -31,7 +31,7 @@ from ._exceptions import (
     WelkinError,
 )
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage
-from ._types import NOT_GIVEN, NotGiven
+from ._types import NOT_GIVEN, NotGiven, RequestOptions
 from ._version import __version__
 
 # The old package's modules (and the typed models), imported when first used: ``import

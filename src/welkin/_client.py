@@ -40,7 +40,7 @@ from ._operation import Operation, PreparedRequest, _wire
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage
 from ._retry import RetryPolicy, parse_retry_after
 from ._serialization import check_path, query_text, to_wire
-from ._types import NOT_GIVEN, NotGiven
+from ._types import DEFAULT_OPTIONS, NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ._version import __version__
 from .resources import AsyncResources, SyncResources
 from .util import reset_file_offsets
@@ -56,32 +56,8 @@ logger = logging.getLogger("welkin")
 
 R = TypeVar("R")
 T = TypeVar("T")
-Timeout = float | httpx.Timeout | None
 Environment = Literal["live", "stg"]
 
-
-class RequestOptions:
-    """Per-call overrides, and extra query or body fields not (yet) in the spec."""
-
-    __slots__ = ("deadline", "extra_body", "extra_query", "max_retries", "timeout")
-
-    def __init__(
-        self,
-        *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        deadline: float | NotGiven | None = NOT_GIVEN,
-        extra_query: Mapping[str, Any] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> None:
-        self.timeout = timeout
-        self.max_retries = max_retries
-        self.deadline = deadline
-        self.extra_query = extra_query
-        self.extra_body = extra_body
-
-
-DEFAULT_OPTIONS = RequestOptions()
 
 #: Seconds a call may take in all, token fetch, retries and waits included (``deadline=``).
 DEFAULT_DEADLINE = 60.0
@@ -792,7 +768,7 @@ class Client(_BaseClient, SyncResources, LegacyClient):
         """Request a new token now (and cache it); Welkin's answer as a dict, as the old
         package returned it. Normally tokens are handled for you."""
         with self._token_state.thread_lock:
-            return TokenDict(self._fetch_token(DEFAULT_OPTIONS, None).to_json())
+            return TokenDict(self._fetch_token(DEFAULT_OPTIONS, None).to_dict())
 
     def call(
         self,
@@ -1058,7 +1034,7 @@ class AsyncClient(_BaseClient, AsyncResources):
     async def get_token(self) -> TokenDict:
         """Request a new token now (and cache it); Welkin's answer as a dict."""
         async with self._token_state.async_lock():
-            return TokenDict((await self._fetch_token(DEFAULT_OPTIONS, None)).to_json())
+            return TokenDict((await self._fetch_token(DEFAULT_OPTIONS, None)).to_dict())
 
     async def call(
         self,

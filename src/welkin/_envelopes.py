@@ -85,11 +85,11 @@ class Envelope(WelkinModel, Generic[T]):
     def _wrap_bare_list(cls, data: list[Any]) -> dict[str, Any]:
         return {cls._bare_list_key: data}
 
-    def to_json(self) -> Any:
+    def to_dict(self) -> Any:
         """The page's body, exactly as it came in (a bare array stays one)."""
         if self._bare:
             return list(self.raw_items())
-        return super().to_json()
+        return super().to_dict()
 
     def raw_items(self) -> list[Any]:
         """This page's items as decoded JSON."""

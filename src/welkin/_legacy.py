@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     import httpx
 
     from . import models as _old
-    from ._client import Client, RequestOptions
+    from ._client import Client
+    from ._types import RequestOptions
     from .authentication import WelkinAuth
 
 __all__ = ["LegacyClient", "encode_params", "unwrap"]
@@ -256,7 +257,7 @@ class LegacyClient:
 
 
 def _options(timeout: Any) -> RequestOptions:
-    from ._client import DEFAULT_OPTIONS, RequestOptions
+    from ._types import DEFAULT_OPTIONS, RequestOptions
 
     return DEFAULT_OPTIONS if timeout is None else RequestOptions(timeout=timeout)
 

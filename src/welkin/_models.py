@@ -3,6 +3,7 @@ lenient response validation, and strict request-body validation."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
@@ -83,11 +84,21 @@ class WelkinModel(BaseModel):
         revalidate_instances="always",
     )
 
-    def to_json(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         """The wire form: camelCase keys, only the fields that were set, unknown fields kept."""
         # A field read leniently holds its wire value, which pydantic would warn about (with
         # the value in the warning) while dumping it back exactly as it came.
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True, warnings=False)
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The wire form (``to_dict()``) as a JSON string; ``indent=None`` for one line."""
+        return _json_text(self.to_dict(), indent)
+
+
+def _json_text(data: Any, indent: int | None) -> str:
+    if indent is None:
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(data, indent=indent, ensure_ascii=False)
 
 
 def dump_body(model: type[WelkinModel], fields: Mapping[str, Any], argument: str) -> Any:
@@ -209,7 +220,7 @@ def _read(model: type[M], data: Mapping[str, Any], where: str) -> M:
 
 def _read_leniently(model: type[M], data: Mapping[str, Any], where: str) -> M:
     """``data`` as ``model``, field by field: what fits is typed, what does not keeps its wire
-    value (so ``to_json()`` gives ``data`` back), and a missing required field is None."""
+    value (so ``to_dict()`` gives ``data`` back), and a missing required field is None."""
     # Every value as received, unknown fields kept (the cast: the pydantic plugin types
     # model_construct on the base class).
     built = cast(M, model.model_construct(**data))
@@ -218,7 +229,7 @@ def _read_leniently(model: type[M], data: Mapping[str, Any], where: str) -> M:
         path = f"{where}.{info.alias or name}"
         if name not in built.model_fields_set:
             if info.is_required():
-                # Absent from the fields set, so to_json() leaves it out as it came.
+                # Absent from the fields set, so to_dict() leaves it out as it came.
                 built.__dict__[name] = None
                 _warn_once(_MISSING, path, info.annotation)
             continue

@@ -127,9 +127,13 @@ class _PageBase(Generic[T]):
             raise _not_advancing(self, query, self.request.query, 1)
         return self.request.with_query(query)
 
-    def to_json(self) -> Any:
+    def to_dict(self) -> Any:
         """The page's body, exactly as it came in."""
-        return self.envelope.to_json()
+        return self.envelope.to_dict()
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The page's body as a JSON string; ``indent=None`` for one line."""
+        return self.envelope.to_json(indent=indent)
 
     def __repr__(self) -> str:
         return (

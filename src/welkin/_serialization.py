@@ -151,8 +151,8 @@ def to_wire(value: Any) -> Any:
         return str(value)
     if isinstance(value, Enum):
         return value.value
-    to_json = getattr(value, "to_json", None)  # a WelkinModel (not imported: pydantic is heavy)
-    return to_json() if callable(to_json) else value
+    to_dict = getattr(value, "to_dict", None)  # a WelkinModel (not imported: pydantic is heavy)
+    return to_dict() if callable(to_dict) else value
 
 
 def query_text(value: Any) -> str:

@@ -1,10 +1,15 @@
-"""The ``NOT_GIVEN`` sentinel: an argument left out, as opposed to an explicit ``None`` (null)."""
+"""Types shared by the core and the generated code: the ``NOT_GIVEN`` sentinel (an argument
+left out, as opposed to an explicit ``None``, null), ``Timeout`` and ``RequestOptions``."""
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final, Literal, Union
 
-__all__ = ["NOT_GIVEN", "NotGiven"]
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["NOT_GIVEN", "NotGiven", "RequestOptions", "Timeout"]
 
 
 class NotGiven:
@@ -25,3 +30,33 @@ class NotGiven:
 
 
 NOT_GIVEN: Final = NotGiven()
+
+
+#: Seconds (``None``: no limit) or an ``httpx.Timeout``.
+Timeout = Union[float, "httpx.Timeout", None]
+
+
+class RequestOptions:
+    """Per-call overrides, and extra headers, query or body fields not (yet) in the spec."""
+
+    __slots__ = ("deadline", "extra_body", "extra_headers", "extra_query", "max_retries", "timeout")
+
+    def __init__(
+        self,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.deadline = deadline
+        self.extra_headers = extra_headers
+        self.extra_query = extra_query
+        self.extra_body = extra_body
+
+
+DEFAULT_OPTIONS: Final = RequestOptions()

@@ -87,7 +87,7 @@ def pid(fake: FakeWelkin) -> str:
     ("model", "fixture"), [(Assessment, ASSESSMENT), (AssessmentRecord, RECORD)]
 )
 def test_documented_examples_dump_back_exactly(model: type[Any], fixture: dict[str, Any]) -> None:
-    assert model.model_validate(fixture).to_json() == fixture
+    assert model.model_validate(fixture).to_dict() == fixture
 
 
 def test_documented_examples_are_typed() -> None:
@@ -196,7 +196,7 @@ def test_a_created_record_reads_back_the_same(client: welkin.Client, pid: str) -
 
     read = client.patients.assessment_records.get(pid, made.id)
 
-    assert read.to_json() == made.to_json()
+    assert read.to_dict() == made.to_dict()
     assert is_utc_aware(read.created_at) and str(read.patient_id) == pid
 
 

@@ -103,7 +103,7 @@ def store(fake: FakeWelkin, path: str, event: dict[str, Any], count: int) -> lis
 )
 def test_documented_examples_dump_back_exactly(model: type[Any], fixture: dict[str, Any]) -> None:
     parsed = model.model_validate(fixture)
-    assert parsed.to_json() == fixture
+    assert parsed.to_dict() == fixture
     assert parsed.sent_at is not None and parsed.sent_at.tzinfo is not None
     assert parsed.model_extra == {"newField": 1}
 
@@ -243,7 +243,7 @@ def test_webhook_audit_filters_and_pages(fake: FakeWelkin, client: welkin.Client
         },
     )
     assert [str(e.id) for e in first] == keys
-    assert first.to_json()["metaInfo"]["lastPage"] is False
+    assert first.to_dict()["metaInfo"]["lastPage"] is False
 
 
 def test_webhook_audit_filters_by_status_and_patient(

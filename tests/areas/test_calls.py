@@ -55,7 +55,7 @@ def store_calls(fake: FakeWelkin, pid: str, count: int) -> list[str]:
 def test_a_call_dumps_back_exactly_and_is_typed() -> None:
     call = VoiceCall.model_validate(CALL)
 
-    assert call.to_json() == CALL
+    assert call.to_dict() == CALL
     assert (call.direction, call.from_, call.to, call.duration) == (
         "OUT",
         "+15555550100",

@@ -79,7 +79,7 @@ def test_a_documented_page_dumps_back_exactly(fake: FakeWelkin, client: welkin.C
 
     page = client.patients.cdts.list(patient["id"], "vitals")
 
-    assert page.to_json() == PAGE
+    assert page.to_dict() == PAGE
     assert [r.id for r in page.items] == [uuid.UUID(RECORD["id"])]
     assert not page.has_next_page()
 
@@ -124,7 +124,7 @@ def test_list_pages_under_data_and_sends_its_filters(
         "dateStart": "2024-01-01T00:00:00.000Z",
         "sort": "weight,desc",
     }
-    assert first.to_json()["name"] == "vitals"
+    assert first.to_dict()["name"] == "vitals"
     pages = list(first.iter_pages())
     assert [len(p.items) for p in pages] == [2, 2, 1]
     assert [r.id for p in pages for r in p.items] == made

@@ -44,7 +44,7 @@ def contacts_path(pid: str, suffix: str = "") -> str:
 def test_a_contact_dumps_back_exactly_and_is_typed() -> None:
     contact = Contact.model_validate(CONTACT)
 
-    assert contact.to_json() == CONTACT
+    assert contact.to_dict() == CONTACT
     assert contact.id == uuid.UUID(CONTACT["id"])
     assert contact.pdt_record_id == uuid.UUID(PDT_RECORD)
     assert (contact.name, contact.email, contact.relationship) == ("Marta Diaz", None, "Mother")
@@ -109,7 +109,7 @@ def test_a_bare_array_is_one_page(fake: FakeWelkin, client: welkin.Client, pid: 
     page = client.patients.contacts.list(pid)
 
     assert [c.name for c in page.items] == ["Marta Diaz"] and not page.has_next_page()
-    assert page.to_json() == [CONTACT]
+    assert page.to_dict() == [CONTACT]
 
 
 def test_bad_arguments_are_refused_before_sending(

@@ -312,7 +312,7 @@ def test_an_attachment_downloads_as_bytes_and_to_a_file(
 def test_a_draft_dumps_back_exactly_and_is_typed() -> None:
     draft = EmailDraft.model_validate(DRAFT)
 
-    assert draft.to_json() == DRAFT
+    assert draft.to_dict() == DRAFT
     assert draft.id == uuid.UUID(DRAFT["id"]) and draft.secure is True
     assert draft.created_at == WHEN and draft.updated_at is None
     (attachment,) = draft.attachments or []

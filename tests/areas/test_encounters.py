@@ -115,7 +115,7 @@ def open_encounter(client: welkin.Client, pid: str, **fields: Any) -> Encounter:
     ],
 )
 def test_documented_examples_dump_back_exactly(model: type[Any], fixture: dict[str, Any]) -> None:
-    assert model.model_validate(fixture).to_json() == fixture
+    assert model.model_validate(fixture).to_dict() == fixture
 
 
 def test_documented_examples_are_typed() -> None:
@@ -145,7 +145,7 @@ def test_create_get_update_delete(fake: FakeWelkin, client: welkin.Client, pid: 
 
     read = client.patients.encounters.get(pid, created.id)
     assert last_call(fake).path == f"{base(pid)}/{created.id}"
-    assert read.to_json() == created.to_json()  # stored as created
+    assert read.to_dict() == created.to_dict()  # stored as created
     assert read.json_body is not None and is_utc_aware(read.json_body.created_at)
 
     changed = client.patients.encounters.update(pid, created.id, status="FINALIZED")
@@ -213,7 +213,7 @@ def test_a_documented_list_page_dumps_back_exactly(fake: FakeWelkin, client: wel
 
     page = client.patients.encounters.list(ENCOUNTER["patientId"])
 
-    assert page.to_json() == body
+    assert page.to_dict() == body
     assert [e.id for e in page.items] == [uuid.UUID(ENCOUNTER["id"])]
     assert page.envelope.meta_info is not None and page.envelope.meta_info.last_page is True
     assert not page.has_next_page()
@@ -305,7 +305,7 @@ def test_a_bare_array_page_gives_its_body_back(
 
     page = client.patients.encounters.assessments.list(pid, encounter.id)
 
-    assert page.to_json() == [LINK]  # README: "page.to_json() gives the body back exactly"
+    assert page.to_dict() == [LINK]  # README: "page.to_dict() gives the body back exactly"
 
 
 def test_disposition_is_one_record_per_encounter(

@@ -65,7 +65,7 @@ def test_a_cursor_page_dumps_back_exactly(fake: FakeWelkin, client: welkin.Clien
 
     page = client.exports.cdt_records.list(page_size=1)
 
-    assert json.dumps(page.to_json(), sort_keys=True) == json.dumps(body, sort_keys=True)
+    assert json.dumps(page.to_dict(), sort_keys=True) == json.dumps(body, sort_keys=True)
     assert [i.id for i in page.items] == [ITEM["id"]]
     assert not page.has_next_page()
 
@@ -178,7 +178,7 @@ AUDIT_ITEM: dict[str, Any] = {
 def test_an_export_record_keeps_everything_as_received() -> None:
     record = ExportRecord.model_validate(AUDIT_ITEM)
 
-    assert record.to_json() == AUDIT_ITEM
+    assert record.to_dict() == AUDIT_ITEM
     assert record.model_extra == AUDIT_ITEM
 
 
@@ -189,7 +189,7 @@ def test_a_patient_export_page_dumps_back_exactly(fake: FakeWelkin, client: welk
 
     page = client.exports.patients.list(page_size=1)
 
-    assert json.dumps(page.to_json(), sort_keys=True) == json.dumps(body, sort_keys=True)
+    assert json.dumps(page.to_dict(), sort_keys=True) == json.dumps(body, sort_keys=True)
     (item,) = page.items
     assert isinstance(item, Patient) and item.first_name == "Ana"
 
@@ -281,7 +281,7 @@ def test_a_named_export_reaches_the_same_data_as_its_own_method(
     by_name = client.exports.records("CDT_RECORD", page_size=10)
     own = client.exports.cdt_records.list(page_size=10)
 
-    assert by_name.to_json() == own.to_json()
+    assert by_name.to_dict() == own.to_dict()
 
 
 def test_newer_export_arguments_are_refused_before_sending(
@@ -324,4 +324,4 @@ async def test_async_newer_exports(fake: FakeWelkin, patients: list[str]) -> Non
 
     assert len(first.items) == 2 and first.has_next_page()
     assert sorted(seen) == sorted(patients)
-    assert [t.to_json() for t in tasks.items] == [AUDIT_ITEM]
+    assert [t.to_dict() for t in tasks.items] == [AUDIT_ITEM]

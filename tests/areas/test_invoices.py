@@ -44,7 +44,7 @@ def store(fake: FakeWelkin, path: str, count: int, **fields: Any) -> list[str]:
 def test_an_invoice_dumps_back_exactly_and_is_typed() -> None:
     invoice = Invoice.model_validate(INVOICE)
 
-    assert invoice.to_json() == INVOICE
+    assert invoice.to_dict() == INVOICE
     assert invoice.patient_id == uuid.UUID(INVOICE["patientId"])
     assert (invoice.status, invoice.updated_at) == ("PAID", None)
     assert invoice.model_extra is not None and invoice.model_extra["total"]["currency"] == "USD"

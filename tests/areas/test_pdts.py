@@ -55,7 +55,7 @@ def pdt_path(pid: str, suffix: str = "") -> str:
 def test_a_record_dumps_back_exactly_with_custom_fields_as_extras() -> None:
     record = PdtRecord.model_validate(RECORD)
 
-    assert record.to_json() == RECORD
+    assert record.to_dict() == RECORD
     assert record.id == uuid.UUID(RECORD["id"]) and record.version == 2
     body = record.json_body
     assert body is not None
@@ -104,7 +104,7 @@ def test_list_pages_under_data(fake: FakeWelkin, client: welkin.Client, pid: str
     first = client.patients.pdts.list(pid, PDT, size=2)
 
     assert (last_call(fake).path, last_call(fake).query) == (pdt_path(pid), {"size": "2"})
-    assert first.to_json()["name"] == PDT and first.to_json()["data"]["last"] is False
+    assert first.to_dict()["name"] == PDT and first.to_dict()["data"]["last"] is False
     assert [r.id for r in first] == ids
     assert [c.query for c in api_calls(fake)[before:]] == [
         {"size": "2"},

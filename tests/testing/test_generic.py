@@ -110,8 +110,8 @@ def test_a_document_at_a_path_is_written_then_read(client: welkin.Client, patien
 
     assert stored.json_body is not None
     assert (stored.json_body.model_extra or {})["notes"] == "signed"  # a custom field: an extra
-    assert stored.to_json()["jsonBody"]["notes"] == "signed"
-    assert stored.to_json()["jsonBody"]["created_at"] is not None
+    assert stored.to_dict()["jsonBody"]["notes"] == "signed"
+    assert stored.to_dict()["jsonBody"]["created_at"] is not None
 
 
 def test_multipart_bodies_are_parsed() -> None:

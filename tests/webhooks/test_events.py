@@ -95,7 +95,7 @@ def test_unknown_entities_and_subtypes_are_kept() -> None:
     event = unwrap(json.dumps(body("TASK", "TASK_COMPLETED")), {})
 
     assert (event.event_entity, event.event_subtype) == ("TASK", "TASK_COMPLETED")
-    assert event.to_json()["eventEntity"] == "TASK"
+    assert event.to_dict()["eventEntity"] == "TASK"
 
 
 def test_custom_and_unknown_fields_are_kept_and_dumped_back() -> None:
@@ -103,7 +103,7 @@ def test_custom_and_unknown_fields_are_kept_and_dumped_back() -> None:
     event = unwrap(json.dumps(sent), {})
 
     assert event.model_extra == {"careProgram": "diabetes", "score": 7, "nested": {"a": [1, 2]}}
-    assert event.to_json() == sent
+    assert event.to_dict() == sent
 
 
 def test_every_field_is_optional() -> None:
@@ -158,7 +158,7 @@ def test_the_chat_webhooks_body_is_a_chat_message_event() -> None:
     assert event.patient_url == sent["patientUrl"]
     assert event.patient_id == PATIENT_ID and event.tenant_name == "gh"
     assert event.event_entity is None
-    assert event.to_json() == sent
+    assert event.to_dict() == sent
 
 
 def test_a_data_event_with_a_custom_field_named_message_stays_a_data_event() -> None:

@@ -463,7 +463,7 @@ def test_a_users_message_to_a_patient_fires_the_chat_webhook(
 
     [event] = received
     assert isinstance(event, ChatMessageEvent)
-    assert event.to_json() == {
+    assert event.to_dict() == {
         "patientId": patient_id,
         "patientUrl": f"{fake.base_url}/gh/sb-demo/patients/{patient_id}",
         "tenantName": "gh",

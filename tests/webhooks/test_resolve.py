@@ -311,7 +311,7 @@ def test_the_typed_usage_example_runs(
     usage = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(usage)
     created = client.patients.cdts.create(patient_id, "vitals", {"weight": 61.5})
-    body = json.dumps(events[0].to_json()).encode()
+    body = json.dumps(events[0].to_dict()).encode()
 
     summary = usage.webhook_example(client, body, {"X-Welkin-Token": "t0k3n"})
 

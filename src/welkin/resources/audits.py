@@ -11,10 +11,9 @@ from functools import cached_property
 from typing import Any, Literal
 from uuid import UUID
 
-from .._client import RequestOptions, Timeout
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
-from .._types import NOT_GIVEN, NotGiven
+from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import audits as audits_ops
 from ..types.audits import DataAuditEvent, SecurityAuditEvent, WebhookAuditEvent
 

@@ -12,11 +12,10 @@ from functools import cached_property
 from typing import Any, Literal
 from uuid import UUID
 
-from .._client import RequestOptions, Timeout
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
-from .._types import NOT_GIVEN, NotGiven
+from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import calendar as calendar_ops
 from ..types.calendar import (
     CalendarEvent,

@@ -9,11 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-from .._client import RequestOptions, Timeout
 from .._files import Destination
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
-from .._types import NOT_GIVEN, NotGiven
+from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import calls as calls_ops
 from ..types.calls import VoiceCall
 

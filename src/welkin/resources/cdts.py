@@ -10,11 +10,10 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from .._client import RequestOptions, Timeout
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
-from .._types import NOT_GIVEN, NotGiven
+from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import cdts as cdts_ops
 from ..types.cdts import CdtBulkUpdateResult, CdtBulkUpdateRow
 from ..types.common import CdtRecord

@@ -9,11 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-from .._client import RequestOptions, Timeout
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
-from .._types import NOT_GIVEN, NotGiven
+from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import contacts as contacts_ops
 from ..types.contacts import Contact
 

@@ -12,10 +12,9 @@ from functools import cached_property
 from typing import Any, Literal
 from uuid import UUID
 
-from .._client import RequestOptions, Timeout
 from .._operation import drop_not_given
 from .._resource import AsyncAPIResource, SyncAPIResource
-from .._types import NOT_GIVEN, NotGiven
+from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import dictionaries as dictionaries_ops
 from ..types.dictionaries import (
     Dictionary,

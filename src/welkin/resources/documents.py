@@ -11,12 +11,11 @@ from functools import cached_property
 from typing import Any
 from uuid import UUID
 
-from .._client import RequestOptions, Timeout
 from .._files import Destination, FileInput
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
-from .._types import NOT_GIVEN, NotGiven
+from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import documents as documents_ops
 from ..types.common import CdtRecord
 from ..types.documents import DocumentFile, DocumentSummary

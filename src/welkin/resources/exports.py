@@ -9,10 +9,9 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
-from .._client import RequestOptions, Timeout
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
-from .._types import NOT_GIVEN, NotGiven
+from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import exports as exports_ops
 from ..types.exports import CdtRecordExport, ExportRecord
 from ..types.patients import Patient

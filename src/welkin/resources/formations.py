@@ -10,10 +10,9 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._client import RequestOptions, Timeout
 from .._operation import drop_not_given
 from .._resource import AsyncAPIResource, SyncAPIResource
-from .._types import NOT_GIVEN, NotGiven
+from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import formations as formations_ops
 from ..types.common import CdtDefinition
 from ..types.formations import (

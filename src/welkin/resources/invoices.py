@@ -9,10 +9,9 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-from .._client import RequestOptions, Timeout
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
-from .._types import NOT_GIVEN, NotGiven
+from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import invoices as invoices_ops
 from ..types.invoices import Invoice
 

@@ -10,10 +10,9 @@ from functools import cached_property
 from typing import Any
 from uuid import UUID
 
-from .._client import RequestOptions, Timeout
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
-from .._types import NOT_GIVEN, NotGiven
+from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import pdts as pdts_ops
 from ..types.patients import Patient
 from ..types.pdts import PdtRecord

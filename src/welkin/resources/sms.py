@@ -10,12 +10,11 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from .._client import RequestOptions, Timeout
 from .._files import Destination
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
-from .._types import NOT_GIVEN, NotGiven
+from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import sms as sms_ops
 from ..types.sms import Sms
 

@@ -101,7 +101,7 @@ def delivery_key(event: WebhookEvent) -> str | None:
     initiated = event.initiated_by
     if initiated is None or initiated.initiated_time is None:
         return None
-    canonical = json.dumps(event.to_json(), sort_keys=True, separators=(",", ":"))
+    canonical = json.dumps(event.to_dict(), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Union
 from urllib.parse import unquote, urlsplit
 
-from .._client import RequestOptions, Timeout
-from .._types import NOT_GIVEN, NotGiven
+from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..types.webhooks import ChatMessageEvent, WebhookEvent
 from ._errors import WebhookResolveError
 
