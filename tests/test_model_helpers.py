@@ -8,7 +8,12 @@ from welkin.types.patients import Patient
 
 
 def test_to_dict_is_the_wire_dict_and_to_json_its_text() -> None:
-    wire = {"firstName": "Ada", "birthDate": "1990-01-02", "someNewField": {"x": [1, None]}}
+    wire = {
+        "id": "0d2e0c8a-6a1b-4a38-9f7e-3f7b8a1d2c4e",
+        "firstName": "Ada",
+        "birthDate": "1990-01-02",
+        "someNewField": {"x": [1, None]},
+    }
     patient = Patient.model_validate(wire)
     assert patient.to_dict() == wire
     text = patient.to_json()
@@ -20,5 +25,7 @@ def test_to_dict_is_the_wire_dict_and_to_json_its_text() -> None:
 
 
 def test_to_json_keeps_non_ascii_text_as_is() -> None:
-    patient = Patient.model_validate({"firstName": "Zoë"})
+    patient = Patient.model_validate(
+        {"id": "0d2e0c8a-6a1b-4a38-9f7e-3f7b8a1d2c4e", "firstName": "Zoë"}
+    )
     assert "Zoë" in patient.to_json()
