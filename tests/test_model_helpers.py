@@ -11,7 +11,7 @@ def test_to_dict_is_the_wire_dict_and_to_json_its_text() -> None:
     wire = {
         "id": "0d2e0c8a-6a1b-4a38-9f7e-3f7b8a1d2c4e",
         "firstName": "Ada",
-        "birthDate": "1990-01-02",
+        "createdAt": "2024-01-02T03:04:05.123Z",
         "someNewField": {"x": [1, None]},
     }
     patient = Patient.model_validate(wire)
