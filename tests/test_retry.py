@@ -347,7 +347,7 @@ def test_parse_retry_after(value: str | None, expected: float | None) -> None:
 
 
 def test_delay_grows_exponentially_and_stops_after_total() -> None:
-    policy = RetryPolicy(total=3, backoff_factor=0.5)
+    policy = RetryPolicy(max_retries=3, backoff_factor=0.5)
 
     waits = [policy.delay(n, None, NoJitter()) for n in range(1, 5)]
 
@@ -355,7 +355,7 @@ def test_delay_grows_exponentially_and_stops_after_total() -> None:
 
 
 def test_delay_is_capped_at_backoff_max() -> None:
-    policy = RetryPolicy(total=20, backoff_factor=1, backoff_max=30)
+    policy = RetryPolicy(max_retries=20, backoff_factor=1, backoff_max=30)
 
     assert policy.delay(5, None, NoJitter()) == 16.0
     assert policy.delay(6, None, NoJitter()) == 30.0
@@ -363,13 +363,13 @@ def test_delay_is_capped_at_backoff_max() -> None:
 
 
 def test_delay_jitter_stays_within_a_quarter() -> None:
-    policy = RetryPolicy(total=5, backoff_factor=0.5)
+    policy = RetryPolicy(max_retries=5, backoff_factor=0.5)
 
     assert policy.delay(2, None, MostJitter()) == pytest.approx(1.25, abs=1e-5)
 
 
 def test_delay_uses_retry_after_up_to_its_limit() -> None:
-    policy = RetryPolicy(total=5, retry_after_max=60)
+    policy = RetryPolicy(max_retries=5, retry_after_max=60)
 
     assert policy.delay(1, 60.0, NoJitter()) == 60.0
     assert policy.delay(1, 60.5, NoJitter()) is None

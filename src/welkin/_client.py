@@ -10,40 +10,49 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
-import json
 import logging
 import os
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import httpx
 
-from ._auth import REFRESH_CODES, Token, TokenDict, TokenState, jwt_expiry, token_state
-from ._config import resolve_settings
+from ._auth import Token, TokenDict, TokenState, jwt_expiry, token_state
+from ._config import (
+    SDK_HEADERS,
+    ClientArgs,
+    check_deadline,
+    check_headers,
+    check_number,
+    httpx_timeout,
+    resolve_settings,
+    retry_count,
+)
 from ._exceptions import (
-    APIConnectionError,
-    APIResponseValidationError,
-    APITimeoutError,
-    AuthenticationError,
     ClientStateError,
     InvalidArgumentError,
     WelkinError,
-    error_for_response,
-    parse_error_body,
 )
 from ._files import Destination, check_destination, copy_chunks, open_destination
+from ._flow import (
+    DEFAULT_DEADLINE,
+    Flow,
+    NeedToken,
+    RequestFlow,
+    Send,
+    Sleep,
+    Step,
+    is_header_safe,
+)
 from ._legacy import LegacyClient
-from ._operation import Operation, PreparedRequest, _wire
+from ._operation import Operation, PreparedRequest
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage
-from ._retry import RetryPolicy, parse_retry_after
-from ._serialization import check_path, query_text, to_wire
+from ._retry import RetryPolicy
 from ._types import DEFAULT_OPTIONS, NOT_GIVEN, NotGiven, RequestOptions, Timeout
-from ._version import __version__
 from .resources import AsyncResources, SyncResources
-from .util import reset_file_offsets
 
 if TYPE_CHECKING:
     from .tokens import TokenStore
@@ -59,113 +68,13 @@ T = TypeVar("T")
 Environment = Literal["live", "stg"]
 
 
-#: Seconds a call may take in all, token fetch, retries and waits included (``deadline=``).
-DEFAULT_DEADLINE = 60.0
-
-
-# The steps of a request flow (see _BaseClient._flow). Plain classes: dataclasses would
-# cost a millisecond each at import.
-class _NeedToken:
-    __slots__ = ("deadline_at", "options")
-
-    def __init__(self, options: RequestOptions, deadline_at: float | None) -> None:
-        # The call's own limits apply to the token fetch it waits for.
-        self.options = options
-        self.deadline_at = deadline_at
-
-
-class _Send:
-    __slots__ = ("deadline_at", "request", "stream", "token_call")
-
-    def __init__(
-        self,
-        request: httpx.Request,
-        stream: bool = False,
-        deadline_at: float | None = None,
-        token_call: bool = False,
-    ) -> None:
-        self.request = request
-        self.stream = stream  # a download: the driver reads the body only of an error
-        self.deadline_at = deadline_at  # time.monotonic() by which the body must be read
-        self.token_call = token_call  # never follows a redirect: the body holds the secret
-
-
-class _Sleep:
-    __slots__ = ("seconds",)
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-
-
-class _DropToken:
-    __slots__ = ("token",)
-
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-
-_Step = _NeedToken | _Send | _Sleep | _DropToken
-_Flow = Generator[_Step, Any, httpx.Response]
-_NO_LIMIT = float("inf")
-
-
-def _check_deadline(value: Any) -> None:
-    if value is not None:
-        _check_number("deadline", value)
-
-
-def _check_number(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise InvalidArgumentError(name, f"expected a number >= 0, got {value!r}")
-
-
-def _check_count(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidArgumentError(name, f"expected an int >= 0, got {value!r}")
-
-
-def _httpx_timeout(value: Any) -> httpx.Timeout:
-    """``timeout`` as httpx takes it: seconds (or None, no limit) or an httpx.Timeout."""
-    if isinstance(value, httpx.Timeout):
-        return value
-    if value is not None:
-        _check_number("timeout", value)
-    return httpx.Timeout(value)
-
-
-def _redacted(
-    response: httpx.Response, *, keep_body: bool, keep_response_body: bool = True
-) -> httpx.Response:
-    """The response, attached to a request copy without the token (and, for the token call,
-    without the secret; for a token answer that is not used, without that answer), so that
-    an exception can carry it safely."""
-    original = response.request
-    headers = {k: v for k, v in original.headers.items() if k.lower() != "authorization"}
-    request = httpx.Request(
-        original.method,
-        original.url,
-        headers=headers,
-        content=original.content if keep_body else b"",
-    )
-    # Only the status line's reason is kept of the extensions (the old package's error text
-    # shows it); the rest belong to the connection.
-    reason = response.extensions.get("reason_phrase")
-    return httpx.Response(
-        response.status_code,
-        headers=response.headers,
-        content=response.content if keep_response_body else b"",
-        request=request,
-        extensions={"reason_phrase": reason} if reason is not None else None,
-    )
-
-
-def _redirects(step: _Send) -> dict[str, bool]:
+def _redirects(step: Send) -> dict[str, bool]:
     # The token call never follows a redirect (a 307 would re-send the secret elsewhere);
     # other calls follow the http_client's setting (httpx drops the token across origins).
     return {"follow_redirects": False} if step.token_call else {}
 
 
-def _until(chunks: Iterator[bytes], step: _Send, now: Callable[[], float]) -> Iterator[bytes]:
+def _until(chunks: Iterator[bytes], step: Send, now: Callable[[], float]) -> Iterator[bytes]:
     """The body's chunks, stopped by a ReadTimeout once the call's deadline has passed."""
     deadline_at = step.deadline_at
     for chunk in chunks:
@@ -175,7 +84,7 @@ def _until(chunks: Iterator[bytes], step: _Send, now: Callable[[], float]) -> It
 
 
 async def _until_async(
-    response: httpx.Response, step: _Send, now: Callable[[], float]
+    response: httpx.Response, step: Send, now: Callable[[], float]
 ) -> AsyncIterator[bytes]:
     deadline_at = step.deadline_at
     async for chunk in response.aiter_bytes():
@@ -267,70 +176,77 @@ async def _aquietly_held(lock: contextlib.AbstractAsyncContextManager[Any]) -> A
         await lock.__aexit__(None, None, None)
 
 
-def _is_header_safe(token: str) -> bool:
-    return all(33 <= ord(char) < 127 for char in token)
+class Concurrency:
+    """How many requests an AsyncClient has in flight at once (``max_concurrency``).
+
+    ``None`` sets no cap; a number caps requests in flight (the others wait their turn
+    before reaching the connection pool)."""
+
+    __slots__ = ("semaphore", "setting")
+
+    def __init__(self, setting: int | NotGiven | None) -> None:
+        if isinstance(setting, NotGiven):
+            setting = None
+        if setting is not None and (
+            isinstance(setting, bool) or not isinstance(setting, int) or setting < 1
+        ):
+            raise InvalidArgumentError(
+                "max_concurrency", f"expected an int >= 1 or None, got {setting!r}"
+            )
+        self.setting = setting
+        import asyncio
+
+        self.semaphore = None if setting is None else asyncio.Semaphore(setting)
 
 
-def _unexpected(
-    response: httpx.Response, problem: Any, secret_sent: bool
-) -> APIResponseValidationError:
-    """The error for a 2xx body that is not JSON (``problem`` a str) or does not fit the
-    model (a pydantic ValidationError), carrying the response safely."""
-    safe = _redacted(response, keep_body=not secret_sent, keep_response_body=not secret_sent)
-    method, url = safe.request.method, str(safe.request.url)
-    if isinstance(problem, str):
-        return APIResponseValidationError(problem, method=method, url=url, response=safe)
-    return APIResponseValidationError.from_validation(
-        problem, method=method, url=url, response=safe
-    )
-
-
-class _BaseClient:
+class _BaseClient(RequestFlow):
     _http: httpx.Client | httpx.AsyncClient
 
-    def __init__(
-        self,
-        tenant: str | None,
-        instance: str | None,
-        api_client: str | None,
-        secret_key: str | None,
-        timeout: Timeout,
-        total: int,
-        backoff_factor: float,
-        base_url: str | None,
-        deadline: float | None,
-        token_store: TokenStore | NotGiven | None = NOT_GIVEN,
-        environment: Environment | None = None,
-        strict: bool = False,
-    ) -> None:
-        self._strict = bool(strict)
+    def __init__(self, args: ClientArgs, http_client: Any, http_type: type[Any]) -> None:
         settings, secret = resolve_settings(
-            tenant, instance, api_client, secret_key, base_url, environment
+            args.tenant,
+            args.instance,
+            args.api_client,
+            args.secret_key,
+            args.base_url,
+            args.environment,
         )
-        _check_count("total", total)
-        _check_number("backoff_factor", backoff_factor)
-        _check_deadline(deadline)
-        self._deadline = deadline
         self._settings = settings
         self._secret = secret
-        self._timeout = timeout
-        self._httpx_timeout = _httpx_timeout(timeout)
-        self._retry = RetryPolicy(total=total, backoff_factor=backoff_factor)
+        self._strict = bool(args.strict)
+        self._deadline = check_deadline(args.deadline)
+        self._timeout = args.timeout
+        self._httpx_timeout = httpx_timeout(args.timeout)
+        self._retry = RetryPolicy(
+            max_retries=retry_count(args.total, args.max_retries),
+            backoff_factor=check_number("backoff_factor", args.backoff_factor),
+        )
+        self._default_headers = check_headers("default_headers", args.default_headers)
         self._token_state: TokenState = token_state(
             settings.base_url, settings.tenant, settings.api_client, secret
         )
-        self._store: TokenStore | None = _resolve_store(token_store)
+        self._store: TokenStore | None = _resolve_store(args.token_store)
         self._store_key = (
             ""
             if self._store is None
             else _store_key(settings.base_url, settings.tenant, settings.api_client, secret)
         )
-        self._headers = {"User-Agent": f"welkin-python/{__version__}", "Accept": "application/json"}
-        # Seams for tests: the wall clock (token expiry, Retry-After dates) and the jitter.
+        # Seams for tests (welkin.testing sets them): the wall clock (token expiry,
+        # Retry-After dates), the monotonic clock (deadlines) and the jitter.
         self._clock: Callable[[], float] = time.time
-        self._monotonic: Callable[[], float] = time.monotonic  # deadlines
+        self._monotonic: Callable[[], float] = time.monotonic
         self._rng = random.Random()  # noqa: S311 - jitter, not cryptography
-        self._owns_http = True
+        if http_client is not None and not isinstance(http_client, http_type):
+            raise InvalidArgumentError("http_client", f"expected an {http_type.__qualname__}")
+        self._owns_http = http_client is None
+        self._http = http_client or http_type(follow_redirects=False)
+        self._headers = {**SDK_HEADERS, **self._default_headers}
+        # The headers every request carries go onto a connection pool of the client's own
+        # once, rather than into each request (httpx would merge them every time).
+        self._sent_headers: dict[str, str] = self._headers
+        if self._owns_http:
+            self._http.headers.update(self._headers)
+            self._sent_headers = {}
 
     @property
     def tenant(self) -> str:
@@ -350,11 +266,16 @@ class _BaseClient:
 
     @property
     def timeout(self) -> Timeout:
-        return self._timeout
+        return cast("Timeout", self._timeout)
 
     @property
     def max_retries(self) -> int:
-        return self._retry.total
+        return self._retry.max_retries
+
+    @property
+    def default_headers(self) -> dict[str, str]:
+        """The headers every request carries (User-Agent and Accept included), a copy."""
+        return dict(self._headers)
 
     def __repr__(self) -> str:
         s = self._settings
@@ -363,124 +284,56 @@ class _BaseClient:
             f"api_client={s.api_client!r}, base_url={s.base_url!r})"
         )
 
-    def _copy_with(
-        self,
-        timeout: Timeout | NotGiven,
-        max_retries: int | NotGiven,
-        deadline: float | NotGiven | None = NOT_GIVEN,
-    ) -> Any:
+    def _copy_with(self, changes: dict[str, Any]) -> Any:
+        """A client sharing this one's token (and, unless another is given, its connections),
+        with the settings in ``changes`` (``with_options``' arguments) replaced."""
+        changes = {k: v for k, v in changes.items() if not isinstance(v, NotGiven)}
+        if "http_client" in changes or "base_url" in changes:
+            return self._rebuilt(changes)
         clone = copy.copy(self)
         # Resources are cached under public names and hold the client: start them afresh.
         clone.__dict__ = {k: v for k, v in self.__dict__.items() if k.startswith("_")}
-        if not isinstance(timeout, NotGiven):
-            clone._httpx_timeout = _httpx_timeout(timeout)
-            clone._timeout = timeout
-        if not isinstance(max_retries, NotGiven):
-            clone._retry = self._policy(max_retries)
-        if not isinstance(deadline, NotGiven):
-            _check_deadline(deadline)
-            clone._deadline = deadline
+        if "timeout" in changes:
+            clone._httpx_timeout = httpx_timeout(changes["timeout"])
+            clone._timeout = changes["timeout"]
+        if "max_retries" in changes:
+            clone._retry = self._policy(changes["max_retries"])
+        if "deadline" in changes:
+            clone._deadline = check_deadline(changes["deadline"])
+        if "default_headers" in changes:
+            extra = check_headers("default_headers", changes["default_headers"])
+            clone._default_headers = {**self._default_headers, **extra}
+            clone._headers = {**self._headers, **extra}
+            clone._sent_headers = clone._headers  # the shared pool carries the old ones
         clone._owns_http = False
         return clone
 
-    def _policy(self, max_retries: int | NotGiven) -> RetryPolicy:
-        if isinstance(max_retries, NotGiven) or max_retries == self._retry.total:
-            return self._retry
-        _check_count("max_retries", max_retries)
-        return RetryPolicy(total=max_retries, backoff_factor=self._retry.backoff_factor)
-
-    # -- request building (pure) ---------------------------------------------------------
-
-    def _prepare(
-        self,
-        operation: Operation[Any],
-        path: Mapping[str, Any] | None,
-        query: Mapping[str, Any] | None,
-        body: Any,
-        options: RequestOptions,
-        files: Any = None,
-    ) -> PreparedRequest:
-        return operation.build(
-            tenant=self._settings.tenant,
-            instance=self._settings.instance,
-            path=path,
-            query=query,
-            body=body,
-            extra_query=options.extra_query,
-            extra_body=options.extra_body,
-            files=files,
+    def _rebuilt(self, changes: dict[str, Any]) -> Any:
+        """A new client of the same type: another base URL or connection pool."""
+        args = dict(
+            tenant=self.tenant,
+            instance=self.instance,
+            api_client=self.api_client,
+            secret_key=self._secret,
+            timeout=self._timeout,
+            backoff_factor=self._retry.backoff_factor,
+            max_retries=self.max_retries,
+            base_url=self.base_url,
+            deadline=self._deadline,
+            token_store=self._store,
+            strict=self._strict,
         )
-
-    def _prepare_raw(
-        self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any
-    ) -> PreparedRequest:
-        if not isinstance(method, str) or not method.isalpha():
-            raise InvalidArgumentError("method", f"expected an HTTP method, got {method!r}")
-        if not isinstance(path, str) or "://" in path:
-            raise InvalidArgumentError("path", "expected a path relative to the API root")
-        tenant = self._settings.tenant
-        try:
-            relative = path.lstrip("/").format(tenant=tenant, instance=self._settings.instance)
-        except (KeyError, IndexError, ValueError) as exc:
-            problem = f"only {{tenant}} and {{instance}} can be filled in ({exc!r} in {path!r})"
-            raise InvalidArgumentError("path", problem) from None
-        check_path("path", relative)
-        if relative != tenant and not relative.startswith(f"{tenant}/"):
-            raise InvalidArgumentError("path", "must start with the tenant: '{tenant}/...'")
-        query = {k: query_text(v) for k, v in (params or {}).items() if v is not None}
-        return PreparedRequest(
-            operation="request",
-            method=method.upper(),
-            path=relative,
-            query=query,
-            json=_wire("json", to_wire, json_body),
-            has_body=json_body is not None,
-        )
-
-    def _http_request(
-        self, prepared: PreparedRequest, token: str | None, timeout: httpx.Timeout
-    ) -> httpx.Request:
-        headers = dict(self._headers)
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
-        if prepared.url is not None:
-            return self._legacy_http_request(prepared, headers, timeout)
-        url = f"{self._settings.base_url}/{prepared.path}"
-        params = prepared.query or None
-        if prepared.files:
-            # Built again on every attempt: file objects are rewound, paths read again.
-            return self._http.build_request(
-                prepared.method,
-                url,
-                params=params,
-                data=prepared.form,
-                files=[part.for_httpx() for part in prepared.files],
-                headers=headers,
-                timeout=timeout,
-            )
-        content = None
-        if prepared.has_body:
-            headers["Content-Type"] = "application/json"
-            content = json.dumps(prepared.json, separators=(",", ":")).encode()
-        return self._http.build_request(
-            prepared.method, url, params=params, content=content, headers=headers, timeout=timeout
-        )
-
-    def _legacy_http_request(
-        self, prepared: PreparedRequest, headers: dict[str, str], timeout: httpx.Timeout
-    ) -> httpx.Request:
-        headers.update(prepared.headers or {})
-        if prepared.raw_files:
-            reset_file_offsets(prepared.raw_files)  # a retry sends the whole file again
-        return self._http.build_request(
-            prepared.method,
-            prepared.url or "",
-            content=prepared.content,
-            data=prepared.data,
-            files=prepared.raw_files,
-            headers=headers,
-            timeout=timeout,
-        )
+        args.update(changes)
+        # Another base URL keeps the connection pool (still this client's to close).
+        args.setdefault("http_client", self._http)
+        args["default_headers"] = {
+            **self._default_headers,
+            **(changes.get("default_headers") or {}),
+        }
+        clone = type(self)(**args)
+        for seam in ("_clock", "_monotonic", "_rng", "_sleep"):
+            setattr(clone, seam, getattr(self, seam))
+        return clone
 
     def _set_base_url(self, base_url: str) -> None:
         settings = self._settings
@@ -493,174 +346,9 @@ class _BaseClient:
                 base_url, settings.tenant, settings.api_client, self._secret
             )
 
-    # -- the request flow (shared) ------------------------------------------------------
-
-    def _deadline_at(self, options: RequestOptions) -> float | None:
-        """When (``time.monotonic()``) the call must be over: its ``deadline`` seconds from now."""
-        deadline = self._deadline if isinstance(options.deadline, NotGiven) else options.deadline
-        if deadline is None:
-            return None
-        _check_deadline(deadline)
-        return self._monotonic() + deadline
-
-    def _attempt_timeout(self, options: RequestOptions, deadline_at: float | None) -> httpx.Timeout:
-        """This attempt's timeouts: the call's, cut to what is left of its deadline."""
-        timeout = (
-            self._httpx_timeout
-            if isinstance(options.timeout, NotGiven)
-            else _httpx_timeout(options.timeout)
-        )
-        if deadline_at is None:
-            return timeout
-        left = max(0.001, deadline_at - self._monotonic())
-        limits = (timeout.connect, timeout.read, timeout.write, timeout.pool)
-        if all(limit is not None and limit <= left for limit in limits):
-            return timeout  # the usual case: nothing to cut, nothing to build
-
-        def cut(value: float | None) -> float:
-            return left if value is None else min(value, left)
-
-        return httpx.Timeout(
-            connect=cut(timeout.connect),
-            read=cut(timeout.read),
-            write=cut(timeout.write),
-            pool=cut(timeout.pool),
-        )
-
-    def _flow(
-        self,
-        prepared: PreparedRequest,
-        auth: bool,
-        options: RequestOptions,
-        stream: bool = False,
-        *,
-        deadline_at: float | NotGiven | None = NOT_GIVEN,
-        token_call: bool = False,
-    ) -> _Flow:
-        """Send with auth, one token replay on a stale token, and retries; return the response.
-
-        With ``stream``, the successful response is returned unread (the caller closes it).
-        Everything (token fetch, attempts, sleeps, reading bodies) ends by the deadline. The
-        token call is retried on 429 and 5xx like a GET: an answer that is not a token
-        minted none."""
-        policy = self._policy(options.max_retries)
-        if isinstance(deadline_at, NotGiven):
-            deadline_at = self._deadline_at(options)
-        method = prepared.method
-        retry_as = "GET" if token_call else method
-        retries = 0
-        replayed = False
-        while True:
-            if deadline_at is not None and self._monotonic() >= deadline_at:
-                raise self._deadline_error(prepared)
-            token = (yield _NeedToken(options, deadline_at)) if auth else None
-            timeout = self._attempt_timeout(options, deadline_at)
-            request = self._http_request(prepared, token, timeout)
-            outcome = yield _Send(request, stream, deadline_at, token_call)
-            if isinstance(outcome, httpx.TransportError):
-                delay = None
-                if policy.retries_error(retry_as, outcome):
-                    delay = self._fits(policy.delay(retries + 1, None, self._rng), deadline_at)
-                if delay is None:
-                    raise self._connection_error(outcome, request)
-                retries += 1
-                self._log_retry(prepared, retries, delay, type(outcome).__name__)
-                yield _Sleep(delay)
-                continue
-            response: httpx.Response = outcome
-            status = response.status_code
-            logger.debug("%s /%s -> %d", method, prepared.path, status)
-            if response.is_success:
-                return response
-            if status == 401 and token is not None and not replayed:
-                codes = {e.error_code for e in parse_error_body(response.content)}
-                if codes & REFRESH_CODES:
-                    replayed = True
-                    yield _DropToken(token)
-                    continue
-            if policy.retries_status(retry_as, status):
-                retry_after = parse_retry_after(response.headers.get("Retry-After"), self._clock())
-                delay = self._fits(policy.delay(retries + 1, retry_after, self._rng), deadline_at)
-                if delay is not None:
-                    retries += 1
-                    self._log_retry(prepared, retries, delay, str(status))
-                    yield _Sleep(delay)
-                    continue
-            raise error_for_response(_redacted(response, keep_body=auth))
-
-    def _fits(self, delay: float | None, deadline_at: float | None) -> float | None:
-        """``delay``, unless waiting it out would end past the deadline (then: no retry)."""
-        if delay is None or deadline_at is None:
-            return delay
-        return delay if self._monotonic() + delay < deadline_at else None
-
-    def _deadline_error(self, prepared: PreparedRequest) -> APITimeoutError:
-        url = prepared.url or f"{self._settings.base_url}/{prepared.path}"
-        return APITimeoutError(method=prepared.method, url=url, cause="deadline exceeded")
-
-    @staticmethod
-    def _log_retry(prepared: PreparedRequest, retry: int, delay: float, reason: str) -> None:
-        # The operation id, not the URL: paths and query strings can hold patient identifiers.
-        logger.info(
-            "retry %d of %s (%s) in %.2fs after %s",
-            retry,
-            prepared.operation,
-            prepared.method,
-            delay,
-            reason,
-        )
-
-    @staticmethod
-    def _connection_error(
-        error: httpx.TransportError, request: httpx.Request
-    ) -> APIConnectionError:
-        url = str(request.url)
-        if isinstance(error, httpx.TimeoutException):
-            return APITimeoutError(method=request.method, url=url)
-        return APIConnectionError(
-            method=request.method, url=url, cause=f"{type(error).__name__}: {error}"
-        )
-
-    @staticmethod
-    def _decode(response: httpx.Response, *, secret_sent: bool = False) -> Any:
-        if not response.content:
-            return None
-        try:
-            return json.loads(response.content)
-        except ValueError:
-            raise _unexpected(response, "the body is not JSON", secret_sent) from None
-
-    def _parse(
-        self,
-        operation: Operation[R],
-        response: httpx.Response,
-        data: Any,
-        *,
-        secret_sent: bool = False,
-    ) -> R:
-        from pydantic import ValidationError  # here: pydantic loads on first use, not at import
-
-        # The token answer is always read strictly: a token that is not a string is no token.
-        strict = self._strict or secret_sent
-        try:
-            return operation.parse_response(data, strict=strict)
-        except ValidationError as exc:
-            raise _unexpected(response, exc, secret_sent) from None
-
-    def _token_request(self) -> PreparedRequest:
-        # The token call is the one operation the core itself needs.
-        from .operations.auth import AUTH_CREATE_TOKEN
-
-        return AUTH_CREATE_TOKEN.build(
-            tenant=self._settings.tenant,
-            instance=self._settings.instance,
-            path={"apiClient": self._settings.api_client},
-            body={"secret": self._secret},
-        )
-
     def _adopt(self, token: str | None) -> Token | None:
         """A token read from the shared store, cached here if it is still good to use."""
-        if not token or not _is_header_safe(token):
+        if not token or not is_header_safe(token):
             return None
         self._token_state.store(token, self._clock())
         return self._token_state.usable(self._clock())
@@ -669,21 +357,6 @@ class _BaseClient:
         shared = _to_share(self._store, result)
         if shared is not None:
             _quietly(shared.set, self._store_key, result.token, jwt_expiry(result.token or ""))
-
-    def _store_token(self, response: httpx.Response) -> TokenResponse:
-        from .operations.auth import AUTH_CREATE_TOKEN
-
-        data = self._decode(response, secret_sent=True)
-        result = self._parse(AUTH_CREATE_TOKEN, response, data, secret_sent=True)
-        if not result.token:
-            raise AuthenticationError(
-                _redacted(response, keep_body=False, keep_response_body=False), []
-            )
-        if not _is_header_safe(result.token):
-            # Not echoed: even a malformed token may be a working credential.
-            raise _unexpected(response, "the token is not printable ASCII", secret_sent=True)
-        self._token_state.store(result.token, self._clock())
-        return result
 
 
 class Client(_BaseClient, SyncResources, LegacyClient):
@@ -705,34 +378,35 @@ class Client(_BaseClient, SyncResources, LegacyClient):
         api_client: str | None = None,
         secret_key: str | None = None,
         timeout: Timeout = 5,
-        total: int = 5,
+        total: int | NotGiven = NOT_GIVEN,
         backoff_factor: float = 0.5,
         *,
+        max_retries: int | NotGiven = NOT_GIVEN,
         base_url: str | None = None,
+        environment: Environment | None = None,
         http_client: httpx.Client | None = None,
+        default_headers: Mapping[str, str] | None = None,
         deadline: float | None = DEFAULT_DEADLINE,
         token_store: TokenStore | NotGiven | None = NOT_GIVEN,
-        environment: Environment | None = None,
         strict: bool = False,
     ) -> None:
-        super().__init__(
-            tenant,
-            instance,
-            api_client,
-            secret_key,
-            timeout,
-            total,
-            backoff_factor,
-            base_url,
-            deadline,
-            token_store,
-            environment,
-            strict,
+        args = ClientArgs(
+            tenant=tenant,
+            instance=instance,
+            api_client=api_client,
+            secret_key=secret_key,
+            timeout=timeout,
+            total=total,
+            max_retries=max_retries,
+            backoff_factor=backoff_factor,
+            base_url=base_url,
+            environment=environment,
+            default_headers=default_headers,
+            deadline=deadline,
+            token_store=token_store,
+            strict=strict,
         )
-        if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise InvalidArgumentError("http_client", "expected an httpx.Client")
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(follow_redirects=False)
+        super().__init__(args, http_client, httpx.Client)
         self._sleep: Callable[[float], None] = time.sleep
 
     def close(self) -> None:
@@ -752,10 +426,28 @@ class Client(_BaseClient, SyncResources, LegacyClient):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        base_url: str | NotGiven = NOT_GIVEN,
+        http_client: httpx.Client | NotGiven = NOT_GIVEN,
     ) -> Client:
-        """A client sharing this one's connections and token, with other defaults."""
-        clone: Client = self._copy_with(timeout, max_retries, deadline)
+        """A client with other defaults, sharing this one's token and (unless ``http_client``
+        is given) its connections: ``client.with_options(timeout=30).patients.get(id)``.
+
+        ``default_headers`` are added to this client's. The copy never closes connections it
+        did not open; close the original when done."""
+        clone: Client = self._copy_with(
+            dict(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                default_headers=default_headers,
+                base_url=base_url,
+                http_client=http_client,
+            )
+        )
         return clone
+
+    copy = with_options
 
     @cached_property
     def webhooks(self) -> Webhooks:
@@ -870,7 +562,7 @@ class Client(_BaseClient, SyncResources, LegacyClient):
 
     # -- the sync driver ------------------------------------------------------------------
 
-    def _run(self, flow: _Flow) -> httpx.Response:
+    def _run(self, flow: Flow) -> httpx.Response:
         try:
             step = next(flow)
             while True:
@@ -879,12 +571,12 @@ class Client(_BaseClient, SyncResources, LegacyClient):
             response: httpx.Response = stop.value
             return response
 
-    def _perform(self, step: _Step) -> Any:
-        if isinstance(step, _Send):
+    def _perform(self, step: Step) -> Any:
+        if isinstance(step, Send):
             return self._send(step)
-        if isinstance(step, _NeedToken):
+        if isinstance(step, NeedToken):
             return self._token(step)
-        if isinstance(step, _Sleep):
+        if isinstance(step, Sleep):
             self._sleep(step.seconds)
         else:
             self._token_state.discard(step.token)
@@ -892,7 +584,7 @@ class Client(_BaseClient, SyncResources, LegacyClient):
                 _quietly(self._store.delete_if, self._store_key, step.token)
         return None
 
-    def _send(self, step: _Send) -> httpx.Response | httpx.TransportError:
+    def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
         try:
             response = self._http.send(
                 step.request,
@@ -914,7 +606,7 @@ class Client(_BaseClient, SyncResources, LegacyClient):
             response.close()
         return response
 
-    def _token(self, step: _NeedToken) -> Token:
+    def _token(self, step: NeedToken) -> Token:
         state = self._token_state
         token = state.usable(self._clock())
         if token is not None:
@@ -938,7 +630,7 @@ class Client(_BaseClient, SyncResources, LegacyClient):
                 token = self._adopt(_quietly(store.get, self._store_key))
                 return token if token is not None else self._fetch_now(step)
 
-    def _fetch_now(self, step: _NeedToken) -> Token:
+    def _fetch_now(self, step: NeedToken) -> Token:
         state = self._token_state
         try:
             result = self._fetch_token(step.options, step.deadline_at)
@@ -950,7 +642,7 @@ class Client(_BaseClient, SyncResources, LegacyClient):
 
     def _current_token(self) -> Token:
         """The token a call would use now (fetched first when there is none)."""
-        return self._token(_NeedToken(DEFAULT_OPTIONS, self._deadline_at(DEFAULT_OPTIONS)))
+        return self._token(NeedToken(DEFAULT_OPTIONS, self._deadline_at(DEFAULT_OPTIONS)))
 
     def _fetch_token(self, options: RequestOptions, deadline_at: float | None) -> TokenResponse:
         prepared = self._token_request()
@@ -970,34 +662,37 @@ class AsyncClient(_BaseClient, AsyncResources):
         api_client: str | None = None,
         secret_key: str | None = None,
         timeout: Timeout = 5,
-        total: int = 5,
+        total: int | NotGiven = NOT_GIVEN,
         backoff_factor: float = 0.5,
         *,
+        max_retries: int | NotGiven = NOT_GIVEN,
         base_url: str | None = None,
+        environment: Environment | None = None,
         http_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
         deadline: float | None = DEFAULT_DEADLINE,
         token_store: TokenStore | NotGiven | None = NOT_GIVEN,
-        environment: Environment | None = None,
         strict: bool = False,
+        max_concurrency: int | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        super().__init__(
-            tenant,
-            instance,
-            api_client,
-            secret_key,
-            timeout,
-            total,
-            backoff_factor,
-            base_url,
-            deadline,
-            token_store,
-            environment,
-            strict,
+        args = ClientArgs(
+            tenant=tenant,
+            instance=instance,
+            api_client=api_client,
+            secret_key=secret_key,
+            timeout=timeout,
+            total=total,
+            max_retries=max_retries,
+            backoff_factor=backoff_factor,
+            base_url=base_url,
+            environment=environment,
+            default_headers=default_headers,
+            deadline=deadline,
+            token_store=token_store,
+            strict=strict,
         )
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise InvalidArgumentError("http_client", "expected an httpx.AsyncClient")
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(follow_redirects=False)
+        super().__init__(args, http_client, httpx.AsyncClient)
+        self._limit = Concurrency(max_concurrency)
         import asyncio  # not at module level: it would slow `import welkin` for sync users
 
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
@@ -1019,10 +714,30 @@ class AsyncClient(_BaseClient, AsyncResources):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        base_url: str | NotGiven = NOT_GIVEN,
+        http_client: httpx.AsyncClient | NotGiven = NOT_GIVEN,
+        max_concurrency: int | NotGiven | None = NOT_GIVEN,
     ) -> AsyncClient:
-        """A client sharing this one's connections and token, with other defaults."""
-        clone: AsyncClient = self._copy_with(timeout, max_retries, deadline)
+        """A client with other defaults, sharing this one's token and (unless ``http_client``
+        is given) its connections: ``client.with_options(timeout=30).patients.get(id)``.
+
+        ``default_headers`` are added to this client's. The copy never closes connections it
+        did not open; close the original when done."""
+        clone: AsyncClient = self._copy_with(
+            dict(
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                default_headers=default_headers,
+                base_url=base_url,
+                http_client=http_client,
+                max_concurrency=max_concurrency,
+            )
+        )
         return clone
+
+    copy = with_options
 
     @cached_property
     def webhooks(self) -> AsyncWebhooks:
@@ -1120,7 +835,7 @@ class AsyncClient(_BaseClient, AsyncResources):
 
         return AsyncPaginator(lambda: fetch(prepared))
 
-    async def _run(self, flow: _Flow) -> httpx.Response:
+    async def _run(self, flow: Flow) -> httpx.Response:
         try:
             step = next(flow)
             while True:
@@ -1129,12 +844,12 @@ class AsyncClient(_BaseClient, AsyncResources):
             response: httpx.Response = stop.value
             return response
 
-    async def _perform(self, step: _Step) -> Any:
-        if isinstance(step, _Send):
+    async def _perform(self, step: Step) -> Any:
+        if isinstance(step, Send):
             return await self._send(step)
-        if isinstance(step, _NeedToken):
+        if isinstance(step, NeedToken):
             return await self._token(step)
-        if isinstance(step, _Sleep):
+        if isinstance(step, Sleep):
             await self._sleep(step.seconds)
         else:
             self._token_state.discard(step.token)
@@ -1142,7 +857,7 @@ class AsyncClient(_BaseClient, AsyncResources):
                 await _aquietly(self._store.adelete_if, self._store_key, step.token)
         return None
 
-    async def _send(self, step: _Send) -> httpx.Response | httpx.TransportError:
+    async def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
         try:
             response = await self._http.send(
                 step.request,
@@ -1164,7 +879,7 @@ class AsyncClient(_BaseClient, AsyncResources):
             await response.aclose()
         return response
 
-    async def _token(self, step: _NeedToken) -> Token:
+    async def _token(self, step: NeedToken) -> Token:
         state = self._token_state
         token = state.usable(self._clock())
         if token is not None:
@@ -1187,7 +902,7 @@ class AsyncClient(_BaseClient, AsyncResources):
                 token = self._adopt(await _aquietly(store.aget, self._store_key))
                 return token if token is not None else await self._fetch_now(step)
 
-    async def _fetch_now(self, step: _NeedToken) -> Token:
+    async def _fetch_now(self, step: NeedToken) -> Token:
         state = self._token_state
         try:
             result = await self._fetch_token(step.options, step.deadline_at)

@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, cast
 from urllib.parse import urlsplit
 
-from ._exceptions import ConfigurationError
+import httpx
 
-__all__ = ["DEFAULT_BASE_URL", "Settings", "resolve_settings"]
+from ._exceptions import ConfigurationError, InvalidArgumentError
+from ._types import NotGiven
+from ._version import __version__
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "Settings",
+    "check_count",
+    "check_deadline",
+    "check_number",
+    "httpx_timeout",
+    "resolve_settings",
+]
 
 DEFAULT_BASE_URL = "https://api.live.welkincloud.io"
 
@@ -125,3 +140,107 @@ def resolve_settings(
         base_url=check_base_url(_base_url(base_url, environment)),
     )
     return settings, str(given["secret_key"])
+
+
+# Checks of the clients' numeric arguments, at construction and per call.
+
+
+def check_deadline(value: Any) -> float | None:
+    if value is not None:
+        check_number("deadline", value)
+    return cast("float | None", value)
+
+
+def check_number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise InvalidArgumentError(name, f"expected a number >= 0, got {value!r}")
+    return float(value)
+
+
+def check_count(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidArgumentError(name, f"expected an int >= 0, got {value!r}")
+    return value
+
+
+def httpx_timeout(value: Any) -> httpx.Timeout:
+    """``timeout`` as httpx takes it: seconds (or None, no limit) or an httpx.Timeout."""
+    if isinstance(value, httpx.Timeout):
+        return value
+    if value is not None:
+        check_number("timeout", value)
+    return httpx.Timeout(value)
+
+
+def retry_count(total: int | NotGiven, max_retries: int | NotGiven) -> int:
+    """The number of retries: ``max_retries``, or ``total`` (its old-package name), else 5."""
+    if not isinstance(total, NotGiven) and not isinstance(max_retries, NotGiven):
+        raise InvalidArgumentError(
+            "max_retries", "pass max_retries or total (its old name), not both"
+        )
+    if not isinstance(max_retries, NotGiven):
+        return check_count("max_retries", max_retries)
+    if not isinstance(total, NotGiven):
+        return check_count("total", total)
+    return DEFAULT_MAX_RETRIES
+
+
+#: Headers the SDK manages itself: they cannot be set through ``default_headers`` or
+#: ``extra_headers``.
+_MANAGED_HEADERS = frozenset({"authorization", "host", "content-length"})
+
+
+def check_headers(name: str, headers: Mapping[str, str] | None) -> dict[str, str]:
+    """Headers given by the caller, as a dict: text names and values, no line breaks."""
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise InvalidArgumentError(
+            name, f"expected a mapping of header names to values, got {type(headers).__name__}"
+        )
+    checked = {}
+    for key, value in headers.items():
+        if (
+            not isinstance(key, str)
+            or not key
+            or not all(33 <= ord(c) < 127 and c != ":" for c in key)
+        ):
+            raise InvalidArgumentError(name, f"not a header name: {key!r}")
+        if key.lower() in _MANAGED_HEADERS:
+            raise InvalidArgumentError(name, f"{key} is set by the client and cannot be given")
+        if not isinstance(value, str) or "\r" in value or "\n" in value or "\0" in value:
+            raise InvalidArgumentError(name, f"the value of {key} must be text on one line")
+        checked[key] = value
+    return checked
+
+
+DEFAULT_MAX_RETRIES = 5
+
+#: What every request says about its sender.
+SDK_HEADERS = {
+    "User-Agent": (
+        f"welkin-python/{__version__} {sys.implementation.name}/"
+        f"{sys.version_info[0]}.{sys.version_info[1]}.{sys.version_info[2]}"
+    ),
+    "Accept": "application/json",
+}
+
+
+class ClientArgs:
+    """A client's constructor arguments, as given (checked by the client)."""
+
+    def __init__(self, **given: Any) -> None:
+        self.tenant: str | None = given["tenant"]
+        self.instance: str | None = given["instance"]
+        self.api_client: str | None = given["api_client"]
+        self.secret_key: str | None = given["secret_key"]
+        self.timeout: Any = given["timeout"]
+        self.total: int | NotGiven = given["total"]
+        self.max_retries: int | NotGiven = given["max_retries"]
+        self.backoff_factor: float = given["backoff_factor"]
+        self.base_url: str | None = given["base_url"]
+        self.environment: str | None = given["environment"]
+        self.default_headers: Mapping[str, str] | None = given["default_headers"]
+        self.deadline: float | None = given["deadline"]
+        self.token_store: Any = given["token_store"]
+        self.strict: bool = given["strict"]

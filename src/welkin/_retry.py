@@ -1,9 +1,9 @@
 """When to retry a request, and how long to wait first.
 
-``total`` and ``backoff_factor`` mean what they meant in the old package (urllib3's Retry):
-up to ``total`` retries, waiting ``backoff_factor * 2 ** (n - 1)`` seconds before the n-th,
-here with up to 25% jitter, capped at ``backoff_max``, and replaced by ``Retry-After`` when
-the server sends one.
+``max_retries`` (the old package's ``total``) and ``backoff_factor`` mean what they meant in
+the old package (urllib3's Retry): up to ``max_retries`` retries, waiting
+``backoff_factor * 2 ** (n - 1)`` seconds before the n-th, here with up to 25% jitter, capped
+at ``backoff_max``, and replaced by ``Retry-After`` when the server sends one.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    total: int = 5
+    max_retries: int = 5
     backoff_factor: float = 0.5
     backoff_max: float = 30.0
     #: A Retry-After longer than this is not waited out: the error is raised at once.
@@ -73,7 +73,7 @@ class RetryPolicy:
 
     def delay(self, retry: int, retry_after: float | None, rng: random.Random) -> float | None:
         """Seconds before the ``retry``-th retry (from 1), or None when it should not happen."""
-        if retry > self.total:
+        if retry > self.max_retries:
             return None
         if retry_after is not None:
             return retry_after if retry_after <= self.retry_after_max else None
