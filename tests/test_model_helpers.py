@@ -1,4 +1,5 @@
-"""Model helpers named as in the ecosystem: ``to_dict()`` is the wire dict, ``to_json()`` a string."""
+"""Model helpers named as in the ecosystem: ``to_dict()`` is the wire dict, ``to_json()``
+a string."""
 
 from __future__ import annotations
 

@@ -268,3 +268,12 @@ def test_request_bodies_send_every_timestamp_with_milliseconds_nested_ones_too()
     assert body["startDateTime"] == body["endDateTime"] == wire
     assert body["participants"][0]["startDateTime"] == wire
     assert body["additionalInfo"] == {"at": [wire], "note": "kept"}
+
+
+def test_codegen_and_the_runtime_know_the_same_parameter_kinds() -> None:
+    from typing import get_args
+
+    from codegen.render import PARAM_TYPES
+    from welkin._serialization import ParamKind
+
+    assert set(PARAM_TYPES) | {"enum", "csv"} == set(get_args(ParamKind))

@@ -55,6 +55,7 @@ from ._types import DEFAULT_OPTIONS, NOT_GIVEN, NotGiven, RequestOptions, Timeou
 from .resources import AsyncResources, SyncResources
 
 if TYPE_CHECKING:
+    from ._envelopes import Envelope
     from .tokens import TokenStore
     from .types.auth import TokenResponse
     from .webhooks import AsyncWebhooks, Webhooks
@@ -74,23 +75,8 @@ def _redirects(step: Send) -> dict[str, bool]:
     return {"follow_redirects": False} if step.token_call else {}
 
 
-def _until(chunks: Iterator[bytes], step: Send, now: Callable[[], float]) -> Iterator[bytes]:
-    """The body's chunks, stopped by a ReadTimeout once the call's deadline has passed."""
-    deadline_at = step.deadline_at
-    for chunk in chunks:
-        if deadline_at is not None and now() >= deadline_at:
-            raise httpx.ReadTimeout("deadline exceeded while reading", request=step.request)
-        yield chunk
-
-
-async def _until_async(
-    response: httpx.Response, step: Send, now: Callable[[], float]
-) -> AsyncIterator[bytes]:
-    deadline_at = step.deadline_at
-    async for chunk in response.aiter_bytes():
-        if deadline_at is not None and now() >= deadline_at:
-            raise httpx.ReadTimeout("deadline exceeded while reading", request=step.request)
-        yield chunk
+def _late(step: Send) -> httpx.ReadTimeout:
+    return httpx.ReadTimeout("deadline exceeded while reading", request=step.request)
 
 
 def _unusable(error: RuntimeError) -> ClientStateError:
@@ -201,6 +187,11 @@ class Concurrency:
 
 class _BaseClient(RequestFlow):
     _http: httpx.Client | httpx.AsyncClient
+    _limit: Concurrency  # the AsyncClient's max_concurrency
+
+    def _new_http(self) -> Any:
+        """The connection pool of the client's own (when no ``http_client`` is given)."""
+        raise NotImplementedError
 
     def __init__(self, args: ClientArgs, http_client: Any, http_type: type[Any]) -> None:
         settings, secret = resolve_settings(
@@ -239,7 +230,7 @@ class _BaseClient(RequestFlow):
         if http_client is not None and not isinstance(http_client, http_type):
             raise InvalidArgumentError("http_client", f"expected an {http_type.__qualname__}")
         self._owns_http = http_client is None
-        self._http = http_client or http_type(follow_redirects=False)
+        self._http = http_client or self._new_http()
         self._headers = {**SDK_HEADERS, **self._default_headers}
         # The headers every request carries go onto a connection pool of the client's own
         # once, rather than into each request (httpx would merge them every time).
@@ -305,6 +296,8 @@ class _BaseClient(RequestFlow):
             clone._default_headers = {**self._default_headers, **extra}
             clone._headers = {**self._headers, **extra}
             clone._sent_headers = clone._headers  # the shared pool carries the old ones
+        if "max_concurrency" in changes:
+            clone._limit = Concurrency(changes["max_concurrency"])
         clone._owns_http = False
         return clone
 
@@ -323,6 +316,8 @@ class _BaseClient(RequestFlow):
             token_store=self._store,
             strict=self._strict,
         )
+        if isinstance(self, AsyncClient):
+            args["max_concurrency"] = self._limit.setting
         args.update(changes)
         # Another base URL keeps the connection pool (still this client's to close).
         args.setdefault("http_client", self._http)
@@ -408,6 +403,9 @@ class Client(_BaseClient, SyncResources, LegacyClient):
         )
         super().__init__(args, http_client, httpx.Client)
         self._sleep: Callable[[float], None] = time.sleep
+
+    def _new_http(self) -> httpx.Client:
+        return httpx.Client(follow_redirects=False)
 
     def close(self) -> None:
         """Close the HTTP connections (only those the client opened itself)."""
@@ -544,16 +542,16 @@ class Client(_BaseClient, SyncResources, LegacyClient):
 
     def _call_page(
         self,
-        operation: Operation[Any],
+        operation: Operation[Envelope[T]],
         *,
         path: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         body: Any = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-    ) -> SyncPage[Any]:
+    ) -> SyncPage[T]:
         prepared = self._prepare(operation, path, query, body, options)
 
-        def fetch(request: PreparedRequest) -> SyncPage[Any]:
+        def fetch(request: PreparedRequest) -> SyncPage[T]:
             response = self._run(self._flow(request, operation.auth, options))
             envelope = self._parse(operation, response, self._decode(response))
             return SyncPage(envelope, request, str(response.request.url), fetch)
@@ -599,7 +597,13 @@ class Client(_BaseClient, SyncResources, LegacyClient):
             return response  # a download, read by the caller
         try:
             # Read here rather than by httpx, to stop a body that drips past the deadline.
-            response._content = b"".join(_until(response.iter_bytes(), step, self._monotonic))
+            chunks = []
+            deadline_at, now = step.deadline_at, self._monotonic
+            for chunk in response.iter_bytes():
+                if deadline_at is not None and now() >= deadline_at:
+                    raise _late(step)
+                chunks.append(chunk)
+            response._content = b"".join(chunks)
         except httpx.TransportError as error:
             return error
         finally:
@@ -696,6 +700,16 @@ class AsyncClient(_BaseClient, AsyncResources):
         import asyncio  # not at module level: it would slow `import welkin` for sync users
 
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    def _new_http(self) -> httpx.AsyncClient:
+        from ._pool import ShardedTransport
+
+        return httpx.AsyncClient(follow_redirects=False, transport=ShardedTransport())
+
+    @property
+    def max_concurrency(self) -> int | None:
+        """The most requests this client has in flight at once (None: no cap)."""
+        return self._limit.setting
 
     async def close(self) -> None:
         """Close the HTTP connections (only those the client opened itself)."""
@@ -818,17 +832,17 @@ class AsyncClient(_BaseClient, AsyncResources):
 
     def _call_page(
         self,
-        operation: Operation[Any],
+        operation: Operation[Envelope[T]],
         *,
         path: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         body: Any = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-    ) -> AsyncPaginator[Any]:
+    ) -> AsyncPaginator[T]:
         # Built now, so that bad arguments raise at the call, not at the first await.
         prepared = self._prepare(operation, path, query, body, options)
 
-        async def fetch(request: PreparedRequest) -> AsyncPage[Any]:
+        async def fetch(request: PreparedRequest) -> AsyncPage[T]:
             response = await self._run(self._flow(request, operation.auth, options))
             envelope = self._parse(operation, response, self._decode(response))
             return AsyncPage(envelope, request, str(response.request.url), fetch)
@@ -858,6 +872,15 @@ class AsyncClient(_BaseClient, AsyncResources):
         return None
 
     async def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
+        semaphore = self._limit.semaphore
+        if semaphore is None:
+            return await self._exchange(step)
+        # Waiting here is cheap; waiting inside httpcore's pool costs every request in
+        # flight a scan of every connection.
+        async with semaphore:
+            return await self._exchange(step)
+
+    async def _exchange(self, step: Send) -> httpx.Response | httpx.TransportError:
         try:
             response = await self._http.send(
                 step.request,
@@ -871,7 +894,12 @@ class AsyncClient(_BaseClient, AsyncResources):
         if step.stream and response.is_success:
             return response
         try:
-            chunks = [chunk async for chunk in _until_async(response, step, self._monotonic)]
+            chunks = []
+            deadline_at, now = step.deadline_at, self._monotonic
+            async for chunk in response.aiter_bytes():
+                if deadline_at is not None and now() >= deadline_at:
+                    raise _late(step)
+                chunks.append(chunk)
             response._content = b"".join(chunks)
         except httpx.TransportError as error:
             return error

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 __all__ = ["Operation", "PreparedRequest"]
 
 R = TypeVar("R")
+# What an operation returns; covariant, so an Operation[SpringPage[Patient]] is an
+# Operation[Envelope[Patient]] to code that walks any page.
+R_co = TypeVar("R_co", covariant=True)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -53,7 +56,7 @@ class PreparedRequest:
         return dataclasses.replace(self, query=query)
 
 
-class Operation(Generic[R]):
+class Operation(Generic[R_co]):
     """One API operation: method, path template, parameters, body, response and pagination.
 
     ``parse_response(data)`` turns a decoded JSON body into the typed result: a model, a
@@ -124,19 +127,38 @@ class Operation(Generic[R]):
 
         Raises InvalidArgumentError, naming the argument, before anything is sent.
         """
+        url_path = self._path(tenant, instance, path or {})
+        encoded = self._query(query or {}, extra_query)
+        json_body = self._json_body(body, extra_body)
+        if self.files_field is None:
+            if files is not None:
+                raise InvalidArgumentError("files", f"{self.id} takes no files")
+        elif files is not None or json_body is None:
+            return self._multipart(url_path, encoded, json_body, files)
+        return PreparedRequest(
+            operation=self.id,
+            method=self.method,
+            path=url_path,
+            query=encoded,
+            json=json_body,
+            has_body=json_body is not None,
+        )
+
+    def _path(self, tenant: str, instance: str, given: Mapping[str, Any]) -> str:
         values = {"tenant": tenant, "instance": instance}
-        path_args = path or {}
         for param in self.path_params:
-            value = path_args.get(param.wire)
+            value = given.get(param.wire)
             if value is None:
                 raise InvalidArgumentError(param.name, "is required")
             values[param.wire] = param.encode_path(value)
-        url_path = self.path.format_map(values)
+        return self.path.format_map(values)
 
+    def _query(
+        self, given: Mapping[str, Any], extra_query: Mapping[str, Any] | None
+    ) -> dict[str, str]:
         encoded: dict[str, str] = {}
-        query_args = query or {}
         for param in self.query_params:
-            value = query_args.get(param.wire)
+            value = given.get(param.wire)
             if value is not None:
                 encoded[param.wire] = param.encode(value)
         for key, value in (extra_query or {}).items():
@@ -144,7 +166,11 @@ class Operation(Generic[R]):
                 encoded[key] = _wire("extra_query", query_text, value)
         # Last, so that nothing overrides what selects the lookup (type=MRN, type=ID...).
         encoded.update(self.fixed_query)
+        return encoded
 
+    def _json_body(self, body: Any, extra_body: Mapping[str, Any] | None) -> Any:
+        """The JSON body (None for an operation without one), extra fields merged in."""
+        json_body: Any = None
         if self.body_model is not None:
             from ._models import dump_body  # the body model is pydantic: it is loaded already
 
@@ -155,40 +181,30 @@ class Operation(Generic[R]):
                 problem = f"expected a mapping, got {type(body).__name__}"
                 raise InvalidArgumentError(self.body_param, problem)
             json_body = _wire(self.body_param, to_wire, body or {})
-        else:
-            json_body = None
         if extra_body:
             if not isinstance(json_body, dict):
                 raise InvalidArgumentError("extra_body", f"{self.id} takes no JSON object body")
             json_body.update(_wire("extra_body", to_wire, dict(extra_body)))
-        if self.files_field is None:
-            if files is not None:
-                raise InvalidArgumentError("files", f"{self.id} takes no files")
-        elif files is not None or json_body is None:
-            if files is None:
-                raise InvalidArgumentError(self.files_param, "is required")
-            parts = file_parts(self.files_param, self.files_field, files)
-            form = {
-                key: query_text(value)
-                for key, value in (json_body or {}).items()
-                if value is not None
-            }
-            return PreparedRequest(
-                operation=self.id,
-                method=self.method,
-                path=url_path,
-                query=encoded,
-                has_body=True,
-                files=parts,
-                form=form,
-            )
+        return json_body
+
+    def _multipart(
+        self, url_path: str, encoded: dict[str, str], fields: Any, files: Any
+    ) -> PreparedRequest:
+        """A multipart/form-data request: the file parts, the body's fields as text."""
+        if files is None:
+            raise InvalidArgumentError(self.files_param, "is required")
+        assert self.files_field is not None
+        form = {
+            key: query_text(value) for key, value in (fields or {}).items() if value is not None
+        }
         return PreparedRequest(
             operation=self.id,
             method=self.method,
             path=url_path,
             query=encoded,
-            json=json_body,
-            has_body=json_body is not None,
+            has_body=True,
+            files=file_parts(self.files_param, self.files_field, files),
+            form=form,
         )
 
     @property
@@ -209,7 +225,7 @@ class Operation(Generic[R]):
             self._adapter = TypeAdapter(target)
         return self._adapter
 
-    def parse_response(self, data: Any, *, strict: bool = False) -> R:
+    def parse_response(self, data: Any, *, strict: bool = False) -> R_co:
         """The typed result for a decoded JSON body (None for operations without a response).
 
         Lenient by default, as Welkin advises: a field that does not fit its type keeps the
@@ -219,7 +235,7 @@ class Operation(Generic[R]):
             return None  # type: ignore[return-value]
         from ._models import validate_response  # pydantic is loaded by ``adapter`` anyway
 
-        result: R = validate_response(self.adapter, data, strict=strict)
+        result: R_co = validate_response(self.adapter, data, strict=strict)
         return result
 
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from enum import Enum
-from typing import Any
+from typing import Any, Literal, get_args
 from urllib.parse import quote
 from uuid import UUID
 
 from ._exceptions import InvalidArgumentError
 
-__all__ = ["Param", "check_path", "format_datetime", "query_text", "to_wire"]
+__all__ = ["Param", "ParamKind", "check_path", "format_datetime", "query_text", "to_wire"]
 
 
 def format_datetime(value: datetime | date) -> str:
@@ -51,26 +51,30 @@ def check_path(argument: str, path: str) -> str:
 
 
 _SORT = re.compile(r"[A-Za-z_][\w.]*(,(asc|desc|ASC|DESC))?")
+# A UUID already in canonical form goes out as given; other spellings are normalized.
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+#: The kinds of path and query parameters; codegen maps spec types onto these.
+ParamKind = Literal[
+    "string", "integer", "boolean", "uuid", "datetime", "version", "enum", "sort", "csv"
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Param:
-    """A path or query parameter of an operation: its wire name, Python name and kind.
-
-    Kinds: string, integer, boolean, uuid, datetime, sort, enum (``values``), csv (a list
-    of ``item`` kind, comma-joined).
-    """
+    """A path or query parameter of an operation: its wire name, Python name and kind
+    (``enum`` has its ``values``; ``csv`` is a list of ``item`` kind, comma-joined)."""
 
     wire: str
     name: str
-    kind: str
+    kind: ParamKind
     values: tuple[str, ...] = ()
-    item: str = "string"
+    item: ParamKind = "string"
 
     def encode(self, value: Any) -> str:
         """The value as it goes on the wire; raises InvalidArgumentError naming the argument."""
         try:
-            return _encode(self.kind, value, self.values, self.item)
+            return _ENCODERS[self.kind](value, self)
         except (TypeError, ValueError) as exc:
             raise InvalidArgumentError(self.name, str(exc)) from None
 
@@ -85,58 +89,94 @@ class Param:
         return quote(encoded, safe="")
 
 
-def _encode(kind: str, value: Any, values: tuple[str, ...], item: str) -> str:
-    if kind == "string":
-        if isinstance(value, Enum):
-            value = value.value
-        if not isinstance(value, str):
-            raise TypeError(f"expected str, got {type(value).__name__}")
-        return value
-    if kind == "integer":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"expected int, got {type(value).__name__}")
+def _type_error(expected: str, value: Any) -> TypeError:
+    return TypeError(f"expected {expected}, got {type(value).__name__}")
+
+
+def _string(value: Any, param: Param) -> str:
+    if isinstance(value, Enum):
+        value = value.value
+    if not isinstance(value, str):
+        raise _type_error("str", value)
+    return value
+
+
+def _integer(value: Any, param: Param) -> str:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _type_error("int", value)
+    return str(value)
+
+
+def _boolean(value: Any, param: Param) -> str:
+    if not isinstance(value, bool):
+        raise _type_error("bool", value)
+    return "true" if value else "false"
+
+
+def _uuid(value: Any, param: Param) -> str:
+    if isinstance(value, UUID):
         return str(value)
-    if kind == "boolean":
-        if not isinstance(value, bool):
-            raise TypeError(f"expected bool, got {type(value).__name__}")
-        return "true" if value else "false"
-    if kind == "uuid":
-        if isinstance(value, UUID):
-            return str(value)
-        if not isinstance(value, str):
-            raise TypeError(f"expected a UUID or str, got {type(value).__name__}")
-        try:
-            return str(UUID(value))
-        except ValueError:
-            raise ValueError(f"{value!r} is not a valid UUID") from None
-    if kind == "datetime":
-        if not isinstance(value, date):
-            raise TypeError(f"expected datetime or date, got {type(value).__name__}")
-        return format_datetime(value)
-    if kind == "version":  # a formation version: current, draft or a number
-        if isinstance(value, int) and not isinstance(value, bool):
-            if value < 0:
-                raise ValueError(f"a version number is not negative, got {value}")
-            return str(value)
-        if value not in ("current", "draft"):
-            raise ValueError(f"expected 'current', 'draft' or a version number, got {value!r}")
-        return str(value)
-    if kind == "enum":
-        text = value.value if isinstance(value, Enum) else value
-        if text not in values:
-            raise ValueError(f"{value!r} is not one of {', '.join(values)}")
-        return str(text)
-    if kind == "sort":
-        if isinstance(value, tuple) and len(value) == 2:
-            value = f"{value[0]},{value[1]}"
-        if not isinstance(value, str) or not _SORT.fullmatch(value):
-            raise ValueError(f"{value!r} is not 'field', 'field,asc' or 'field,desc'")
+    if not isinstance(value, str):
+        raise _type_error("a UUID or str", value)
+    if _CANONICAL_UUID.fullmatch(value):
         return value
-    if kind == "csv":
-        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-            raise TypeError(f"expected a list, got {type(value).__name__}")
-        return ",".join(_encode(item, v, values, "string") for v in value)
-    raise AssertionError(f"unknown parameter kind {kind!r}")
+    try:
+        return str(UUID(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a valid UUID") from None
+
+
+def _datetime(value: Any, param: Param) -> str:
+    if not isinstance(value, date):
+        raise _type_error("datetime or date", value)
+    return format_datetime(value)
+
+
+def _version(value: Any, param: Param) -> str:
+    """A formation version: current, draft or a number."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError(f"a version number is not negative, got {value}")
+        return str(value)
+    if value not in ("current", "draft"):
+        raise ValueError(f"expected 'current', 'draft' or a version number, got {value!r}")
+    return str(value)
+
+
+def _enum(value: Any, param: Param) -> str:
+    text = value.value if isinstance(value, Enum) else value
+    if text not in param.values:
+        raise ValueError(f"{value!r} is not one of {', '.join(param.values)}")
+    return str(text)
+
+
+def _sort(value: Any, param: Param) -> str:
+    if isinstance(value, tuple) and len(value) == 2:
+        value = f"{value[0]},{value[1]}"
+    if not isinstance(value, str) or not _SORT.fullmatch(value):
+        raise ValueError(f"{value!r} is not 'field', 'field,asc' or 'field,desc'")
+    return value
+
+
+def _csv(value: Any, param: Param) -> str:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise _type_error("a list", value)
+    encode = _ENCODERS[param.item]
+    return ",".join(encode(item, param) for item in value)
+
+
+_ENCODERS: dict[str, Callable[[Any, Param], str]] = {
+    "string": _string,
+    "integer": _integer,
+    "boolean": _boolean,
+    "uuid": _uuid,
+    "datetime": _datetime,
+    "version": _version,
+    "enum": _enum,
+    "sort": _sort,
+    "csv": _csv,
+}
+assert set(_ENCODERS) == set(get_args(ParamKind))
 
 
 def to_wire(value: Any) -> Any:
