@@ -65,7 +65,10 @@ def one_line(err: str) -> str:
         (["fake-server", "--patients", "-1"], "welkin fake-server: error: argument --patients"),
         (["fake-server", "--users", "-2"], "welkin fake-server: error: argument --users: "),
         (["demo", "--bogus"], "welkin: error: unrecognized arguments: --bogus"),
-        (["sing"], "welkin: error: argument {demo,fake-server}: invalid choice: 'sing'"),
+        (["fake-server", "--designer=yes"], "welkin fake-server: error: argument --designer"),
+        (["request", "GET"], "welkin request: error: the following arguments are required: PATH"),
+        (["token", "--show", "x"], "welkin: error: unrecognized arguments: x"),
+        (["sing"], "welkin: error: argument {demo,fake-server,request,token}: invalid choice"),
     ],
 )
 def test_a_bad_option_is_one_line_and_status_2(
@@ -157,7 +160,8 @@ def test_ctrl_c_exits_130_quietly(
 
 
 def test_help_documents_debug_and_the_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
-    for argv in (["--help"], ["demo", "--help"], ["fake-server", "--help"]):
+    for command in ([], ["demo"], ["fake-server"], ["request"], ["token"]):
+        argv = [*command, "--help"]
         with pytest.raises(SystemExit):
             main(argv)
         out = " ".join(capsys.readouterr().out.split())

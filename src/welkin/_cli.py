@@ -1,17 +1,22 @@
 """The ``welkin`` command: ``welkin demo`` (a care team's workflow on the in-process fake or a
-live tenant) and ``welkin fake-server`` (the fake on 127.0.0.1 for any HTTP client).
+live tenant), ``welkin fake-server`` (the fake on 127.0.0.1 for any HTTP client),
+``welkin request`` and ``welkin token`` (in ``_cli_api``).
 
-An error is one line on stderr and exit status 2; ``--debug`` adds the traceback."""
+An error is one line on stderr and exit status 2; ``--debug`` adds the traceback. Output cut
+short by its reader (``| head``) ends quietly with status 141, as a shell expects."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Sequence
-from typing import NoReturn
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NoReturn
 
+from . import _cli_api
 from ._version import __version__
 
 Out = Callable[[str], None]
@@ -19,7 +24,8 @@ Out = Callable[[str], None]
 EPILOG = (
     "An error (a bad option, missing credentials, an unreachable host, Welkin's answer) is "
     "one line on stderr and exit status 2; --debug (before or after the command) shows the "
-    "traceback too. Ctrl-C exits with 130."
+    "traceback too. Ctrl-C exits with 130; output cut short by its reader (| head) ends "
+    "quietly with 141."
 )
 
 
@@ -28,6 +34,22 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Help stating each option's default, unless its help already does or it has none."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if (
+            not action.option_strings
+            or "default" in text
+            or action.default is None
+            or action.default is False
+            or action.default == argparse.SUPPRESS
+        ):
+            return text
+        return f"{text} (default: %(default)s)"
 
 
 def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -55,15 +77,41 @@ def _add_debug(parser: argparse.ArgumentParser, default: object) -> None:
     )
 
 
+def _command(
+    commands: Any, name: str, summary: str, run: Callable[[argparse.Namespace, Out], int]
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=summary, description=summary, epilog=EPILOG, formatter_class=_HelpFormatter
+    )
+    parser.set_defaults(command=run)
+    return parser
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="welkin", description="Welkin Health SDK tools", epilog=EPILOG)
-    parser.add_argument("--version", action="version", version=f"welkin {__version__}")
+    parser = _Parser(
+        prog="welkin",
+        description="Welkin Health SDK tools",
+        epilog=EPILOG,
+        formatter_class=_HelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"welkin {__version__}", help="show the version"
+    )
     _add_debug(parser, False)
     commands = parser.add_subparsers(title="commands", required=True)
-    demo = commands.add_parser(
+    _add_demo(commands)
+    _add_fake_server(commands)
+    _add_request(commands)
+    _add_token(commands)
+    return parser
+
+
+def _add_demo(commands: Any) -> None:
+    demo = _command(
+        commands,
         "demo",
-        help="run a care team's workflow on an in-process fake (or --live on a tenant)",
-        epilog=EPILOG,
+        "run a care team's workflow on an in-process fake (or --live on a tenant)",
+        _demo,
     )
     demo.add_argument(
         "--live",
@@ -84,19 +132,102 @@ def _parser() -> argparse.ArgumentParser:
         "error)",
     )
     _add_debug(demo, argparse.SUPPRESS)
-    demo.set_defaults(command=_demo)
-    server = commands.add_parser(
-        "fake-server", help="serve a fake Welkin on 127.0.0.1", epilog=EPILOG
+
+
+def _add_fake_server(commands: Any) -> None:
+    server = _command(
+        commands,
+        "fake-server",
+        "serve a fake Welkin on 127.0.0.1 and print the WELKIN_* variables to reach it",
+        _fake_server,
     )
     server.add_argument(
-        "--port", type=_whole(0, 65535), default=0, help="0 (the default) picks a free port"
+        "--port", type=_whole(0, 65535), default=0, help="port on 127.0.0.1; 0 picks a free one"
     )
     server.add_argument("--seed", type=int, default=0, help="makes the seeded data repeatable")
     server.add_argument("--patients", type=_whole(0), default=100, help="patients to seed")
     server.add_argument("--users", type=_whole(0), default=10, help="users to seed")
+    server.add_argument(
+        "--designer",
+        action="store_true",
+        help="also seed the designer objects `welkin demo --live` uses (a vitals CDT, a phq_2 "
+        "assessment, encounter templates, a program, goal templates, document types)",
+    )
     _add_debug(server, argparse.SUPPRESS)
-    server.set_defaults(command=_fake_server)
-    return parser
+
+
+def _add_request(commands: Any) -> None:
+    request = _command(
+        commands,
+        "request",
+        "call the API with the WELKIN_* credentials and print the JSON answer",
+        _cli_api.request,
+    )
+    request.add_argument(
+        "method",
+        metavar="METHOD",
+        type=_cli_api.http_method,
+        help=f"one of {', '.join(_cli_api.METHODS)}",
+    )
+    request.add_argument(
+        "path",
+        metavar="PATH",
+        help="relative to the API root, starting with the tenant; {tenant} and {instance} are "
+        "filled in: '{tenant}/{instance}/patients'",
+    )
+    request.add_argument(
+        "--data",
+        metavar="JSON",
+        type=_cli_api.json_data,
+        help="the JSON body, or @FILE holding it (@- reads standard input)",
+    )
+    request.add_argument(
+        "--param",
+        metavar="NAME=VALUE",
+        type=_cli_api.query_param,
+        action="append",
+        help="a query parameter; repeat it for several (a name given twice is a list)",
+    )
+    request.add_argument(
+        "--all",
+        action="store_true",
+        help="walk every page from the first answer on, printing the items as they come (a "
+        "JSON array, or a line each with --jsonl) and a progress line on stderr",
+    )
+    request.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="print JSON lines (the answer on one line; with --all an item a line) instead of "
+        "indented JSON",
+    )
+    _add_debug(request, argparse.SUPPRESS)
+    request.set_defaults(check=_checker(request, _cli_api.request_problem))
+
+
+def _add_token(commands: Any) -> None:
+    token = _command(
+        commands,
+        "token",
+        "check the WELKIN_* credentials: fetch a token and print when it expires",
+        _cli_api.token,
+    )
+    token.add_argument(
+        "--show", action="store_true", help="print the token too (it is a credential: take care)"
+    )
+    _add_debug(token, argparse.SUPPRESS)
+
+
+def _checker(
+    parser: argparse.ArgumentParser, problem: Callable[[argparse.Namespace], str | None]
+) -> Callable[[argparse.Namespace], None]:
+    """A check of options taken together, failing as argparse does, before any request."""
+
+    def check(args: argparse.Namespace) -> None:
+        found = problem(args)
+        if found is not None:
+            parser.error(found)
+
+    return check
 
 
 def _demo(args: argparse.Namespace, out: Out) -> int:
@@ -112,22 +243,36 @@ def _demo(args: argparse.Namespace, out: Out) -> int:
     return run(out, options, live=args.live)
 
 
+def export_lines(variables: Mapping[str, str]) -> list[str]:
+    """``export NAME=value`` lines to paste into a POSIX shell, each value quoted for it."""
+    return [f"export {name}={shlex.quote(value)}" for name, value in variables.items()]
+
+
 def _fake_server(args: argparse.Namespace, out: Out) -> int:
     from .testing import FakeWelkin
 
     fake = FakeWelkin(seed=args.seed)
-    fake.seed(patients=args.patients, users=args.users)
+    fake.seed(patients=args.patients, users=args.users, designer=args.designer)
+    seeded = f"{args.patients} patients, {args.users} users"
+    if args.designer:
+        seeded += ", the designer objects"
     with fake.serve(args.port) as base_url:
-        out(base_url)
-        out(
-            f"tenant={fake.tenant} instance={fake.instance} api_client={fake.api_client} "
-            f"secret={fake.secret}"
-        )
-        out("serving a fake Welkin on loopback; Ctrl-C to stop")
+        variables = {
+            "WELKIN_BASE_URL": base_url,
+            "WELKIN_TENANT": fake.tenant,
+            "WELKIN_INSTANCE": fake.instance,
+            "WELKIN_API_CLIENT": fake.api_client,
+            "WELKIN_SECRET": fake.secret,  # the fake's own, made up: no real secret
+        }
+        # Ctrl-C as soon as the lines are out (a reader may stop it at once) is a success too.
         try:
+            out(f"# a fake Welkin on {base_url} ({seeded}); Ctrl-C stops it")
+            out("# paste these lines into another shell, then: welkin token; welkin demo --live")
+            for line in export_lines(variables):
+                out(line)
             threading.Event().wait()
         except KeyboardInterrupt:
-            pass  # the way to stop it: a success
+            pass  # the way to stop it
     return 0
 
 
@@ -140,8 +285,19 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
+def _stdout_closed() -> int:
+    """The reader of stdout went away (``welkin ... | head``): stop quietly. Later writes,
+    such as the interpreter's last flush, go to /dev/null instead of failing again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141  # 128 + SIGPIPE: what a shell reports for a command its pipe cut short
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if "check" in args:
+        args.check(args)
     # Here, not at the top: `welkin --version` and option errors need no httpx.
     import httpx
 
@@ -152,6 +308,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command(args, _print)
     except KeyboardInterrupt:
         return 130  # quietly, as a shell expects of Ctrl-C
+    except BrokenPipeError:
+        return _stdout_closed()
     except (WelkinError, httpx.HTTPError, OSError) as error:
         if args.debug:
             traceback.print_exc()
