@@ -14,7 +14,7 @@ Styles: PAGE (Spring page), PAGE_IN_DATA (Spring page under ``data``), METAINFO 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import cache, partial
+from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import (
@@ -23,6 +23,7 @@ from pydantic import (
     ModelWrapValidatorHandler,
     PrivateAttr,
     TypeAdapter,
+    ValidationError,
     ValidationInfo,
     model_validator,
 )
@@ -44,16 +45,35 @@ T = TypeVar("T")
 
 @cache
 def _item_validator(envelope: type[Envelope[Any]], strict: bool) -> Callable[[Any], Any]:
-    """How to validate one item of ``envelope`` (e.g. ``SpringPage[Patient]``)."""
+    """How to validate one item of ``envelope`` (e.g. ``SpringPage[Patient]``), for items
+    that are not Welkin models (see ``_item_model``)."""
     args = envelope.__pydantic_generic_metadata__["args"]
     if not args:
         return lambda raw: raw  # an unparametrized envelope: items stay as decoded JSON
     item = args[0]
-    if isinstance(item, type) and issubclass(item, WelkinModel) and not strict:
-        return partial(validate_model, item)
     if isinstance(item, type) and issubclass(item, BaseModel):
         return item.model_validate
     return TypeAdapter(item).validate_python
+
+
+@cache
+def _item_model(envelope: type[Envelope[Any]]) -> type[WelkinModel] | None:
+    """The Welkin model of ``envelope``'s items, if they are one."""
+    args = envelope.__pydantic_generic_metadata__["args"]
+    item = args[0] if args else None
+    return item if isinstance(item, type) and issubclass(item, WelkinModel) else None
+
+
+def _validated(raws: list[Any], model: type[WelkinModel], strict: bool) -> Iterator[Any]:
+    """Each item as ``model``: as declared when it fits (all in pydantic-core, the common
+    case), else read leniently (or, with ``strict``, raising)."""
+    validate = model.__pydantic_validator__.validate_python
+    for raw in raws:
+        try:
+            item = validate(raw)
+        except ValidationError:
+            item = validate_model(model, raw, strict=strict)
+        yield item
 
 
 class Envelope(WelkinModel, Generic[T]):
@@ -99,8 +119,10 @@ class Envelope(WelkinModel, Generic[T]):
         """This page's items, each validated as the iteration reaches it."""
         if self._items is not None:
             return iter(self._items)
-        validate = _item_validator(type(self), self._strict)
-        return (validate(raw) for raw in self.raw_items())
+        model = _item_model(type(self))
+        if model is not None:
+            return _validated(self.raw_items(), model, self._strict)
+        return map(_item_validator(type(self), self._strict), self.raw_items())
 
     @property
     def items(self) -> list[T]:

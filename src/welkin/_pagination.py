@@ -171,7 +171,8 @@ class SyncPage(_PageBase[T]):
 
     def __iter__(self) -> Iterator[T]:
         for page in self.iter_pages():
-            yield from page.iter_items()
+            with _as_response_error(page):
+                yield from page.envelope.iter_items()
 
 
 class AsyncPage(_PageBase[T]):
@@ -203,8 +204,9 @@ class AsyncPage(_PageBase[T]):
 
     async def __aiter__(self) -> AsyncIterator[T]:
         async for page in self.iter_pages():
-            for item in page.iter_items():
-                yield item
+            with _as_response_error(page):
+                for item in page.envelope.iter_items():
+                    yield item
 
 
 class AsyncPaginator(Generic[T]):
