@@ -277,3 +277,21 @@ def test_codegen_and_the_runtime_know_the_same_parameter_kinds() -> None:
     from welkin._serialization import ParamKind
 
     assert set(PARAM_TYPES) | {"enum", "csv"} == set(get_args(ParamKind))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"type": "ID"},
+        {"query": "Ada Lovelace", "sort": "lastName,asc", "page": "0"},
+        {"q": "a+b&c=d/é?#%", "empty": "", "tilde~": "x.y-z_"},
+    ],
+)
+def test_query_strings_are_encoded_as_httpx_encodes_params(query: dict[str, str]) -> None:
+    import httpx
+
+    from welkin._serialization import query_string
+
+    assert query_string(query) == str(httpx.QueryParams(query))
+    url = httpx.URL(f"https://h/p?{query_string(query)}")
+    assert url == httpx.Request("GET", "https://h/p", params=query).url

@@ -48,6 +48,7 @@ from ._flow import (
     is_header_safe,
 )
 from ._legacy import LegacyClient
+from ._logs import setup_from_env
 from ._operation import Operation, PreparedRequest
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage
 from ._retry import RetryPolicy
@@ -194,6 +195,7 @@ class _BaseClient(RequestFlow):
         raise NotImplementedError
 
     def __init__(self, args: ClientArgs, http_client: Any, http_type: type[Any]) -> None:
+        setup_from_env()
         settings, secret = resolve_settings(
             args.tenant,
             args.instance,

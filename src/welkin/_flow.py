@@ -27,9 +27,10 @@ from ._exceptions import (
     error_for_response,
     parse_error_body,
 )
+from ._logs import logger, redacted_path
 from ._operation import Operation, PreparedRequest, _wire
 from ._retry import RetryPolicy, parse_retry_after
-from ._serialization import check_path, query_text, to_wire
+from ._serialization import check_path, query_string, query_text, to_wire
 from ._types import NOT_GIVEN, NotGiven, RequestOptions
 from .util import reset_file_offsets
 
@@ -48,7 +49,6 @@ __all__ = [
     "Step",
 ]
 
-logger = logging.getLogger("welkin")
 
 R = TypeVar("R")
 
@@ -248,8 +248,8 @@ class RequestFlow:
                 timeout=timeout,
             )
         if prepared.query:
-            # Encoded here, once, as httpx would: handing httpx ``params`` parses the URL twice.
-            url = f"{url}?{httpx.QueryParams(prepared.query)}"
+            # Encoded here, as httpx would: handing httpx ``params`` parses the URL twice.
+            url = f"{url}?{query_string(prepared.query)}"
         content = None
         if prepared.has_body:
             headers["Content-Type"] = "application/json"
@@ -278,10 +278,13 @@ class RequestFlow:
 
     def _deadline_at(self, options: RequestOptions) -> float | None:
         """When (``time.monotonic()``) the call must be over: its ``deadline`` seconds from now."""
-        deadline = self._deadline if isinstance(options.deadline, NotGiven) else options.deadline
+        deadline = options.deadline
+        if isinstance(deadline, NotGiven):
+            deadline = self._deadline  # checked when the client was made
+        elif deadline is not None:
+            check_deadline(deadline)
         if deadline is None:
             return None
-        check_deadline(deadline)
         return self._monotonic() + deadline
 
     def _attempt_timeout(self, options: RequestOptions, deadline_at: float | None) -> httpx.Timeout:
@@ -334,9 +337,15 @@ class RequestFlow:
         while True:
             if deadline_at is not None and self._monotonic() >= deadline_at:
                 raise self._deadline_error(prepared)
-            token = (yield NeedToken(options, deadline_at)) if auth else None
+            token = None
+            if auth:
+                # A cached token needs no step of the driver's.
+                token = self._token_state.usable(self._clock())
+                if token is None:
+                    token = yield NeedToken(options, deadline_at)
             timeout = self._attempt_timeout(options, deadline_at)
             request = self._http_request(prepared, token, timeout, options.extra_headers)
+            sent_at = self._monotonic()
             outcome = yield Send(request, stream, deadline_at, token_call)
             if isinstance(outcome, httpx.TransportError):
                 delay = None
@@ -350,7 +359,8 @@ class RequestFlow:
                 continue
             response: httpx.Response = outcome
             status = response.status_code
-            logger.debug("%s /%s -> %d", method, prepared.path, status)
+            if logger.isEnabledFor(logging.DEBUG):
+                self._log_response(prepared, status, self._monotonic() - sent_at)
             if response.is_success:
                 return response
             if status == 401 and token is not None and not replayed:
@@ -378,6 +388,19 @@ class RequestFlow:
     def _deadline_error(self, prepared: PreparedRequest) -> APITimeoutError:
         url = prepared.url or f"{self._settings.base_url}/{prepared.path}"
         return APITimeoutError(method=prepared.method, url=url, cause="deadline exceeded")
+
+    @staticmethod
+    def _log_response(prepared: PreparedRequest, status: int, seconds: float) -> None:
+        # The path's template, not the path: paths and queries hold patient identifiers.
+        route = redacted_path(prepared.route, prepared.path)
+        logger.debug(
+            "%s %s %s -> %d in %.0f ms",
+            prepared.operation,
+            prepared.method,
+            route,
+            status,
+            seconds * 1000,
+        )
 
     @staticmethod
     def _log_retry(prepared: PreparedRequest, retry: int, delay: float, reason: str) -> None:
@@ -452,4 +475,9 @@ class RequestFlow:
             # Not echoed: even a malformed token may be a working credential.
             raise _unexpected(response, "the token is not printable ASCII", secret_sent=True)
         self._token_state.store(result.token, self._clock())
+        logger.info(
+            "fetched a token for API client %s of %s",
+            self._settings.api_client,
+            self._settings.tenant,
+        )
         return result

@@ -51,6 +51,8 @@ class PreparedRequest:
     data: Any = dataclasses.field(default=None, repr=False)
     raw_files: Any = dataclasses.field(default=None, repr=False)
     headers: dict[str, str] | None = dataclasses.field(default=None, repr=False)
+    #: The path template (``{tenant}/{instance}/patients/{patientId}``): what logs show.
+    route: str | None = None
 
     def with_query(self, query: dict[str, str]) -> PreparedRequest:
         return dataclasses.replace(self, query=query)
@@ -139,6 +141,7 @@ class Operation(Generic[R_co]):
             operation=self.id,
             method=self.method,
             path=url_path,
+            route=self.path,
             query=encoded,
             json=json_body,
             has_body=json_body is not None,
@@ -201,6 +204,7 @@ class Operation(Generic[R_co]):
             operation=self.id,
             method=self.method,
             path=url_path,
+            route=self.path,
             query=encoded,
             has_body=True,
             files=file_parts(self.files_param, self.files_field, files),

@@ -8,12 +8,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from enum import Enum
 from typing import Any, Literal, get_args
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 from uuid import UUID
 
 from ._exceptions import InvalidArgumentError
 
-__all__ = ["Param", "ParamKind", "check_path", "format_datetime", "query_text", "to_wire"]
+__all__ = [
+    "Param",
+    "ParamKind",
+    "check_path",
+    "format_datetime",
+    "query_string",
+    "query_text",
+    "to_wire",
+]
 
 
 def format_datetime(value: datetime | date) -> str:
@@ -203,3 +211,16 @@ def query_text(value: Any) -> str:
         return ",".join(query_text(item) for item in value)
     wire = to_wire(value)
     return wire if isinstance(wire, str) else str(wire)
+
+
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _form_quoted(text: str) -> str:
+    return text if _UNRESERVED.fullmatch(text) else quote_plus(text, safe="")
+
+
+def query_string(query: Mapping[str, str]) -> str:
+    """``query`` encoded as httpx encodes ``params`` (urllib's urlencode: form quoting), with
+    the common case, names and values that need no quoting, kept as they are."""
+    return "&".join(f"{_form_quoted(name)}={_form_quoted(value)}" for name, value in query.items())
