@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import json
 import subprocess
 import sys
+import tempfile
+import textwrap
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +20,7 @@ from .models import render_models
 from .spec import Operation, Param, Spec, SpecError, snake
 
 TEMPLATES = Path(__file__).parent / "templates"
+LINE_LENGTH = 100  # the project's (ruff's line-length)
 GENERATED_PACKAGES = ("types", "operations", "resources")
 
 PAGE_ENVELOPES = {
@@ -53,14 +60,13 @@ def param_type(param: Param) -> str:
     return PARAM_TYPES[param.kind]
 
 
-def schema_type(schema: dict[str, Any], models_used: set[str]) -> tuple[str, bool]:
+def schema_type(schema: dict[str, Any]) -> tuple[str, bool]:
     """The Python type accepted for a body field, and whether it may be null."""
     kinds = schema.get("type", "object")
     kinds = kinds if isinstance(kinds, list) else [kinds]
     nullable = "null" in kinds
     kinds = [k for k in kinds if k != "null"]
     if "$ref" in schema:
-        models_used.add(schema["$ref"])
         return f"{schema['$ref']} | Mapping[str, Any]", nullable
     if "enum" in schema:
         values = [v for v in schema["enum"] if v is not None]
@@ -71,7 +77,7 @@ def schema_type(schema: dict[str, Any], models_used: set[str]) -> tuple[str, boo
     if kind == "string" and schema.get("format") == "date-time":
         return "datetime | date", nullable
     if kind == "array":
-        item, _ = schema_type(schema.get("items", {}), models_used)
+        item, _ = schema_type(schema.get("items", {}))
         return f"Sequence[{item}]", nullable
     if kind == "object":
         return "Mapping[str, Any]", nullable
@@ -80,10 +86,12 @@ def schema_type(schema: dict[str, Any], models_used: set[str]) -> tuple[str, boo
 
 @dataclass
 class Argument:
+    """A parameter of a generated method: its declaration, wire name and line in Args."""
+
     name: str
     annotation: str
-    default: str | None
-    wire: str
+    default: str | None = None
+    wire: str = ""
     description: str = ""
     also_sent_as: tuple[str, ...] = ()  # more wire names of a query parameter
 
@@ -93,26 +101,137 @@ class Argument:
         return f"{self.name}: {self.annotation}{tail}"
 
 
+def common_options(has_body: bool) -> list[Argument]:
+    """The keyword arguments every method ends with; they become its ``RequestOptions``."""
+    options = [
+        Argument(
+            "extra_headers",
+            "Mapping[str, str] | None",
+            "None",
+            description="HTTP headers to add to this request.",
+        ),
+        Argument(
+            "extra_query",
+            "Mapping[str, Any] | None",
+            "None",
+            description="Query parameters to add, e.g. ones the spec does not know yet.",
+        ),
+    ]
+    if has_body:
+        options.append(
+            Argument(
+                "extra_body",
+                "Mapping[str, Any] | None",
+                "None",
+                description="Fields to merge into the JSON body, e.g. ones the spec does not"
+                " know yet.",
+            )
+        )
+    return [
+        *options,
+        Argument(
+            "timeout",
+            "Timeout | NotGiven",
+            "NOT_GIVEN",
+            description="Seconds (or an httpx.Timeout) for each attempt; overrides the client's.",
+        ),
+        Argument(
+            "max_retries",
+            "int | NotGiven",
+            "NOT_GIVEN",
+            description="How many times a failed attempt may be retried; overrides the client's.",
+        ),
+        Argument(
+            "deadline",
+            "float | NotGiven | None",
+            "NOT_GIVEN",
+            description="Seconds (or None) for the whole call with its retries; overrides the"
+            " client's.",
+        ),
+    ]
+
+
+DESTINATION = Argument(
+    "destination",
+    "Destination",
+    description="A path (created with mode 0600) or a binary file object.",
+)
+FILE_TYPE = "FileInput"
+# Spelled out in a derived description: ``cdt_record_id`` is the "Id of the CDT record."
+ACRONYMS = {"cdt": "CDT", "pdt": "PDT", "psm": "PSM", "sms": "SMS", "mrn": "MRN", "guid": "GUID"}
+
+
+def words(name: str) -> str:
+    """``document_summary`` -> ``document summary``; ``cdt_record`` -> ``CDT record``."""
+    return " ".join(ACRONYMS.get(word, word) for word in name.strip("_").split("_"))
+
+
+def described(text: str, name: str, wire: str, kind: str, place: str) -> str:
+    """The spec's description of an argument or, failing that, one derived from what the
+    spec states: an id's name, how a sort is written, or where the value is sent."""
+    if text:
+        return text
+    if kind == "uuid" and name.endswith("_id"):
+        return f"Id of the {words(name[: -len('_id')])}."
+    if kind == "sort":
+        return 'Sort field, optionally with the order: "field,desc" or ("field", "desc").'
+    return f"The ``{wire}`` {place}."
+
+
 @dataclass
 class MethodView:
-    op: Operation
+    """One method of a resource class; the template writes it for the sync and async class."""
+
+    name: str
+    summary: str
     ops_module: str
+    operation: str  # the registry entry it sends: ``patients_ops.PATIENTS_GET``
+    sender: str  # the client method that sends it: _call, _call_page, _call_bytes...
     positional: list[Argument]
-    keyword: list[Argument]
-    path: list[Argument]
-    query: list[Argument]
-    body_fields: list[Argument]
+    keyword: list[Argument]  # the spec's keyword arguments
+    options: list[Argument]  # then the common options, sent as RequestOptions
+    path: list[tuple[str, str]]  # (wire name, Python expression) pairs
+    query: list[tuple[str, str]]
+    body_fields: list[tuple[str, str]]
     body_param: str | None
     files_param: str | None
-    has_body: bool
-    item_type: str | None
     sync_return: str
     async_return: str
-    paginated: bool
+    awaited: bool  # False for a page: the async method returns its AsyncPaginator at once
+    notes: list[str]  # paragraphs of the docstring after Args
+    streams: bool = False  # the ``_to`` twin of a download: passes ``destination`` on
 
     @property
-    def described(self) -> list[Argument]:
-        return [a for a in (*self.positional, *self.keyword) if a.description]
+    def arguments(self) -> list[Argument]:
+        return [*self.positional, *self.keyword, *self.options]
+
+    @property
+    def parameters(self) -> list[str]:
+        """The signature, ``self`` and ``*`` included."""
+        return [
+            "self",
+            *(a.declaration for a in self.positional),
+            "*",
+            *(a.declaration for a in (*self.keyword, *self.options)),
+        ]
+
+    @property
+    def names(self) -> set[str]:
+        """The names the method refers to, but for its resource module's own."""
+        found = {"RequestOptions", f"{self.ops_module}_ops"}
+        if self.body_fields:
+            found.add("drop_not_given")
+        for text in (self.sync_return, self.async_return):
+            found |= names_in(text)
+        for argument in self.arguments:
+            found |= names_in(argument.annotation) | names_in(argument.default or "None")
+        return found
+
+
+def names_in(expression: str) -> set[str]:
+    """The names a Python expression (an annotation, a default value) refers to."""
+    tree = ast.parse(expression, mode="eval")
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
 
 
 @dataclass
@@ -130,8 +249,13 @@ class ResourceView:
     def attribute(self) -> str:
         return self.path[-1]
 
-
-FILE_TYPE = "FileInput"
+    @property
+    def contents(self) -> str:
+        """What the resource offers: ``list, get; sub-resources: comments``."""
+        parts = [", ".join(m.name for m in self.methods)] if self.methods else []
+        if self.children:
+            parts.append("sub-resources: " + ", ".join(c.attribute for c in self.children))
+        return "; ".join(parts)
 
 
 def flat_properties(spec: Spec, model: str) -> tuple[dict[str, Any], set[str]]:
@@ -149,19 +273,30 @@ def flat_properties(spec: Spec, model: str) -> tuple[dict[str, Any], set[str]]:
     return properties, required
 
 
-def method_view(op: Operation, spec: Spec, models_used: set[str]) -> MethodView:
+def _param_argument(param: Param, place: str, optional: bool) -> Argument:
+    annotation = param_type(param)
+    default = repr(param.default) if param.default is not None else None
+    if optional:
+        annotation, default = f"{annotation} | None", "None"
+    return Argument(
+        param.name,
+        annotation,
+        default,
+        param.wire,
+        described(param.description, param.name, param.wire, param.kind, place),
+        param.also_sent_as,
+    )
+
+
+def method_view(op: Operation, spec: Spec) -> MethodView:
     positional = [
-        Argument(p.name, param_type(p), None, p.wire, p.description)
-        for p in op.path_params
-        if p.default is None
+        _param_argument(p, "path parameter", False) for p in op.path_params if p.default is None
     ]
     keyword = [
-        Argument(p.name, param_type(p), repr(p.default), p.wire, p.description)
-        for p in op.path_params
-        if p.default is not None
+        _param_argument(p, "path parameter", False) for p in op.path_params if p.default is not None
     ]
-    path_args = [*positional, *keyword]
-    body_fields: list[Argument] = []
+    path = [(a.wire, a.name) for a in (*positional, *keyword)]
+    body_fields: list[tuple[str, str]] = []
     body_param = files_param = None
     body = op.body
     if body is not None and body.multipart_only:
@@ -170,37 +305,42 @@ def method_view(op: Operation, spec: Spec, models_used: set[str]) -> MethodView:
             Argument(
                 files_param,
                 f"{FILE_TYPE} | Sequence[{FILE_TYPE}]",
-                None,
-                body.files or "",
-                "A path, bytes, a binary file object or (filename, content[, content type]);"
-                " or a list of them.",
+                wire=body.files or "",
+                description="A path, bytes, a binary file object or"
+                " (filename, content[, content type]); or a list of them.",
             )
         )
     elif body is not None and body.model is None:
         body_param = body.param
         positional.append(
-            Argument(body_param, "Mapping[str, Any] | None", "None", "", "The JSON object to send.")
+            Argument(
+                body_param,
+                "Mapping[str, Any] | None",
+                "None",
+                description=body.description or "The JSON object to send.",
+            )
         )
     elif body is not None and body.model is not None:
-        models_used.add(body.model)
         properties, required = flat_properties(spec, body.model)
-        path_names = {a.name for a in path_args}
+        path_names = {name for _, name in path}
         for wire, prop in properties.items():
-            if snake(wire) in path_names:
-                # The body repeats a path parameter (PUT users/{username} {username, ...}).
-                body_fields.append(Argument(snake(wire), "", None, wire, ""))
-                continue
-            annotation, nullable = schema_type(prop, models_used)
-            if nullable:
-                annotation += " | None"
+            name = snake(wire)
+            body_fields.append((wire, name))
+            if name in path_names:
+                continue  # the body repeats a path parameter (PUT users/{username} {username})
+            annotation, nullable = schema_type(prop)
             default = None if wire in required else "NOT_GIVEN"
             if default:
                 annotation += " | NotGiven"
-            argument = Argument(
-                snake(wire), annotation, default, wire, str(prop.get("description", ""))
+            if nullable:
+                annotation += " | None"  # last, where ruff wants it (RUF036)
+            kind = "uuid" if prop.get("format") == "uuid" else ""
+            text = str(prop.get("description", ""))
+            keyword.append(
+                Argument(
+                    name, annotation, default, wire, described(text, name, wire, kind, "body field")
+                )
             )
-            body_fields.append(argument)
-            keyword.append(argument)
         if body.files is not None:
             files_param = body.files_param
             keyword.append(
@@ -212,44 +352,72 @@ def method_view(op: Operation, spec: Spec, models_used: set[str]) -> MethodView:
                     "Files to attach; when given, the request is sent as multipart/form-data.",
                 )
             )
-    query = [
-        Argument(p.name, f"{param_type(p)} | None", "None", p.wire, p.description, p.also_sent_as)
-        for p in op.query
-    ]
-    keyword.extend(query)
+    query_args = [_param_argument(p, "query parameter", True) for p in op.query]
+    keyword.extend(query_args)
     # Required keyword arguments first: Python needs no order, but readers scan for them.
     keyword.sort(key=lambda a: a.default is not None)
     names = [a.name for a in (*positional, *keyword)]
     if len(names) != len(set(names)):
         raise SpecError(f"{op.file}: operations[{op.id}]: two arguments share a Python name")
     item = op.response
-    if item is not None:
-        models_used.add(item)
+    notes = []
+    sender = "_call"
     if op.pagination in PAGE_ENVELOPES:
         sync_return, async_return = f"SyncPage[{item}]", f"AsyncPaginator[{item}]"
+        sender = "_call_page"
+        notes.append("Returns the first page; iterating it walks every later page lazily.")
     elif op.pagination == "LIST":
         # builtins: inside a resource class, `list` is the list method.
         sync_return = async_return = f"builtins.list[{item}]"
     elif op.download:
         sync_return = async_return = "bytes"
+        sender = "_call_bytes"
+        notes.append(
+            f"Returns the content in memory; ``{op.method_name}_to`` streams it to a file instead."
+        )
     else:
         sync_return = async_return = item or "None"
+    ops_module = op.file[: -len(".yaml")]
     return MethodView(
-        op=op,
-        ops_module=op.file[: -len(".yaml")],
+        name=op.method_name,
+        summary=op.summary,
+        ops_module=ops_module,
+        operation=f"{ops_module}_ops.{op.constant}",
+        sender=sender,
         positional=positional,
         keyword=keyword,
-        path=path_args,
-        query=query,
+        options=common_options(has_body=body is not None),
+        path=path,
+        query=[(w, a.name) for a in query_args for w in (a.wire, *a.also_sent_as)],
         body_fields=body_fields,
         body_param=body_param,
         files_param=files_param,
-        has_body=body is not None,
-        item_type=item,
         sync_return=sync_return,
         async_return=async_return,
-        paginated=op.pagination in PAGE_ENVELOPES,
+        awaited=op.pagination not in PAGE_ENVELOPES,
+        notes=notes,
     )
+
+
+def method_views(op: Operation, spec: Spec) -> list[MethodView]:
+    """The operation's method and, for a download, its twin that streams to a file."""
+    view = method_view(op, spec)
+    if not op.download:
+        return [view]
+    twin = dataclasses.replace(
+        view,
+        name=f"{view.name}_to",
+        sender="_call_to_file",
+        positional=[*view.positional, DESTINATION],
+        sync_return="int",
+        async_return="int",
+        notes=[
+            "Streams the content to ``destination`` instead of holding it in memory;"
+            " returns the number of bytes written."
+        ],
+        streams=True,
+    )
+    return [view, twin]
 
 
 def resource_tree(spec: Spec) -> tuple[list[ResourceView], dict[tuple[str, ...], ResourceView]]:
@@ -280,6 +448,7 @@ def resource_tree(spec: Spec) -> tuple[list[ResourceView], dict[tuple[str, ...],
                 nodes[key] = ResourceView(key, owner[key])
                 _check_class_name(spec, nodes[key])
                 (nodes[key[:-1]].children if depth > 1 else top).append(nodes[key])
+        nodes[op.resource].methods.extend(method_views(op, spec))
     return top, nodes
 
 
@@ -306,6 +475,9 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters["snake"] = snake
+        self.env.filters["wrap"] = wrap
+        self.env.filters["dict_literal"] = dict_literal
+        self.model_names = {name for area in spec.areas for name in area.models}
 
     def _render(self, template: str, sources: list[str], **context: Any) -> str:
         return self.env.get_template(template).render(
@@ -353,63 +525,128 @@ class Renderer:
         top, nodes = resource_tree(spec)
         for module in sorted({node.module for node in nodes.values()}):
             owned = [node for node in nodes.values() if node.module == module]
-            models_used: set[str] = set()
-            for node in owned:
-                node.methods = [
-                    method_view(op, spec, models_used)
-                    for op in spec.operations
-                    if op.auth and op.resource == node.path
-                ]
-            foreign = sorted(
-                {
-                    (child.module, child.class_name)
-                    for node in owned
-                    for child in node.children
-                    if child.module != module
-                }
-            )
+            foreign: dict[str, list[str]] = {}  # module: resource classes
+            for child in (child for node in owned for child in node.children):
+                if child.module != module:
+                    names = [f"Async{child.class_name}", child.class_name]
+                    foreign[child.module] = sorted([*foreign.get(child.module, []), *names])
+            names = {n for node in owned for m in node.methods for n in m.names}
             op_modules = sorted({m.ops_module for node in owned for m in node.methods})
             out[f"resources/{module}.py"] = self._render(
                 "resources_area.py.jinja",
                 sorted({f"{name}.yaml" for name in (module, *op_modules)}),
                 module=module,
                 classes=owned,
-                model_imports=self.model_imports(models_used),
+                imports=import_groups(names | ({"TYPE_CHECKING"} if foreign else set())),
                 op_modules=op_modules,
-                foreign=foreign,
-                uses_files=any(m.files_param for node in owned for m in node.methods),
+                model_imports=self.model_imports(names & self.model_names),
+                foreign=sorted(foreign.items()),
+                nested=any(node.children for node in owned),
             )
         out["operations/__init__.py"] = self._render(
             "operations_init.py.jinja", all_files, areas=areas_with_ops
         )
+        root_imports: dict[str, list[str]] = {}  # module: resource classes
+        for root in top:
+            names = [f"Async{root.class_name}", root.class_name]
+            root_imports[root.module] = sorted([*root_imports.get(root.module, []), *names])
         out["resources/__init__.py"] = self._render(
-            "resources_init.py.jinja", all_files, roots=[(root.module, root) for root in top]
+            "resources_init.py.jinja",
+            all_files,
+            roots=[(root.module, root) for root in top],
+            root_imports=sorted(root_imports.items()),
         )
         return out
 
 
+# Where the resource modules import each name they may use from (a module's own name:
+# ``import builtins``). Resource classes, models and operation modules are added per module.
+IMPORTED_FROM = {
+    "builtins": "builtins",
+    "Mapping": "collections.abc",
+    "Sequence": "collections.abc",
+    "date": "datetime",
+    "datetime": "datetime",
+    "TYPE_CHECKING": "typing",
+    "Any": "typing",
+    "Literal": "typing",
+    "UUID": "uuid",
+    "Destination": ".._files",
+    "FileInput": ".._files",
+    "drop_not_given": ".._operation",
+    "AsyncPaginator": ".._pagination",
+    "SyncPage": ".._pagination",
+    "AsyncAPIResource": ".._resource",
+    "SyncAPIResource": ".._resource",
+    "NOT_GIVEN": ".._types",
+    "NotGiven": ".._types",
+    "RequestOptions": ".._types",
+    "Timeout": ".._types",
+}
+
+
+def import_groups(names: Iterable[str]) -> tuple[list[str], list[str]]:
+    """The import lines of the standard library and of the core for ``names``, in isort's
+    order (the project's ruff settings): modules first, then ``from`` imports, each sorted;
+    constants, then classes, then functions."""
+    by_module: dict[str, list[str]] = {}
+    for name in {*names, "AsyncAPIResource", "SyncAPIResource"}:
+        if name in IMPORTED_FROM:
+            by_module.setdefault(IMPORTED_FROM[name], []).append(name)
+
+    def line(module: str) -> str:
+        if by_module[module] == [module]:
+            return f"import {module}"
+        kinds = sorted(by_module[module], key=lambda n: (not n.isupper(), not n[0].isupper(), n))
+        return f"from {module} import {', '.join(kinds)}"
+
+    modules = sorted(by_module, key=lambda m: (by_module[m] != [m], m))
+    return (
+        [line(m) for m in modules if not m.startswith(".")],
+        [line(m) for m in modules if m.startswith(".")],
+    )
+
+
+def wrap(text: str, indent: int, hanging: int) -> str:
+    """``text`` wrapped to the line length for a line that starts at column ``indent``; the
+    template writes the first indent, this function the others (``hanging`` columns)."""
+    lines = textwrap.wrap(
+        " ".join(text.split()),
+        width=LINE_LENGTH,
+        initial_indent=" " * indent,
+        subsequent_indent=" " * hanging,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return "\n".join(lines)[indent:]
+
+
+def dict_literal(items: Iterable[tuple[str, str]]) -> str:
+    """``{"wire": expression, ...}`` for (wire name, Python expression) pairs."""
+    return "{" + ", ".join(f"{json.dumps(wire)}: {value}" for wire, value in items) + "}"
+
+
 def format_sources(files: dict[str, str]) -> dict[str, str]:
-    """Format with ruff, exactly as the project's own settings would."""
+    """Fix and format every file with the project's ruff settings: one ``ruff check --fix``
+    and one ``ruff format`` over a folder holding them all (not two runs per file)."""
     root = Path(__file__).resolve().parent.parent
-    out = {}
-    for name, source in files.items():
-        fixed = _ruff(["check", "--fix", "--quiet", "--exit-zero"], source, name, root)
-        out[name] = _ruff(["format", "--quiet"], fixed, name, root)
-    return out
+    with tempfile.TemporaryDirectory(prefix="welkin-codegen-") as tmp:
+        folder = Path(tmp)
+        for name, source in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(source)
+        config = ["--config", str(root / "pyproject.toml"), "--no-cache", "--quiet"]
+        _ruff(["check", "--fix", "--exit-zero", *config, tmp], root)
+        _ruff(["format", *config, tmp], root)
+        return {name: (folder / name).read_text() for name in files}
 
 
-def _ruff(args: list[str], source: str, name: str, root: Path) -> str:
+def _ruff(args: list[str], root: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", *args, "--stdin-filename", f"src/welkin/{name}", "-"],
-        input=source,
-        capture_output=True,
-        text=True,
-        cwd=root,
-        check=False,
+        [sys.executable, "-m", "ruff", *args], capture_output=True, text=True, cwd=root, check=False
     )
     if result.returncode != 0:
-        raise RuntimeError(f"ruff {args[0]} failed on {name}:\n{result.stderr}\n{source}")
-    return result.stdout
+        raise RuntimeError(f"ruff {args[0]} failed:\n{result.stdout}{result.stderr}")
 
 
 README_START = "<!-- resources: generated by `nox -s codegen` from spec/; do not edit -->"
@@ -419,7 +656,6 @@ _EXAMPLE_ORDER = ("list", "get", "create")
 
 def resources_table(spec: Spec) -> str:
     """The README's table of resources: each resource's methods and one example call."""
-    models: set[str] = set()
     rows = ["| Resource | Methods | Example |", "|---|---|---|"]
     by_resource: dict[tuple[str, ...], list[Operation]] = {}
     for op in spec.operations:
@@ -429,7 +665,7 @@ def resources_table(spec: Spec) -> str:
         ops = by_resource[resource]
         names = [op.id.rsplit(".", 1)[1] for op in ops]
         chosen = next((ops[names.index(n)] for n in _EXAMPLE_ORDER if n in names), ops[0])
-        view = method_view(chosen, spec, models)
+        view = method_view(chosen, spec)
         args = ", ".join(a.name for a in view.positional)
         call = f"client.{chosen.id}({args})"
         rows.append(f"| `client.{'.'.join(resource)}` | {', '.join(names)} | `{call}` |")

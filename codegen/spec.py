@@ -21,7 +21,7 @@ OPERATION_KEYS = {
     "response", "pagination", "download",
 }  # fmt: skip
 PARAM_KEYS = {"type", "values", "items", "description", "name", "default", "also_sent_as"}
-BODY_KEYS = {"model", "json", "param", "multipart", "files"}
+BODY_KEYS = {"model", "json", "param", "multipart", "files", "description"}
 BUILTIN_PLACEHOLDERS = ("tenant", "instance")
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -57,6 +57,7 @@ class Body:
     param: str = "body"  # the argument name of a free-form JSON body, or of the files
     files: str | None = None  # wire name of the multipart file parts, if files can be sent
     multipart_only: bool = False  # the body is nothing but file parts
+    description: str = ""  # of a free-form JSON body's argument (a model's fields have their own)
 
     @property
     def files_param(self) -> str:
@@ -151,9 +152,32 @@ def _refs(schema: Any, where: str) -> list[tuple[str, str]]:
     return found
 
 
+def _descriptions(schema: Any, where: str) -> list[tuple[str, str]]:
+    """Every ``description`` text in a schema, with its key path."""
+    found = []
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "description" and isinstance(value, str):
+                found.append((value, f"{where}.description"))
+            else:
+                found.extend(_descriptions(value, f"{where}.{key}"))
+    elif isinstance(schema, list):
+        for index, value in enumerate(schema):
+            found.extend(_descriptions(value, f"{where}[{index}]"))
+    return found
+
+
+def _check_descriptions(raw: Any, where: str) -> None:
+    """Descriptions go into docstrings verbatim."""
+    for text, at in _descriptions(raw, where):
+        if '"""' in text or "\\" in text:
+            raise _fail(at, "a description may hold neither a backslash nor three quotes")
+
+
 def _param(wire: str, raw: Any, where: str) -> Param:
     raw = _mapping(raw, where)
     _keys(raw, PARAM_KEYS, where)
+    _check_descriptions(raw, where)
     kind = raw.get("type")
     if kind not in PARAM_KINDS:
         raise _fail(f"{where}.type", f"expected one of {', '.join(PARAM_KINDS)}, got {kind!r}")
@@ -270,6 +294,10 @@ def _body(raw: Any, where: str, models: dict[str, Any]) -> Body | None:
         raise _fail(f"{where}.json", "only 'object' is supported")
     if "files" in raw and "model" not in raw:
         raise _fail(f"{where}.files", "optional file parts go with a model body")
+    description = raw.get("description", "")
+    if "description" in raw and ("json" not in raw or not isinstance(description, str)):
+        raise _fail(f"{where}.description", "describes a json body, in a string")
+    _check_descriptions(raw, where)
     if "multipart" in raw:
         if not isinstance(raw["multipart"], str) or not raw["multipart"]:
             raise _fail(f"{where}.multipart", "name the form field of the file parts")
@@ -277,7 +305,9 @@ def _body(raw: Any, where: str, models: dict[str, Any]) -> Body | None:
     files = raw.get("files")
     if files is not None and (not isinstance(files, str) or not files):
         raise _fail(f"{where}.files", "name the form field of the file parts")
-    return Body(model=raw.get("model"), param=raw.get("param", "body"), files=files)
+    return Body(
+        model=raw.get("model"), param=raw.get("param", "body"), files=files, description=description
+    )
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -296,6 +326,7 @@ def _area(path: Path, raw: dict[str, Any], models: dict[str, Any]) -> Area:
     own = _mapping(raw.get("models") or {}, f"{file}: models")
     for name, schema in own.items():
         _mapping(schema, f"{file}: models.{name}")
+        _check_descriptions(schema, f"{file}: models.{name}")
         for ref, where in _refs(schema, f"{file}: models.{name}"):
             if ref not in models:
                 raise _fail(where, f"unknown model {ref!r}")

@@ -81,6 +81,19 @@ def test_a_minimal_area_loads(tmp_path: Path) -> None:
             ("    response: Thing\n", "    response: Thing\n    pagination: PAGES\n"),
             "things.yaml: operations[things.get].pagination: expected one of",
         ),
+        (
+            ("{type: uuid}", '{type: uuid, description: "C:\\\\things"}'),
+            "things.yaml: operations[things.get].path_params.thingId.description: a description"
+            " may hold neither a backslash nor three quotes",
+        ),
+        (
+            ("format: uuid}", 'format: uuid, description: \'Say """hi\'}'),
+            "things.yaml: models.Thing.properties.id.description: a description may hold",
+        ),
+        (
+            ("    response: Thing\n", "    body: {model: Thing, description: Things.}\n"),
+            "things.yaml: operations[things.get].body.description: describes a json body",
+        ),
     ],
 )
 def test_invalid_operations_are_refused_with_their_key_path(

@@ -8,8 +8,8 @@ Each resource module is imported on first use, which keeps ``import welkin`` fas
 
 from __future__ import annotations
 
-from functools import cached_property
-from typing import TYPE_CHECKING, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
@@ -29,84 +29,136 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncResources", "SyncResources"]
 
+R = TypeVar("R")
+
+
+class cached_resource(Generic[R]):  # noqa: N801 (a decorator, like functools.cached_property)
+    """A resource attribute (``client.patients``): built on first use, then kept on the object.
+
+    Unlike ``functools.cached_property`` it is a data descriptor, which makes ``help()`` show
+    each resource's docstring rather than ``<functools.cached_property object>``.
+    """
+
+    def __init__(self, build: Callable[[Any], R]) -> None:
+        self._build = build
+        self._name = build.__name__
+        self.__doc__ = build.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any] | None = None) -> cached_resource[R]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> R: ...
+
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> cached_resource[R] | R:
+        if instance is None:
+            return self
+        cache = instance.__dict__
+        if self._name not in cache:
+            cache[self._name] = self._build(instance)
+        resource: R = cache[self._name]
+        return resource
+
+    def __set__(self, instance: object, value: R) -> None:
+        instance.__dict__[self._name] = value  # as with cached_property, e.g. to put in a fake
+
 
 class SyncResources:
     """The resources of ``Client``."""
 
-    @cached_property
+    @cached_resource
     def formations(self) -> Formations:
+        """Formations: sub-resources: assessments, dictionaries, cdts, document_types,
+        encounter_disposition, encounter_templates, goal_templates, programs."""
         from .formations import Formations
 
         return Formations(cast("Client", self))
 
-    @cached_property
+    @cached_resource
     def patients(self) -> Patients:
+        """Patients: list, filter, get, get_by_external_id, get_by_external_guid, get_by_mrn,
+        create, update, delete; sub-resources: assessment_records, calls, care_plan, cdts, chat,
+        contacts, document_summaries, emails, email_drafts, encounters, invoices, pdts, programs,
+        sms."""
         from .patients import Patients
 
         return Patients(cast("Client", self))
 
-    @cached_property
+    @cached_resource
     def audits(self) -> Audits:
+        """Audits: sub-resources: data, security, webhook."""
         from .audits import Audits
 
         return Audits(cast("Client", self))
 
-    @cached_property
+    @cached_resource
     def calendar(self) -> Calendar:
+        """Calendar: sub-resources: events, event_summary, schedules, work_hours."""
         from .calendar import Calendar
 
         return Calendar(cast("Client", self))
 
-    @cached_property
+    @cached_resource
     def chat(self) -> Chat:
+        """Chat: sub-resources: files."""
         from .chat import Chat
 
         return Chat(cast("Client", self))
 
-    @cached_property
+    @cached_resource
     def dictionaries(self) -> Dictionaries:
+        """Dictionaries: sub-resources: records."""
         from .dictionaries import Dictionaries
 
         return Dictionaries(cast("Client", self))
 
-    @cached_property
+    @cached_resource
     def unrecognized(self) -> Unrecognized:
+        """Unrecognized: sub-resources: emails, sms."""
         from .emails import Unrecognized
 
         return Unrecognized(cast("Client", self))
 
-    @cached_property
+    @cached_resource
     def users(self) -> Users:
+        """Users: list, list_for_instance, get, get_by_username, get_by_email, create, update,
+        replace, delete, delete_by_username; sub-resources: encounters, permissions, territories,
+        app_accesses."""
         from .users import Users
 
         return Users(cast("Client", self))
 
-    @cached_property
+    @cached_resource
     def exports(self) -> Exports:
+        """Exports: records; sub-resources: cdt_records, patients, patient_programs, pdt_records."""
         from .exports import Exports
 
         return Exports(cast("Client", self))
 
-    @cached_property
+    @cached_resource
     def faxes(self) -> Faxes:
+        """Faxes: list, get."""
         from .faxes import Faxes
 
         return Faxes(cast("Client", self))
 
-    @cached_property
+    @cached_resource
     def invoices(self) -> Invoices:
+        """Invoices: list, get."""
         from .invoices import Invoices
 
         return Invoices(cast("Client", self))
 
-    @cached_property
+    @cached_resource
     def pdts(self) -> Pdts:
+        """Pdts: sub-resources: patients."""
         from .pdts import Pdts
 
         return Pdts(cast("Client", self))
 
-    @cached_property
+    @cached_resource
     def tasks(self) -> Tasks:
+        """Tasks: create, list, get, update, update_statuses; sub-resources: watchers, comments."""
         from .tasks import Tasks
 
         return Tasks(cast("Client", self))
@@ -115,80 +167,101 @@ class SyncResources:
 class AsyncResources:
     """The resources of ``AsyncClient``."""
 
-    @cached_property
+    @cached_resource
     def formations(self) -> AsyncFormations:
+        """AsyncFormations: sub-resources: assessments, dictionaries, cdts, document_types,
+        encounter_disposition, encounter_templates, goal_templates, programs."""
         from .formations import AsyncFormations
 
         return AsyncFormations(cast("AsyncClient", self))
 
-    @cached_property
+    @cached_resource
     def patients(self) -> AsyncPatients:
+        """AsyncPatients: list, filter, get, get_by_external_id, get_by_external_guid, get_by_mrn,
+        create, update, delete; sub-resources: assessment_records, calls, care_plan, cdts, chat,
+        contacts, document_summaries, emails, email_drafts, encounters, invoices, pdts, programs,
+        sms."""
         from .patients import AsyncPatients
 
         return AsyncPatients(cast("AsyncClient", self))
 
-    @cached_property
+    @cached_resource
     def audits(self) -> AsyncAudits:
+        """AsyncAudits: sub-resources: data, security, webhook."""
         from .audits import AsyncAudits
 
         return AsyncAudits(cast("AsyncClient", self))
 
-    @cached_property
+    @cached_resource
     def calendar(self) -> AsyncCalendar:
+        """AsyncCalendar: sub-resources: events, event_summary, schedules, work_hours."""
         from .calendar import AsyncCalendar
 
         return AsyncCalendar(cast("AsyncClient", self))
 
-    @cached_property
+    @cached_resource
     def chat(self) -> AsyncChat:
+        """AsyncChat: sub-resources: files."""
         from .chat import AsyncChat
 
         return AsyncChat(cast("AsyncClient", self))
 
-    @cached_property
+    @cached_resource
     def dictionaries(self) -> AsyncDictionaries:
+        """AsyncDictionaries: sub-resources: records."""
         from .dictionaries import AsyncDictionaries
 
         return AsyncDictionaries(cast("AsyncClient", self))
 
-    @cached_property
+    @cached_resource
     def unrecognized(self) -> AsyncUnrecognized:
+        """AsyncUnrecognized: sub-resources: emails, sms."""
         from .emails import AsyncUnrecognized
 
         return AsyncUnrecognized(cast("AsyncClient", self))
 
-    @cached_property
+    @cached_resource
     def users(self) -> AsyncUsers:
+        """AsyncUsers: list, list_for_instance, get, get_by_username, get_by_email, create, update,
+        replace, delete, delete_by_username; sub-resources: encounters, permissions, territories,
+        app_accesses."""
         from .users import AsyncUsers
 
         return AsyncUsers(cast("AsyncClient", self))
 
-    @cached_property
+    @cached_resource
     def exports(self) -> AsyncExports:
+        """AsyncExports: records; sub-resources: cdt_records, patients, patient_programs,
+        pdt_records."""
         from .exports import AsyncExports
 
         return AsyncExports(cast("AsyncClient", self))
 
-    @cached_property
+    @cached_resource
     def faxes(self) -> AsyncFaxes:
+        """AsyncFaxes: list, get."""
         from .faxes import AsyncFaxes
 
         return AsyncFaxes(cast("AsyncClient", self))
 
-    @cached_property
+    @cached_resource
     def invoices(self) -> AsyncInvoices:
+        """AsyncInvoices: list, get."""
         from .invoices import AsyncInvoices
 
         return AsyncInvoices(cast("AsyncClient", self))
 
-    @cached_property
+    @cached_resource
     def pdts(self) -> AsyncPdts:
+        """AsyncPdts: sub-resources: patients."""
         from .pdts import AsyncPdts
 
         return AsyncPdts(cast("AsyncClient", self))
 
-    @cached_property
+    @cached_resource
     def tasks(self) -> AsyncTasks:
+        """AsyncTasks: create, list, get, update, update_statuses; sub-resources: watchers,
+        comments."""
         from .tasks import AsyncTasks
 
         return AsyncTasks(cast("AsyncClient", self))

@@ -41,6 +41,7 @@ class FormationsAssessments(SyncAPIResource):
         self,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -50,17 +51,21 @@ class FormationsAssessments(SyncAPIResource):
 
         Args:
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             assessments_ops.FORMATIONS_ASSESSMENTS_LIST,
-            path={
-                "version": version,
-            },
+            path={"version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -69,6 +74,7 @@ class FormationsAssessments(SyncAPIResource):
         assessment_name: str,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -77,19 +83,23 @@ class FormationsAssessments(SyncAPIResource):
         """Read one assessment definition by name.
 
         Args:
+            assessment_name: Name of the assessment definition.
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             assessments_ops.FORMATIONS_ASSESSMENTS_GET,
-            path={
-                "assessmentName": assessment_name,
-                "version": version,
-            },
+            path={"assessmentName": assessment_name, "version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -98,6 +108,7 @@ class FormationsAssessments(SyncAPIResource):
         cdt_name: str,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -108,18 +119,21 @@ class FormationsAssessments(SyncAPIResource):
         Args:
             cdt_name: `_<assessment>` for the answers, `_<assessment>_scoring` for the scores.
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             assessments_ops.FORMATIONS_ASSESSMENTS_GET_CDT,
-            path={
-                "cdtName": cdt_name,
-                "version": version,
-            },
+            path={"cdtName": cdt_name, "version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -132,6 +146,7 @@ class FormationsAssessments(SyncAPIResource):
         scoring: AssessmentScoring | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         programs: Sequence[AssessmentProgram | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
         condition_settings: AssessmentConditionSettings | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -142,6 +157,17 @@ class FormationsAssessments(SyncAPIResource):
 
         Args:
             name: Unique name; a replace cannot change it.
+            title: Title of the assessment.
+            sections: Sections of questions, each with its fields.
+            scoring: How answers are scored: a SUM or AVG formula and scoring groups.
+            programs: Programs and phases linked to the assessment, as `{program, phases}` items.
+            condition_settings: Display conditions (`elements` and `events`).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             assessments_ops.FORMATIONS_ASSESSMENTS_CREATE,
@@ -156,11 +182,12 @@ class FormationsAssessments(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -174,6 +201,7 @@ class FormationsAssessments(SyncAPIResource):
         scoring: AssessmentScoring | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         programs: Sequence[AssessmentProgram | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
         condition_settings: AssessmentConditionSettings | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -183,13 +211,23 @@ class FormationsAssessments(SyncAPIResource):
         """Replace an assessment definition in the draft formation (the name stays).
 
         Args:
+            assessment_name: Name of the assessment definition; it cannot change.
             name: Unique name; a replace cannot change it.
+            title: Title of the assessment.
+            sections: Sections of questions, each with its fields.
+            scoring: How answers are scored: a SUM or AVG formula and scoring groups.
+            programs: Programs and phases linked to the assessment, as `{program, phases}` items.
+            condition_settings: Display conditions (`elements` and `events`).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             assessments_ops.FORMATIONS_ASSESSMENTS_REPLACE,
-            path={
-                "assessmentName": assessment_name,
-            },
+            path={"assessmentName": assessment_name},
             body=drop_not_given(
                 {
                     "name": name,
@@ -201,11 +239,12 @@ class FormationsAssessments(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -213,22 +252,31 @@ class FormationsAssessments(SyncAPIResource):
         self,
         assessment_name: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete an assessment definition from the draft formation."""
+        """Delete an assessment definition from the draft formation.
+
+        Args:
+            assessment_name: Name of the assessment definition.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             assessments_ops.FORMATIONS_ASSESSMENTS_DELETE,
-            path={
-                "assessmentName": assessment_name,
-            },
+            path={"assessmentName": assessment_name},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -240,6 +288,7 @@ class AsyncFormationsAssessments(AsyncAPIResource):
         self,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -249,17 +298,21 @@ class AsyncFormationsAssessments(AsyncAPIResource):
 
         Args:
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             assessments_ops.FORMATIONS_ASSESSMENTS_LIST,
-            path={
-                "version": version,
-            },
+            path={"version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -268,6 +321,7 @@ class AsyncFormationsAssessments(AsyncAPIResource):
         assessment_name: str,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -276,19 +330,23 @@ class AsyncFormationsAssessments(AsyncAPIResource):
         """Read one assessment definition by name.
 
         Args:
+            assessment_name: Name of the assessment definition.
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             assessments_ops.FORMATIONS_ASSESSMENTS_GET,
-            path={
-                "assessmentName": assessment_name,
-                "version": version,
-            },
+            path={"assessmentName": assessment_name, "version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -297,6 +355,7 @@ class AsyncFormationsAssessments(AsyncAPIResource):
         cdt_name: str,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -307,18 +366,21 @@ class AsyncFormationsAssessments(AsyncAPIResource):
         Args:
             cdt_name: `_<assessment>` for the answers, `_<assessment>_scoring` for the scores.
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             assessments_ops.FORMATIONS_ASSESSMENTS_GET_CDT,
-            path={
-                "cdtName": cdt_name,
-                "version": version,
-            },
+            path={"cdtName": cdt_name, "version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -331,6 +393,7 @@ class AsyncFormationsAssessments(AsyncAPIResource):
         scoring: AssessmentScoring | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         programs: Sequence[AssessmentProgram | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
         condition_settings: AssessmentConditionSettings | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -341,6 +404,17 @@ class AsyncFormationsAssessments(AsyncAPIResource):
 
         Args:
             name: Unique name; a replace cannot change it.
+            title: Title of the assessment.
+            sections: Sections of questions, each with its fields.
+            scoring: How answers are scored: a SUM or AVG formula and scoring groups.
+            programs: Programs and phases linked to the assessment, as `{program, phases}` items.
+            condition_settings: Display conditions (`elements` and `events`).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             assessments_ops.FORMATIONS_ASSESSMENTS_CREATE,
@@ -355,11 +429,12 @@ class AsyncFormationsAssessments(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -373,6 +448,7 @@ class AsyncFormationsAssessments(AsyncAPIResource):
         scoring: AssessmentScoring | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         programs: Sequence[AssessmentProgram | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
         condition_settings: AssessmentConditionSettings | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -382,13 +458,23 @@ class AsyncFormationsAssessments(AsyncAPIResource):
         """Replace an assessment definition in the draft formation (the name stays).
 
         Args:
+            assessment_name: Name of the assessment definition; it cannot change.
             name: Unique name; a replace cannot change it.
+            title: Title of the assessment.
+            sections: Sections of questions, each with its fields.
+            scoring: How answers are scored: a SUM or AVG formula and scoring groups.
+            programs: Programs and phases linked to the assessment, as `{program, phases}` items.
+            condition_settings: Display conditions (`elements` and `events`).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             assessments_ops.FORMATIONS_ASSESSMENTS_REPLACE,
-            path={
-                "assessmentName": assessment_name,
-            },
+            path={"assessmentName": assessment_name},
             body=drop_not_given(
                 {
                     "name": name,
@@ -400,11 +486,12 @@ class AsyncFormationsAssessments(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -412,22 +499,31 @@ class AsyncFormationsAssessments(AsyncAPIResource):
         self,
         assessment_name: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete an assessment definition from the draft formation."""
+        """Delete an assessment definition from the draft formation.
+
+        Args:
+            assessment_name: Name of the assessment definition.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             assessments_ops.FORMATIONS_ASSESSMENTS_DELETE,
-            path={
-                "assessmentName": assessment_name,
-            },
+            path={"assessmentName": assessment_name},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -441,6 +537,7 @@ class PatientsAssessmentRecords(SyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -449,25 +546,27 @@ class PatientsAssessmentRecords(SyncAPIResource):
         """List a patient's assessment records, page by page.
 
         Args:
+            patient_id: Id of the patient.
             page: Zero-based page number.
             size: Records per page.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             assessments_ops.PATIENTS_ASSESSMENT_RECORDS_LIST,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id},
+            query={"page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -478,6 +577,7 @@ class PatientsAssessmentRecords(SyncAPIResource):
         assessment_name: str | NotGiven | None = NOT_GIVEN,
         status: str | NotGiven | None = NOT_GIVEN,
         answers: AssessmentRecordAnswers | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -487,27 +587,30 @@ class PatientsAssessmentRecords(SyncAPIResource):
         """Start an assessment record for a patient.
 
         Args:
+            patient_id: Id of the patient.
             assessment_name: Name of the assessment definition.
             status: e.g. IN_PROGRESS or COMPLETED.
+            answers: Answers keyed by question (CDT field) name.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             assessments_ops.PATIENTS_ASSESSMENT_RECORDS_CREATE,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             body=drop_not_given(
-                {
-                    "assessmentName": assessment_name,
-                    "status": status,
-                    "answers": answers,
-                }
+                {"assessmentName": assessment_name, "status": status, "answers": answers}
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -516,23 +619,32 @@ class PatientsAssessmentRecords(SyncAPIResource):
         patient_id: UUID | str,
         assessment_record_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> AssessmentRecord:
-        """Read one assessment record."""
+        """Read one assessment record.
+
+        Args:
+            patient_id: Id of the patient.
+            assessment_record_id: Id of the assessment record.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             assessments_ops.PATIENTS_ASSESSMENT_RECORDS_GET,
-            path={
-                "patientId": patient_id,
-                "assessmentRecordId": assessment_record_id,
-            },
+            path={"patientId": patient_id, "assessmentRecordId": assessment_record_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -544,6 +656,7 @@ class PatientsAssessmentRecords(SyncAPIResource):
         assessment_name: str | NotGiven | None = NOT_GIVEN,
         status: str | NotGiven | None = NOT_GIVEN,
         answers: AssessmentRecordAnswers | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -553,28 +666,31 @@ class PatientsAssessmentRecords(SyncAPIResource):
         """Replace an assessment record.
 
         Args:
+            patient_id: Id of the patient.
+            assessment_record_id: Id of the assessment record.
             assessment_name: Name of the assessment definition.
             status: e.g. IN_PROGRESS or COMPLETED.
+            answers: Answers keyed by question (CDT field) name.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             assessments_ops.PATIENTS_ASSESSMENT_RECORDS_REPLACE,
-            path={
-                "patientId": patient_id,
-                "assessmentRecordId": assessment_record_id,
-            },
+            path={"patientId": patient_id, "assessmentRecordId": assessment_record_id},
             body=drop_not_given(
-                {
-                    "assessmentName": assessment_name,
-                    "status": status,
-                    "answers": answers,
-                }
+                {"assessmentName": assessment_name, "status": status, "answers": answers}
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -584,6 +700,7 @@ class PatientsAssessmentRecords(SyncAPIResource):
         assessment_record_id: UUID | str,
         answers: Mapping[str, Any] | None = None,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -593,21 +710,27 @@ class PatientsAssessmentRecords(SyncAPIResource):
         """Replace the answers of an assessment record.
 
         Args:
-            answers: The JSON object to send.
+            patient_id: Id of the patient.
+            assessment_record_id: Id of the assessment record.
+            answers: The answers keyed by question (CDT field) name; Welkin does not document them.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             assessments_ops.PATIENTS_ASSESSMENT_RECORDS_REPLACE_ANSWERS,
-            path={
-                "patientId": patient_id,
-                "assessmentRecordId": assessment_record_id,
-            },
+            path={"patientId": patient_id, "assessmentRecordId": assessment_record_id},
             body=answers,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -616,23 +739,32 @@ class PatientsAssessmentRecords(SyncAPIResource):
         patient_id: UUID | str,
         assessment_record_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete an assessment record."""
+        """Delete an assessment record.
+
+        Args:
+            patient_id: Id of the patient.
+            assessment_record_id: Id of the assessment record.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             assessments_ops.PATIENTS_ASSESSMENT_RECORDS_DELETE,
-            path={
-                "patientId": patient_id,
-                "assessmentRecordId": assessment_record_id,
-            },
+            path={"patientId": patient_id, "assessmentRecordId": assessment_record_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -646,6 +778,7 @@ class AsyncPatientsAssessmentRecords(AsyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -654,25 +787,27 @@ class AsyncPatientsAssessmentRecords(AsyncAPIResource):
         """List a patient's assessment records, page by page.
 
         Args:
+            patient_id: Id of the patient.
             page: Zero-based page number.
             size: Records per page.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             assessments_ops.PATIENTS_ASSESSMENT_RECORDS_LIST,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id},
+            query={"page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -683,6 +818,7 @@ class AsyncPatientsAssessmentRecords(AsyncAPIResource):
         assessment_name: str | NotGiven | None = NOT_GIVEN,
         status: str | NotGiven | None = NOT_GIVEN,
         answers: AssessmentRecordAnswers | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -692,27 +828,30 @@ class AsyncPatientsAssessmentRecords(AsyncAPIResource):
         """Start an assessment record for a patient.
 
         Args:
+            patient_id: Id of the patient.
             assessment_name: Name of the assessment definition.
             status: e.g. IN_PROGRESS or COMPLETED.
+            answers: Answers keyed by question (CDT field) name.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             assessments_ops.PATIENTS_ASSESSMENT_RECORDS_CREATE,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             body=drop_not_given(
-                {
-                    "assessmentName": assessment_name,
-                    "status": status,
-                    "answers": answers,
-                }
+                {"assessmentName": assessment_name, "status": status, "answers": answers}
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -721,23 +860,32 @@ class AsyncPatientsAssessmentRecords(AsyncAPIResource):
         patient_id: UUID | str,
         assessment_record_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> AssessmentRecord:
-        """Read one assessment record."""
+        """Read one assessment record.
+
+        Args:
+            patient_id: Id of the patient.
+            assessment_record_id: Id of the assessment record.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             assessments_ops.PATIENTS_ASSESSMENT_RECORDS_GET,
-            path={
-                "patientId": patient_id,
-                "assessmentRecordId": assessment_record_id,
-            },
+            path={"patientId": patient_id, "assessmentRecordId": assessment_record_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -749,6 +897,7 @@ class AsyncPatientsAssessmentRecords(AsyncAPIResource):
         assessment_name: str | NotGiven | None = NOT_GIVEN,
         status: str | NotGiven | None = NOT_GIVEN,
         answers: AssessmentRecordAnswers | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -758,28 +907,31 @@ class AsyncPatientsAssessmentRecords(AsyncAPIResource):
         """Replace an assessment record.
 
         Args:
+            patient_id: Id of the patient.
+            assessment_record_id: Id of the assessment record.
             assessment_name: Name of the assessment definition.
             status: e.g. IN_PROGRESS or COMPLETED.
+            answers: Answers keyed by question (CDT field) name.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             assessments_ops.PATIENTS_ASSESSMENT_RECORDS_REPLACE,
-            path={
-                "patientId": patient_id,
-                "assessmentRecordId": assessment_record_id,
-            },
+            path={"patientId": patient_id, "assessmentRecordId": assessment_record_id},
             body=drop_not_given(
-                {
-                    "assessmentName": assessment_name,
-                    "status": status,
-                    "answers": answers,
-                }
+                {"assessmentName": assessment_name, "status": status, "answers": answers}
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -789,6 +941,7 @@ class AsyncPatientsAssessmentRecords(AsyncAPIResource):
         assessment_record_id: UUID | str,
         answers: Mapping[str, Any] | None = None,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -798,21 +951,27 @@ class AsyncPatientsAssessmentRecords(AsyncAPIResource):
         """Replace the answers of an assessment record.
 
         Args:
-            answers: The JSON object to send.
+            patient_id: Id of the patient.
+            assessment_record_id: Id of the assessment record.
+            answers: The answers keyed by question (CDT field) name; Welkin does not document them.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             assessments_ops.PATIENTS_ASSESSMENT_RECORDS_REPLACE_ANSWERS,
-            path={
-                "patientId": patient_id,
-                "assessmentRecordId": assessment_record_id,
-            },
+            path={"patientId": patient_id, "assessmentRecordId": assessment_record_id},
             body=answers,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -821,22 +980,31 @@ class AsyncPatientsAssessmentRecords(AsyncAPIResource):
         patient_id: UUID | str,
         assessment_record_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete an assessment record."""
+        """Delete an assessment record.
+
+        Args:
+            patient_id: Id of the patient.
+            assessment_record_id: Id of the assessment record.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             assessments_ops.PATIENTS_ASSESSMENT_RECORDS_DELETE,
-            path={
-                "patientId": patient_id,
-                "assessmentRecordId": assessment_record_id,
-            },
+            path={"patientId": patient_id, "assessmentRecordId": assessment_record_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )

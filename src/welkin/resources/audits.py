@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from functools import cached_property
 from typing import Any, Literal
 from uuid import UUID
 
@@ -16,6 +15,7 @@ from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import audits as audits_ops
 from ..types.audits import DataAuditEvent, SecurityAuditEvent, WebhookAuditEvent
+from . import cached_resource
 
 __all__ = [
     "Audits",
@@ -32,32 +32,38 @@ __all__ = [
 class Audits(SyncAPIResource):
     """``client.audits``."""
 
-    @cached_property
+    @cached_resource
     def data(self) -> AuditsData:
+        """AuditsData: list."""
         return AuditsData(self._client)
 
-    @cached_property
+    @cached_resource
     def security(self) -> AuditsSecurity:
+        """AuditsSecurity: list."""
         return AuditsSecurity(self._client)
 
-    @cached_property
+    @cached_resource
     def webhook(self) -> AuditsWebhook:
+        """AuditsWebhook: list."""
         return AuditsWebhook(self._client)
 
 
 class AsyncAudits(AsyncAPIResource):
     """``client.audits`` of ``AsyncClient``."""
 
-    @cached_property
+    @cached_resource
     def data(self) -> AsyncAuditsData:
+        """AsyncAuditsData: list."""
         return AsyncAuditsData(self._client)
 
-    @cached_property
+    @cached_resource
     def security(self) -> AsyncAuditsSecurity:
+        """AsyncAuditsSecurity: list."""
         return AsyncAuditsSecurity(self._client)
 
-    @cached_property
+    @cached_resource
     def webhook(self) -> AsyncAuditsWebhook:
+        """AsyncAuditsWebhook: list."""
         return AsyncAuditsWebhook(self._client)
 
 
@@ -82,6 +88,7 @@ class AuditsData(SyncAPIResource):
         date_start: datetime | date | None = None,
         date_end: datetime | date | None = None,
         include_formation: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -94,12 +101,22 @@ class AuditsData(SyncAPIResource):
             size: Page size (default 20).
             sort: e.g. createdAt,desc.
             cdt_name: For CDT events, the CDT name.
+            entity: Only events about this kind of record.
             subject_username: Username of who made the change.
             subject_full_name: Full name of who made the change.
+            subject_actor: Only actions by this kind of client.
             instance: Instance name.
+            patient_full_name: Full name of the patient the action was taken on.
+            patient_id: Id of the patient.
+            operation: Only this kind of change.
             date_start: Earliest sentAt.
             date_end: Latest sentAt.
             include_formation: Include the CDT definition (`cdt`) in the events.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -123,10 +140,11 @@ class AuditsData(SyncAPIResource):
                 "includeFormation": include_formation,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -152,6 +170,7 @@ class AsyncAuditsData(AsyncAPIResource):
         date_start: datetime | date | None = None,
         date_end: datetime | date | None = None,
         include_formation: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -164,12 +183,22 @@ class AsyncAuditsData(AsyncAPIResource):
             size: Page size (default 20).
             sort: e.g. createdAt,desc.
             cdt_name: For CDT events, the CDT name.
+            entity: Only events about this kind of record.
             subject_username: Username of who made the change.
             subject_full_name: Full name of who made the change.
+            subject_actor: Only actions by this kind of client.
             instance: Instance name.
+            patient_full_name: Full name of the patient the action was taken on.
+            patient_id: Id of the patient.
+            operation: Only this kind of change.
             date_start: Earliest sentAt.
             date_end: Latest sentAt.
             include_formation: Include the CDT definition (`cdt`) in the events.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -193,10 +222,11 @@ class AsyncAuditsData(AsyncAPIResource):
                 "includeFormation": include_formation,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -219,6 +249,7 @@ class AuditsSecurity(SyncAPIResource):
         event_subtype: str | None = None,
         date_start: datetime | date | None = None,
         date_end: datetime | date | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -232,11 +263,18 @@ class AuditsSecurity(SyncAPIResource):
             sort: e.g. createdAt,desc.
             subject_username: Username of who made the change.
             subject_full_name: Full name of who made the change.
+            subject_actor: Only actions by this kind of client.
             object_username: Username of the person changed.
             object_full_name: Full name of the person changed.
+            object_actor: Only actions on this kind of client.
             event_subtype: e.g. USER_ACCESS_UPDATED.
             date_start: Earliest sentAt.
             date_end: Latest sentAt.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -257,10 +295,11 @@ class AuditsSecurity(SyncAPIResource):
                 "dateEnd": date_end,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -283,6 +322,7 @@ class AsyncAuditsSecurity(AsyncAPIResource):
         event_subtype: str | None = None,
         date_start: datetime | date | None = None,
         date_end: datetime | date | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -296,11 +336,18 @@ class AsyncAuditsSecurity(AsyncAPIResource):
             sort: e.g. createdAt,desc.
             subject_username: Username of who made the change.
             subject_full_name: Full name of who made the change.
+            subject_actor: Only actions by this kind of client.
             object_username: Username of the person changed.
             object_full_name: Full name of the person changed.
+            object_actor: Only actions on this kind of client.
             event_subtype: e.g. USER_ACCESS_UPDATED.
             date_start: Earliest sentAt.
             date_end: Latest sentAt.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -321,10 +368,11 @@ class AsyncAuditsSecurity(AsyncAPIResource):
                 "dateEnd": date_end,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -345,6 +393,7 @@ class AuditsWebhook(SyncAPIResource):
         event_entity: Literal["CDT", "ASSESSMENT", "CALENDAR", "USER_APP_ACCESS"] | None = None,
         status: Sequence[str] | None = None,
         patient_id: UUID | str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -363,6 +412,11 @@ class AuditsWebhook(SyncAPIResource):
             event_entity: The entity that triggered the webhook.
             status: Any of SENT, DELIVERED, FAILED.
             patient_id: Deliveries about this patient.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -381,10 +435,11 @@ class AuditsWebhook(SyncAPIResource):
                 "patientId": patient_id,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -405,6 +460,7 @@ class AsyncAuditsWebhook(AsyncAPIResource):
         event_entity: Literal["CDT", "ASSESSMENT", "CALENDAR", "USER_APP_ACCESS"] | None = None,
         status: Sequence[str] | None = None,
         patient_id: UUID | str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -423,6 +479,11 @@ class AsyncAuditsWebhook(AsyncAPIResource):
             event_entity: The entity that triggered the webhook.
             status: Any of SENT, DELIVERED, FAILED.
             patient_id: Deliveries about this patient.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -441,9 +502,10 @@ class AsyncAuditsWebhook(AsyncAPIResource):
                 "patientId": patient_id,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )

@@ -8,7 +8,6 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from functools import cached_property
 from typing import Any, Literal
 from uuid import UUID
 
@@ -27,6 +26,7 @@ from ..types.calendar import (
     WorkHoursBlock,
     WorkHoursDayWrite,
 )
+from . import cached_resource
 
 __all__ = [
     "Calendar",
@@ -45,40 +45,49 @@ __all__ = [
 class Calendar(SyncAPIResource):
     """``client.calendar``."""
 
-    @cached_property
+    @cached_resource
     def events(self) -> CalendarEvents:
+        """CalendarEvents: create, list, get, get_by_external_id, replace, update, respond, delete."""
         return CalendarEvents(self._client)
 
-    @cached_property
+    @cached_resource
     def event_summary(self) -> CalendarEventSummary:
+        """CalendarEventSummary: get."""
         return CalendarEventSummary(self._client)
 
-    @cached_property
+    @cached_resource
     def schedules(self) -> CalendarSchedules:
+        """CalendarSchedules: list, list_available, list_full."""
         return CalendarSchedules(self._client)
 
-    @cached_property
+    @cached_resource
     def work_hours(self) -> CalendarWorkHours:
+        """CalendarWorkHours: create, list, replace."""
         return CalendarWorkHours(self._client)
 
 
 class AsyncCalendar(AsyncAPIResource):
     """``client.calendar`` of ``AsyncClient``."""
 
-    @cached_property
+    @cached_resource
     def events(self) -> AsyncCalendarEvents:
+        """AsyncCalendarEvents: create, list, get, get_by_external_id, replace, update, respond,
+        delete."""
         return AsyncCalendarEvents(self._client)
 
-    @cached_property
+    @cached_resource
     def event_summary(self) -> AsyncCalendarEventSummary:
+        """AsyncCalendarEventSummary: get."""
         return AsyncCalendarEventSummary(self._client)
 
-    @cached_property
+    @cached_resource
     def schedules(self) -> AsyncCalendarSchedules:
+        """AsyncCalendarSchedules: list, list_available, list_full."""
         return AsyncCalendarSchedules(self._client)
 
-    @cached_property
+    @cached_resource
     def work_hours(self) -> AsyncCalendarWorkHours:
+        """AsyncCalendarWorkHours: create, list, replace."""
         return AsyncCalendarWorkHours(self._client)
 
 
@@ -101,6 +110,7 @@ class CalendarEvents(SyncAPIResource):
         additional_info: CalendarEventAdditionalInfo | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         created_by: str | NotGiven | None = NOT_GIVEN,
         viewer_timezone: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -110,20 +120,30 @@ class CalendarEvents(SyncAPIResource):
         """Create a calendar event.
 
         Args:
+            start_date_time: When the event starts.
+            end_date_time: When the event ends.
             host_id: The user who owns the event.
             participants: The users and patients invited, the host included.
+            event_title: Title of the event.
+            event_description: Description of the event.
             event_type: GROUP_THERAPY, APPOINTMENT, LEAVE or ENCOUNTER.
             event_status: SCHEDULED, CANCELLED, COMPLETED or MISSED.
             event_mode: IN-PERSON, CALL or VIDEO.
             external_id: Caller-chosen identifier; unique per event.
+            additional_info: Free-form extra data, e.g. location, remarks and attachment.
             created_by: Id of the user creating it.
-            viewer_timezone: IANA time zone for the local* fields of the answer, e.g. America/Los_Angeles.
+            viewer_timezone: IANA time zone for the local* fields of the answer, e.g.
+                America/Los_Angeles.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             calendar_ops.CALENDAR_EVENTS_CREATE,
-            query={
-                "viewerTimezone": viewer_timezone,
-            },
+            query={"viewerTimezone": viewer_timezone},
             body=drop_not_given(
                 {
                     "startDateTime": start_date_time,
@@ -141,11 +161,12 @@ class CalendarEvents(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -163,6 +184,7 @@ class CalendarEvents(SyncAPIResource):
         viewer_timezone: str | None = None,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -174,13 +196,20 @@ class CalendarEvents(SyncAPIResource):
             from_: Start of the period.
             to: End of the period.
             participant_ids: Only events of these users or patients.
+            event_type: Only events of this type.
             sort: Sort field and order, e.g. createdAt,asc.
             include_cancelled: Also return cancelled events (default false).
             include_encounter_info: Add the information of the linked encounter.
-            exclude_assigned_to_encounter_events: Leave out events that are attached to an encounter.
+            exclude_assigned_to_encounter_events: Leave out events that are attached to an
+                encounter.
             viewer_timezone: IANA time zone for the local* fields, e.g. America/Los_Angeles.
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -200,10 +229,11 @@ class CalendarEvents(SyncAPIResource):
                 "size": size,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -211,22 +241,31 @@ class CalendarEvents(SyncAPIResource):
         self,
         event_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CalendarEvent:
-        """Read one calendar event by id."""
+        """Read one calendar event by id.
+
+        Args:
+            event_id: Id of the event.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             calendar_ops.CALENDAR_EVENTS_GET,
-            path={
-                "eventId": event_id,
-            },
+            path={"eventId": event_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -234,22 +273,31 @@ class CalendarEvents(SyncAPIResource):
         self,
         external_id: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CalendarEvent:
-        """Read one calendar event by its externalId."""
+        """Read one calendar event by its externalId.
+
+        Args:
+            external_id: The identifier the event was created with (`external_id`).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             calendar_ops.CALENDAR_EVENTS_GET_BY_EXTERNAL_ID,
-            path={
-                "externalId": external_id,
-            },
+            path={"externalId": external_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -269,6 +317,7 @@ class CalendarEvents(SyncAPIResource):
         external_id: str | NotGiven | None = NOT_GIVEN,
         additional_info: CalendarEventAdditionalInfo | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         updated_by: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -278,19 +327,29 @@ class CalendarEvents(SyncAPIResource):
         """Replace a calendar event with a complete new version.
 
         Args:
+            event_id: Id of the event.
+            start_date_time: When the event starts.
+            end_date_time: When the event ends.
             host_id: The user who owns the event.
             participants: The users and patients invited, the host included.
+            event_title: Title of the event.
+            event_description: Description of the event.
             event_type: GROUP_THERAPY, APPOINTMENT, LEAVE or ENCOUNTER.
             event_status: SCHEDULED, CANCELLED, COMPLETED or MISSED.
             event_mode: IN-PERSON, CALL or VIDEO.
             external_id: Caller-chosen identifier; unique per event.
+            additional_info: Free-form extra data, e.g. location, remarks and attachment.
             updated_by: Id of the user making the change.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             calendar_ops.CALENDAR_EVENTS_REPLACE,
-            path={
-                "eventId": event_id,
-            },
+            path={"eventId": event_id},
             body=drop_not_given(
                 {
                     "startDateTime": start_date_time,
@@ -308,11 +367,12 @@ class CalendarEvents(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -336,6 +396,7 @@ class CalendarEvents(SyncAPIResource):
         external_id: str | NotGiven | None = NOT_GIVEN,
         additional_info: CalendarEventAdditionalInfo | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         updated_by: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -345,16 +406,31 @@ class CalendarEvents(SyncAPIResource):
         """Change some fields of a calendar event.
 
         Args:
+            event_id: Id of the event.
+            start_date_time: When the event starts.
+            end_date_time: When the event ends.
+            host_id: The user who owns the event.
+            participants: The users and patients invited; the host must be among them.
+            event_title: Title of the event.
+            event_description: Description of the event.
             event_type: GROUP_THERAPY, APPOINTMENT, LEAVE or ENCOUNTER.
             event_status: SCHEDULED, CANCELLED, COMPLETED or MISSED.
             event_mode: IN-PERSON, CALL or VIDEO.
+            event_color: Colour of the event.
+            all_day_event: Whether the event lasts all day.
+            external_id: Caller-chosen identifier; unique per event.
+            additional_info: Free-form extra data, e.g. location, remarks and attachment.
             updated_by: Id of the user making the change.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             calendar_ops.CALENDAR_EVENTS_UPDATE,
-            path={
-                "eventId": event_id,
-            },
+            path={"eventId": event_id},
             body=drop_not_given(
                 {
                     "startDateTime": start_date_time,
@@ -374,11 +450,12 @@ class CalendarEvents(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -388,6 +465,7 @@ class CalendarEvents(SyncAPIResource):
         *,
         participant_id: UUID | str,
         participation_status: str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -397,26 +475,29 @@ class CalendarEvents(SyncAPIResource):
         """Record a participant's answer to an event invitation.
 
         Args:
+            event_id: Id of the event.
             participant_id: The participant answering.
             participation_status: The answer, e.g. Yes.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             calendar_ops.CALENDAR_EVENTS_RESPOND,
-            path={
-                "eventId": event_id,
-            },
+            path={"eventId": event_id},
             body=drop_not_given(
-                {
-                    "participantId": participant_id,
-                    "participationStatus": participation_status,
-                }
+                {"participantId": participant_id, "participationStatus": participation_status}
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -424,22 +505,31 @@ class CalendarEvents(SyncAPIResource):
         self,
         event_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete a calendar event (only events in the future can be deleted)."""
+        """Delete a calendar event (only events in the future can be deleted).
+
+        Args:
+            event_id: Id of the event.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             calendar_ops.CALENDAR_EVENTS_DELETE,
-            path={
-                "eventId": event_id,
-            },
+            path={"eventId": event_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -463,6 +553,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
         additional_info: CalendarEventAdditionalInfo | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         created_by: str | NotGiven | None = NOT_GIVEN,
         viewer_timezone: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -472,20 +563,30 @@ class AsyncCalendarEvents(AsyncAPIResource):
         """Create a calendar event.
 
         Args:
+            start_date_time: When the event starts.
+            end_date_time: When the event ends.
             host_id: The user who owns the event.
             participants: The users and patients invited, the host included.
+            event_title: Title of the event.
+            event_description: Description of the event.
             event_type: GROUP_THERAPY, APPOINTMENT, LEAVE or ENCOUNTER.
             event_status: SCHEDULED, CANCELLED, COMPLETED or MISSED.
             event_mode: IN-PERSON, CALL or VIDEO.
             external_id: Caller-chosen identifier; unique per event.
+            additional_info: Free-form extra data, e.g. location, remarks and attachment.
             created_by: Id of the user creating it.
-            viewer_timezone: IANA time zone for the local* fields of the answer, e.g. America/Los_Angeles.
+            viewer_timezone: IANA time zone for the local* fields of the answer, e.g.
+                America/Los_Angeles.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             calendar_ops.CALENDAR_EVENTS_CREATE,
-            query={
-                "viewerTimezone": viewer_timezone,
-            },
+            query={"viewerTimezone": viewer_timezone},
             body=drop_not_given(
                 {
                     "startDateTime": start_date_time,
@@ -503,11 +604,12 @@ class AsyncCalendarEvents(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -525,6 +627,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
         viewer_timezone: str | None = None,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -536,13 +639,20 @@ class AsyncCalendarEvents(AsyncAPIResource):
             from_: Start of the period.
             to: End of the period.
             participant_ids: Only events of these users or patients.
+            event_type: Only events of this type.
             sort: Sort field and order, e.g. createdAt,asc.
             include_cancelled: Also return cancelled events (default false).
             include_encounter_info: Add the information of the linked encounter.
-            exclude_assigned_to_encounter_events: Leave out events that are attached to an encounter.
+            exclude_assigned_to_encounter_events: Leave out events that are attached to an
+                encounter.
             viewer_timezone: IANA time zone for the local* fields, e.g. America/Los_Angeles.
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -562,10 +672,11 @@ class AsyncCalendarEvents(AsyncAPIResource):
                 "size": size,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -573,22 +684,31 @@ class AsyncCalendarEvents(AsyncAPIResource):
         self,
         event_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CalendarEvent:
-        """Read one calendar event by id."""
+        """Read one calendar event by id.
+
+        Args:
+            event_id: Id of the event.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             calendar_ops.CALENDAR_EVENTS_GET,
-            path={
-                "eventId": event_id,
-            },
+            path={"eventId": event_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -596,22 +716,31 @@ class AsyncCalendarEvents(AsyncAPIResource):
         self,
         external_id: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CalendarEvent:
-        """Read one calendar event by its externalId."""
+        """Read one calendar event by its externalId.
+
+        Args:
+            external_id: The identifier the event was created with (`external_id`).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             calendar_ops.CALENDAR_EVENTS_GET_BY_EXTERNAL_ID,
-            path={
-                "externalId": external_id,
-            },
+            path={"externalId": external_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -631,6 +760,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
         external_id: str | NotGiven | None = NOT_GIVEN,
         additional_info: CalendarEventAdditionalInfo | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         updated_by: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -640,19 +770,29 @@ class AsyncCalendarEvents(AsyncAPIResource):
         """Replace a calendar event with a complete new version.
 
         Args:
+            event_id: Id of the event.
+            start_date_time: When the event starts.
+            end_date_time: When the event ends.
             host_id: The user who owns the event.
             participants: The users and patients invited, the host included.
+            event_title: Title of the event.
+            event_description: Description of the event.
             event_type: GROUP_THERAPY, APPOINTMENT, LEAVE or ENCOUNTER.
             event_status: SCHEDULED, CANCELLED, COMPLETED or MISSED.
             event_mode: IN-PERSON, CALL or VIDEO.
             external_id: Caller-chosen identifier; unique per event.
+            additional_info: Free-form extra data, e.g. location, remarks and attachment.
             updated_by: Id of the user making the change.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             calendar_ops.CALENDAR_EVENTS_REPLACE,
-            path={
-                "eventId": event_id,
-            },
+            path={"eventId": event_id},
             body=drop_not_given(
                 {
                     "startDateTime": start_date_time,
@@ -670,11 +810,12 @@ class AsyncCalendarEvents(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -698,6 +839,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
         external_id: str | NotGiven | None = NOT_GIVEN,
         additional_info: CalendarEventAdditionalInfo | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         updated_by: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -707,16 +849,31 @@ class AsyncCalendarEvents(AsyncAPIResource):
         """Change some fields of a calendar event.
 
         Args:
+            event_id: Id of the event.
+            start_date_time: When the event starts.
+            end_date_time: When the event ends.
+            host_id: The user who owns the event.
+            participants: The users and patients invited; the host must be among them.
+            event_title: Title of the event.
+            event_description: Description of the event.
             event_type: GROUP_THERAPY, APPOINTMENT, LEAVE or ENCOUNTER.
             event_status: SCHEDULED, CANCELLED, COMPLETED or MISSED.
             event_mode: IN-PERSON, CALL or VIDEO.
+            event_color: Colour of the event.
+            all_day_event: Whether the event lasts all day.
+            external_id: Caller-chosen identifier; unique per event.
+            additional_info: Free-form extra data, e.g. location, remarks and attachment.
             updated_by: Id of the user making the change.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             calendar_ops.CALENDAR_EVENTS_UPDATE,
-            path={
-                "eventId": event_id,
-            },
+            path={"eventId": event_id},
             body=drop_not_given(
                 {
                     "startDateTime": start_date_time,
@@ -736,11 +893,12 @@ class AsyncCalendarEvents(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -750,6 +908,7 @@ class AsyncCalendarEvents(AsyncAPIResource):
         *,
         participant_id: UUID | str,
         participation_status: str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -759,26 +918,29 @@ class AsyncCalendarEvents(AsyncAPIResource):
         """Record a participant's answer to an event invitation.
 
         Args:
+            event_id: Id of the event.
             participant_id: The participant answering.
             participation_status: The answer, e.g. Yes.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             calendar_ops.CALENDAR_EVENTS_RESPOND,
-            path={
-                "eventId": event_id,
-            },
+            path={"eventId": event_id},
             body=drop_not_given(
-                {
-                    "participantId": participant_id,
-                    "participationStatus": participation_status,
-                }
+                {"participantId": participant_id, "participationStatus": participation_status}
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -786,22 +948,31 @@ class AsyncCalendarEvents(AsyncAPIResource):
         self,
         event_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete a calendar event (only events in the future can be deleted)."""
+        """Delete a calendar event (only events in the future can be deleted).
+
+        Args:
+            event_id: Id of the event.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             calendar_ops.CALENDAR_EVENTS_DELETE,
-            path={
-                "eventId": event_id,
-            },
+            path={"eventId": event_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -815,6 +986,7 @@ class CalendarEventSummary(SyncAPIResource):
         from_: datetime | date | None = None,
         to: datetime | date | None = None,
         psm_ids: Sequence[UUID | str] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -826,19 +998,21 @@ class CalendarEventSummary(SyncAPIResource):
             from_: Start of the period.
             to: End of the period.
             psm_ids: The users to summarize.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             calendar_ops.CALENDAR_EVENT_SUMMARY_GET,
-            query={
-                "from": from_,
-                "to": to,
-                "psmIds": psm_ids,
-            },
+            query={"from": from_, "to": to, "psmIds": psm_ids},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -852,6 +1026,7 @@ class AsyncCalendarEventSummary(AsyncAPIResource):
         from_: datetime | date | None = None,
         to: datetime | date | None = None,
         psm_ids: Sequence[UUID | str] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -863,19 +1038,21 @@ class AsyncCalendarEventSummary(AsyncAPIResource):
             from_: Start of the period.
             to: End of the period.
             psm_ids: The users to summarize.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             calendar_ops.CALENDAR_EVENT_SUMMARY_GET,
-            query={
-                "from": from_,
-                "to": to,
-                "psmIds": psm_ids,
-            },
+            query={"from": from_, "to": to, "psmIds": psm_ids},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -890,6 +1067,7 @@ class CalendarSchedules(SyncAPIResource):
         from_: datetime | date | None = None,
         to: datetime | date | None = None,
         include_cancelled: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -902,6 +1080,11 @@ class CalendarSchedules(SyncAPIResource):
             from_: Start of the period.
             to: End of the period.
             include_cancelled: Also return cancelled events (B only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             calendar_ops.CALENDAR_SCHEDULES_LIST,
@@ -912,10 +1095,11 @@ class CalendarSchedules(SyncAPIResource):
                 "includeCancelled": include_cancelled,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -926,6 +1110,7 @@ class CalendarSchedules(SyncAPIResource):
         from_: datetime | date | None = None,
         to: datetime | date | None = None,
         include_cancelled: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -938,6 +1123,11 @@ class CalendarSchedules(SyncAPIResource):
             from_: Start of the period.
             to: End of the period.
             include_cancelled: Also return cancelled events (B only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             calendar_ops.CALENDAR_SCHEDULES_LIST_AVAILABLE,
@@ -948,10 +1138,11 @@ class CalendarSchedules(SyncAPIResource):
                 "includeCancelled": include_cancelled,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -962,6 +1153,7 @@ class CalendarSchedules(SyncAPIResource):
         from_: datetime | date | None = None,
         to: datetime | date | None = None,
         include_cancelled: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -974,6 +1166,11 @@ class CalendarSchedules(SyncAPIResource):
             from_: Start of the period.
             to: End of the period.
             include_cancelled: Also return cancelled events (B only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             calendar_ops.CALENDAR_SCHEDULES_LIST_FULL,
@@ -984,10 +1181,11 @@ class CalendarSchedules(SyncAPIResource):
                 "includeCancelled": include_cancelled,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1002,6 +1200,7 @@ class AsyncCalendarSchedules(AsyncAPIResource):
         from_: datetime | date | None = None,
         to: datetime | date | None = None,
         include_cancelled: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1014,6 +1213,11 @@ class AsyncCalendarSchedules(AsyncAPIResource):
             from_: Start of the period.
             to: End of the period.
             include_cancelled: Also return cancelled events (B only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             calendar_ops.CALENDAR_SCHEDULES_LIST,
@@ -1024,10 +1228,11 @@ class AsyncCalendarSchedules(AsyncAPIResource):
                 "includeCancelled": include_cancelled,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1038,6 +1243,7 @@ class AsyncCalendarSchedules(AsyncAPIResource):
         from_: datetime | date | None = None,
         to: datetime | date | None = None,
         include_cancelled: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1050,6 +1256,11 @@ class AsyncCalendarSchedules(AsyncAPIResource):
             from_: Start of the period.
             to: End of the period.
             include_cancelled: Also return cancelled events (B only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             calendar_ops.CALENDAR_SCHEDULES_LIST_AVAILABLE,
@@ -1060,10 +1271,11 @@ class AsyncCalendarSchedules(AsyncAPIResource):
                 "includeCancelled": include_cancelled,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1074,6 +1286,7 @@ class AsyncCalendarSchedules(AsyncAPIResource):
         from_: datetime | date | None = None,
         to: datetime | date | None = None,
         include_cancelled: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1086,6 +1299,11 @@ class AsyncCalendarSchedules(AsyncAPIResource):
             from_: Start of the period.
             to: End of the period.
             include_cancelled: Also return cancelled events (B only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             calendar_ops.CALENDAR_SCHEDULES_LIST_FULL,
@@ -1096,10 +1314,11 @@ class AsyncCalendarSchedules(AsyncAPIResource):
                 "includeCancelled": include_cancelled,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1116,6 +1335,7 @@ class CalendarWorkHours(SyncAPIResource):
         days_info: Sequence[WorkHoursDayWrite | Mapping[str, Any]],
         created_by: str | NotGiven | None = NOT_GIVEN,
         updated_by: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -1131,6 +1351,12 @@ class CalendarWorkHours(SyncAPIResource):
             days_info: The working time of each weekday.
             created_by: Id of the user creating it (create only).
             updated_by: Id of the user changing it (replace only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             calendar_ops.CALENDAR_WORK_HOURS_CREATE,
@@ -1145,11 +1371,12 @@ class CalendarWorkHours(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -1160,6 +1387,7 @@ class CalendarWorkHours(SyncAPIResource):
         from_: datetime | date | None = None,
         to: datetime | date | None = None,
         viewer_timezone: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1172,20 +1400,21 @@ class CalendarWorkHours(SyncAPIResource):
             from_: Start of the period.
             to: End of the period.
             viewer_timezone: IANA time zone for the local* fields, e.g. UTC (B only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             calendar_ops.CALENDAR_WORK_HOURS_LIST,
-            query={
-                "psmIds": psm_ids,
-                "from": from_,
-                "to": to,
-                "viewerTimezone": viewer_timezone,
-            },
+            query={"psmIds": psm_ids, "from": from_, "to": to, "viewerTimezone": viewer_timezone},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1199,6 +1428,7 @@ class CalendarWorkHours(SyncAPIResource):
         days_info: Sequence[WorkHoursDayWrite | Mapping[str, Any]],
         created_by: str | NotGiven | None = NOT_GIVEN,
         updated_by: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -1208,18 +1438,23 @@ class CalendarWorkHours(SyncAPIResource):
         """Replace one block of work hours.
 
         Args:
+            work_hours_id: Id of the block of work hours.
             psm_id: The user.
             start_date_time: First moment the hours apply.
             end_date_time: Last moment the hours apply.
             days_info: The working time of each weekday.
             created_by: Id of the user creating it (create only).
             updated_by: Id of the user changing it (replace only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             calendar_ops.CALENDAR_WORK_HOURS_REPLACE,
-            path={
-                "workHoursId": work_hours_id,
-            },
+            path={"workHoursId": work_hours_id},
             body=drop_not_given(
                 {
                     "psmId": psm_id,
@@ -1231,11 +1466,12 @@ class CalendarWorkHours(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -1252,6 +1488,7 @@ class AsyncCalendarWorkHours(AsyncAPIResource):
         days_info: Sequence[WorkHoursDayWrite | Mapping[str, Any]],
         created_by: str | NotGiven | None = NOT_GIVEN,
         updated_by: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -1267,6 +1504,12 @@ class AsyncCalendarWorkHours(AsyncAPIResource):
             days_info: The working time of each weekday.
             created_by: Id of the user creating it (create only).
             updated_by: Id of the user changing it (replace only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             calendar_ops.CALENDAR_WORK_HOURS_CREATE,
@@ -1281,11 +1524,12 @@ class AsyncCalendarWorkHours(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -1296,6 +1540,7 @@ class AsyncCalendarWorkHours(AsyncAPIResource):
         from_: datetime | date | None = None,
         to: datetime | date | None = None,
         viewer_timezone: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1308,20 +1553,21 @@ class AsyncCalendarWorkHours(AsyncAPIResource):
             from_: Start of the period.
             to: End of the period.
             viewer_timezone: IANA time zone for the local* fields, e.g. UTC (B only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             calendar_ops.CALENDAR_WORK_HOURS_LIST,
-            query={
-                "psmIds": psm_ids,
-                "from": from_,
-                "to": to,
-                "viewerTimezone": viewer_timezone,
-            },
+            query={"psmIds": psm_ids, "from": from_, "to": to, "viewerTimezone": viewer_timezone},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1335,6 +1581,7 @@ class AsyncCalendarWorkHours(AsyncAPIResource):
         days_info: Sequence[WorkHoursDayWrite | Mapping[str, Any]],
         created_by: str | NotGiven | None = NOT_GIVEN,
         updated_by: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -1344,18 +1591,23 @@ class AsyncCalendarWorkHours(AsyncAPIResource):
         """Replace one block of work hours.
 
         Args:
+            work_hours_id: Id of the block of work hours.
             psm_id: The user.
             start_date_time: First moment the hours apply.
             end_date_time: Last moment the hours apply.
             days_info: The working time of each weekday.
             created_by: Id of the user creating it (create only).
             updated_by: Id of the user changing it (replace only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             calendar_ops.CALENDAR_WORK_HOURS_REPLACE,
-            path={
-                "workHoursId": work_hours_id,
-            },
+            path={"workHoursId": work_hours_id},
             body=drop_not_given(
                 {
                     "psmId": psm_id,
@@ -1367,10 +1619,11 @@ class AsyncCalendarWorkHours(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )

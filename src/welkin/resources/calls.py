@@ -16,10 +16,7 @@ from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import calls as calls_ops
 from ..types.calls import VoiceCall
 
-__all__ = [
-    "PatientsCalls",
-    "AsyncPatientsCalls",
-]
+__all__ = ["PatientsCalls", "AsyncPatientsCalls"]
 
 
 class PatientsCalls(SyncAPIResource):
@@ -31,6 +28,7 @@ class PatientsCalls(SyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -39,25 +37,27 @@ class PatientsCalls(SyncAPIResource):
         """List a patient's voice calls. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
         Args:
+            patient_id: Id of the patient.
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             calls_ops.PATIENTS_CALLS_LIST,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id},
+            query={"page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -66,23 +66,32 @@ class PatientsCalls(SyncAPIResource):
         patient_id: UUID | str,
         call_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> VoiceCall:
-        """Read one voice call of a patient. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        """Read one voice call of a patient. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            patient_id: Id of the patient.
+            call_id: Id of the call.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             calls_ops.PATIENTS_CALLS_GET,
-            path={
-                "patientId": patient_id,
-                "callId": call_id,
-            },
+            path={"patientId": patient_id, "callId": call_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -91,23 +100,34 @@ class PatientsCalls(SyncAPIResource):
         patient_id: UUID | str,
         call_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> bytes:
-        """Download the recording of a voice call (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        """Download the recording of a voice call (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            patient_id: Id of the patient.
+            call_id: Id of the call.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Returns the content in memory; ``download_recording_to`` streams it to a file instead.
+        """
         return self._client._call_bytes(
             calls_ops.PATIENTS_CALLS_DOWNLOAD_RECORDING,
-            path={
-                "patientId": patient_id,
-                "callId": call_id,
-            },
+            path={"patientId": patient_id, "callId": call_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -117,6 +137,7 @@ class PatientsCalls(SyncAPIResource):
         call_id: UUID | str,
         destination: Destination,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -124,21 +145,29 @@ class PatientsCalls(SyncAPIResource):
     ) -> int:
         """Download the recording of a voice call (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
-        Streams the content to ``destination`` (a path, created with mode 0600, or a binary
-        file object) instead of holding it in memory; returns the number of bytes written.
+        Args:
+            patient_id: Id of the patient.
+            call_id: Id of the call.
+            destination: A path (created with mode 0600) or a binary file object.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Streams the content to ``destination`` instead of holding it in memory; returns the number
+        of bytes written.
         """
         return self._client._call_to_file(
             calls_ops.PATIENTS_CALLS_DOWNLOAD_RECORDING,
             destination,
-            path={
-                "patientId": patient_id,
-                "callId": call_id,
-            },
+            path={"patientId": patient_id, "callId": call_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -152,6 +181,7 @@ class AsyncPatientsCalls(AsyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -160,25 +190,27 @@ class AsyncPatientsCalls(AsyncAPIResource):
         """List a patient's voice calls. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
         Args:
+            patient_id: Id of the patient.
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             calls_ops.PATIENTS_CALLS_LIST,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id},
+            query={"page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -187,23 +219,32 @@ class AsyncPatientsCalls(AsyncAPIResource):
         patient_id: UUID | str,
         call_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> VoiceCall:
-        """Read one voice call of a patient. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        """Read one voice call of a patient. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            patient_id: Id of the patient.
+            call_id: Id of the call.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             calls_ops.PATIENTS_CALLS_GET,
-            path={
-                "patientId": patient_id,
-                "callId": call_id,
-            },
+            path={"patientId": patient_id, "callId": call_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -212,23 +253,34 @@ class AsyncPatientsCalls(AsyncAPIResource):
         patient_id: UUID | str,
         call_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> bytes:
-        """Download the recording of a voice call (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        """Download the recording of a voice call (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            patient_id: Id of the patient.
+            call_id: Id of the call.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Returns the content in memory; ``download_recording_to`` streams it to a file instead.
+        """
         return await self._client._call_bytes(
             calls_ops.PATIENTS_CALLS_DOWNLOAD_RECORDING,
-            path={
-                "patientId": patient_id,
-                "callId": call_id,
-            },
+            path={"patientId": patient_id, "callId": call_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -238,6 +290,7 @@ class AsyncPatientsCalls(AsyncAPIResource):
         call_id: UUID | str,
         destination: Destination,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -245,20 +298,28 @@ class AsyncPatientsCalls(AsyncAPIResource):
     ) -> int:
         """Download the recording of a voice call (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
-        Streams the content to ``destination`` (a path, created with mode 0600, or a binary
-        file object) instead of holding it in memory; returns the number of bytes written.
+        Args:
+            patient_id: Id of the patient.
+            call_id: Id of the call.
+            destination: A path (created with mode 0600) or a binary file object.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Streams the content to ``destination`` instead of holding it in memory; returns the number
+        of bytes written.
         """
         return await self._client._call_to_file(
             calls_ops.PATIENTS_CALLS_DOWNLOAD_RECORDING,
             destination,
-            path={
-                "patientId": patient_id,
-                "callId": call_id,
-            },
+            path={"patientId": patient_id, "callId": call_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )

@@ -8,7 +8,6 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping
 from datetime import date, datetime
-from functools import cached_property
 from typing import Any, Literal
 from uuid import UUID
 
@@ -17,15 +16,9 @@ from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import care_plans as care_plans_ops
-from ..types.care_plans import (
-    CarePlan,
-    Goal,
-    GoalComment,
-    GoalDetails,
-    GoalTask,
-    PatientOverview,
-)
+from ..types.care_plans import CarePlan, Goal, GoalComment, GoalDetails, GoalTask, PatientOverview
 from ..types.tasks import TaskRef
+from . import cached_resource
 
 __all__ = [
     "PatientsCarePlan",
@@ -44,34 +37,45 @@ __all__ = [
 class PatientsCarePlan(SyncAPIResource):
     """``client.patients.care_plan``."""
 
-    @cached_property
+    @cached_resource
     def overview(self) -> PatientsCarePlanOverview:
+        """PatientsCarePlanOverview: create, replace."""
         return PatientsCarePlanOverview(self._client)
 
-    @cached_property
+    @cached_resource
     def goals(self) -> PatientsCarePlanGoals:
+        """PatientsCarePlanGoals: create, list, get, update; sub-resources: comments, tasks."""
         return PatientsCarePlanGoals(self._client)
 
     def get(
         self,
         patient_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CarePlan:
-        """Read a patient's care plan and its overview."""
+        """Read a patient's care plan and its overview.
+
+        Args:
+            patient_id: Id of the patient.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GET,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -79,34 +83,45 @@ class PatientsCarePlan(SyncAPIResource):
 class AsyncPatientsCarePlan(AsyncAPIResource):
     """``client.patients.care_plan`` of ``AsyncClient``."""
 
-    @cached_property
+    @cached_resource
     def overview(self) -> AsyncPatientsCarePlanOverview:
+        """AsyncPatientsCarePlanOverview: create, replace."""
         return AsyncPatientsCarePlanOverview(self._client)
 
-    @cached_property
+    @cached_resource
     def goals(self) -> AsyncPatientsCarePlanGoals:
+        """AsyncPatientsCarePlanGoals: create, list, get, update; sub-resources: comments, tasks."""
         return AsyncPatientsCarePlanGoals(self._client)
 
     async def get(
         self,
         patient_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CarePlan:
-        """Read a patient's care plan and its overview."""
+        """Read a patient's care plan and its overview.
+
+        Args:
+            patient_id: Id of the patient.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GET,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -119,29 +134,36 @@ class PatientsCarePlanOverview(SyncAPIResource):
         patient_id: UUID | str,
         *,
         overview: str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> PatientOverview:
-        """Write the overview of a patient's care plan for the first time."""
+        """Write the overview of a patient's care plan for the first time.
+
+        Args:
+            patient_id: Id of the patient.
+            overview: The overview text of the care plan.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_OVERVIEW_CREATE,
-            path={
-                "patientId": patient_id,
-            },
-            body=drop_not_given(
-                {
-                    "overview": overview,
-                }
-            ),
+            path={"patientId": patient_id},
+            body=drop_not_given({"overview": overview}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -150,29 +172,36 @@ class PatientsCarePlanOverview(SyncAPIResource):
         patient_id: UUID | str,
         *,
         overview: str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> PatientOverview:
-        """Replace the overview of a patient's care plan."""
+        """Replace the overview of a patient's care plan.
+
+        Args:
+            patient_id: Id of the patient.
+            overview: The overview text of the care plan.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_OVERVIEW_REPLACE,
-            path={
-                "patientId": patient_id,
-            },
-            body=drop_not_given(
-                {
-                    "overview": overview,
-                }
-            ),
+            path={"patientId": patient_id},
+            body=drop_not_given({"overview": overview}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -185,29 +214,36 @@ class AsyncPatientsCarePlanOverview(AsyncAPIResource):
         patient_id: UUID | str,
         *,
         overview: str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> PatientOverview:
-        """Write the overview of a patient's care plan for the first time."""
+        """Write the overview of a patient's care plan for the first time.
+
+        Args:
+            patient_id: Id of the patient.
+            overview: The overview text of the care plan.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_OVERVIEW_CREATE,
-            path={
-                "patientId": patient_id,
-            },
-            body=drop_not_given(
-                {
-                    "overview": overview,
-                }
-            ),
+            path={"patientId": patient_id},
+            body=drop_not_given({"overview": overview}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -216,29 +252,36 @@ class AsyncPatientsCarePlanOverview(AsyncAPIResource):
         patient_id: UUID | str,
         *,
         overview: str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> PatientOverview:
-        """Replace the overview of a patient's care plan."""
+        """Replace the overview of a patient's care plan.
+
+        Args:
+            patient_id: Id of the patient.
+            overview: The overview text of the care plan.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_OVERVIEW_REPLACE,
-            path={
-                "patientId": patient_id,
-            },
-            body=drop_not_given(
-                {
-                    "overview": overview,
-                }
-            ),
+            path={"patientId": patient_id},
+            body=drop_not_given({"overview": overview}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -246,12 +289,14 @@ class AsyncPatientsCarePlanOverview(AsyncAPIResource):
 class PatientsCarePlanGoals(SyncAPIResource):
     """``client.patients.care_plan.goals``."""
 
-    @cached_property
+    @cached_resource
     def comments(self) -> PatientsCarePlanGoalsComments:
+        """PatientsCarePlanGoalsComments: list, create."""
         return PatientsCarePlanGoalsComments(self._client)
 
-    @cached_property
+    @cached_resource
     def tasks(self) -> PatientsCarePlanGoalsTasks:
+        """PatientsCarePlanGoalsTasks: list, create."""
         return PatientsCarePlanGoalsTasks(self._client)
 
     def create(
@@ -259,6 +304,7 @@ class PatientsCarePlanGoals(SyncAPIResource):
         patient_id: UUID | str,
         *,
         goal_template_name: str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -268,24 +314,26 @@ class PatientsCarePlanGoals(SyncAPIResource):
         """Add a goal to a patient's care plan from a goal template.
 
         Args:
+            patient_id: Id of the patient.
             goal_template_name: Name of the goal template; it must already exist in the designer.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_CREATE,
-            path={
-                "patientId": patient_id,
-            },
-            body=drop_not_given(
-                {
-                    "goalTemplateName": goal_template_name,
-                }
-            ),
+            path={"patientId": patient_id},
+            body=drop_not_given({"goalTemplateName": goal_template_name}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -296,6 +344,7 @@ class PatientsCarePlanGoals(SyncAPIResource):
         status: Literal["ACTIVE", "REMOVED", "COMPLETED"] | None = None,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -304,27 +353,28 @@ class PatientsCarePlanGoals(SyncAPIResource):
         """List the goals of a patient's care plan (without tasks or comments).
 
         Args:
+            patient_id: Id of the patient.
             status: Only goals in this status.
             page: Page number, from 0.
             size: Goals per page (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_LIST,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "status": status,
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id},
+            query={"status": status, "page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -333,23 +383,32 @@ class PatientsCarePlanGoals(SyncAPIResource):
         patient_id: UUID | str,
         goal_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> GoalDetails:
-        """Read a goal with its tasks and comments."""
+        """Read a goal with its tasks and comments.
+
+        Args:
+            patient_id: Id of the patient.
+            goal_id: Id of the goal.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_GET,
-            path={
-                "patientId": patient_id,
-                "goalId": goal_id,
-            },
+            path={"patientId": patient_id, "goalId": goal_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -361,6 +420,7 @@ class PatientsCarePlanGoals(SyncAPIResource):
         name: str | NotGiven | None = NOT_GIVEN,
         priority: str | NotGiven | None = NOT_GIVEN,
         status: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -370,28 +430,29 @@ class PatientsCarePlanGoals(SyncAPIResource):
         """Change a goal's name, priority or status.
 
         Args:
+            patient_id: Id of the patient.
+            goal_id: Id of the goal.
+            name: New name of the goal.
             priority: e.g. LOW, MEDIUM or HIGH.
             status: ACTIVE, REMOVED or COMPLETED.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_UPDATE,
-            path={
-                "patientId": patient_id,
-                "goalId": goal_id,
-            },
-            body=drop_not_given(
-                {
-                    "name": name,
-                    "priority": priority,
-                    "status": status,
-                }
-            ),
+            path={"patientId": patient_id, "goalId": goal_id},
+            body=drop_not_given({"name": name, "priority": priority, "status": status}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -399,12 +460,14 @@ class PatientsCarePlanGoals(SyncAPIResource):
 class AsyncPatientsCarePlanGoals(AsyncAPIResource):
     """``client.patients.care_plan.goals`` of ``AsyncClient``."""
 
-    @cached_property
+    @cached_resource
     def comments(self) -> AsyncPatientsCarePlanGoalsComments:
+        """AsyncPatientsCarePlanGoalsComments: list, create."""
         return AsyncPatientsCarePlanGoalsComments(self._client)
 
-    @cached_property
+    @cached_resource
     def tasks(self) -> AsyncPatientsCarePlanGoalsTasks:
+        """AsyncPatientsCarePlanGoalsTasks: list, create."""
         return AsyncPatientsCarePlanGoalsTasks(self._client)
 
     async def create(
@@ -412,6 +475,7 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
         patient_id: UUID | str,
         *,
         goal_template_name: str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -421,24 +485,26 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
         """Add a goal to a patient's care plan from a goal template.
 
         Args:
+            patient_id: Id of the patient.
             goal_template_name: Name of the goal template; it must already exist in the designer.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_CREATE,
-            path={
-                "patientId": patient_id,
-            },
-            body=drop_not_given(
-                {
-                    "goalTemplateName": goal_template_name,
-                }
-            ),
+            path={"patientId": patient_id},
+            body=drop_not_given({"goalTemplateName": goal_template_name}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -449,6 +515,7 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
         status: Literal["ACTIVE", "REMOVED", "COMPLETED"] | None = None,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -457,27 +524,28 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
         """List the goals of a patient's care plan (without tasks or comments).
 
         Args:
+            patient_id: Id of the patient.
             status: Only goals in this status.
             page: Page number, from 0.
             size: Goals per page (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_LIST,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "status": status,
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id},
+            query={"status": status, "page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -486,23 +554,32 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
         patient_id: UUID | str,
         goal_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> GoalDetails:
-        """Read a goal with its tasks and comments."""
+        """Read a goal with its tasks and comments.
+
+        Args:
+            patient_id: Id of the patient.
+            goal_id: Id of the goal.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_GET,
-            path={
-                "patientId": patient_id,
-                "goalId": goal_id,
-            },
+            path={"patientId": patient_id, "goalId": goal_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -514,6 +591,7 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
         name: str | NotGiven | None = NOT_GIVEN,
         priority: str | NotGiven | None = NOT_GIVEN,
         status: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -523,28 +601,29 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
         """Change a goal's name, priority or status.
 
         Args:
+            patient_id: Id of the patient.
+            goal_id: Id of the goal.
+            name: New name of the goal.
             priority: e.g. LOW, MEDIUM or HIGH.
             status: ACTIVE, REMOVED or COMPLETED.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_UPDATE,
-            path={
-                "patientId": patient_id,
-                "goalId": goal_id,
-            },
-            body=drop_not_given(
-                {
-                    "name": name,
-                    "priority": priority,
-                    "status": status,
-                }
-            ),
+            path={"patientId": patient_id, "goalId": goal_id},
+            body=drop_not_given({"name": name, "priority": priority, "status": status}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -557,23 +636,32 @@ class PatientsCarePlanGoalsComments(SyncAPIResource):
         patient_id: UUID | str,
         goal_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[GoalComment]:
-        """List a goal's comments."""
+        """List a goal's comments.
+
+        Args:
+            patient_id: Id of the patient.
+            goal_id: Id of the goal.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_COMMENTS_LIST,
-            path={
-                "patientId": patient_id,
-                "goalId": goal_id,
-            },
+            path={"patientId": patient_id, "goalId": goal_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -583,30 +671,37 @@ class PatientsCarePlanGoalsComments(SyncAPIResource):
         goal_id: UUID | str,
         *,
         text: str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> GoalComment:
-        """Comment on a goal."""
+        """Comment on a goal.
+
+        Args:
+            patient_id: Id of the patient.
+            goal_id: Id of the goal.
+            text: Text of the comment.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_COMMENTS_CREATE,
-            path={
-                "patientId": patient_id,
-                "goalId": goal_id,
-            },
-            body=drop_not_given(
-                {
-                    "text": text,
-                }
-            ),
+            path={"patientId": patient_id, "goalId": goal_id},
+            body=drop_not_given({"text": text}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -619,23 +714,32 @@ class AsyncPatientsCarePlanGoalsComments(AsyncAPIResource):
         patient_id: UUID | str,
         goal_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[GoalComment]:
-        """List a goal's comments."""
+        """List a goal's comments.
+
+        Args:
+            patient_id: Id of the patient.
+            goal_id: Id of the goal.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_COMMENTS_LIST,
-            path={
-                "patientId": patient_id,
-                "goalId": goal_id,
-            },
+            path={"patientId": patient_id, "goalId": goal_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -645,30 +749,37 @@ class AsyncPatientsCarePlanGoalsComments(AsyncAPIResource):
         goal_id: UUID | str,
         *,
         text: str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> GoalComment:
-        """Comment on a goal."""
+        """Comment on a goal.
+
+        Args:
+            patient_id: Id of the patient.
+            goal_id: Id of the goal.
+            text: Text of the comment.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_COMMENTS_CREATE,
-            path={
-                "patientId": patient_id,
-                "goalId": goal_id,
-            },
-            body=drop_not_given(
-                {
-                    "text": text,
-                }
-            ),
+            path={"patientId": patient_id, "goalId": goal_id},
+            body=drop_not_given({"text": text}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -681,23 +792,32 @@ class PatientsCarePlanGoalsTasks(SyncAPIResource):
         patient_id: UUID | str,
         goal_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[GoalTask]:
-        """List a goal's tasks."""
+        """List a goal's tasks.
+
+        Args:
+            patient_id: Id of the patient.
+            goal_id: Id of the goal.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_TASKS_LIST,
-            path={
-                "patientId": patient_id,
-                "goalId": goal_id,
-            },
+            path={"patientId": patient_id, "goalId": goal_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -712,6 +832,7 @@ class PatientsCarePlanGoalsTasks(SyncAPIResource):
         status: str | NotGiven | None = NOT_GIVEN,
         priority: str | NotGiven | None = NOT_GIVEN,
         assignee: TaskRef | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -721,18 +842,24 @@ class PatientsCarePlanGoalsTasks(SyncAPIResource):
         """Add a task to a goal.
 
         Args:
+            patient_id: Id of the patient.
+            goal_id: Id of the goal.
             name: Short name of the task.
+            description: Description of the task.
             due_date: Deadline.
             status: TODO, IN_PROGRESS, COMPLETED or CANCELED.
             priority: LOW, MEDIUM, HIGH or URGENT.
             assignee: The user responsible for the task.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_TASKS_CREATE,
-            path={
-                "patientId": patient_id,
-                "goalId": goal_id,
-            },
+            path={"patientId": patient_id, "goalId": goal_id},
             body=drop_not_given(
                 {
                     "name": name,
@@ -744,11 +871,12 @@ class PatientsCarePlanGoalsTasks(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -761,23 +889,32 @@ class AsyncPatientsCarePlanGoalsTasks(AsyncAPIResource):
         patient_id: UUID | str,
         goal_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[GoalTask]:
-        """List a goal's tasks."""
+        """List a goal's tasks.
+
+        Args:
+            patient_id: Id of the patient.
+            goal_id: Id of the goal.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_TASKS_LIST,
-            path={
-                "patientId": patient_id,
-                "goalId": goal_id,
-            },
+            path={"patientId": patient_id, "goalId": goal_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -792,6 +929,7 @@ class AsyncPatientsCarePlanGoalsTasks(AsyncAPIResource):
         status: str | NotGiven | None = NOT_GIVEN,
         priority: str | NotGiven | None = NOT_GIVEN,
         assignee: TaskRef | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -801,18 +939,24 @@ class AsyncPatientsCarePlanGoalsTasks(AsyncAPIResource):
         """Add a task to a goal.
 
         Args:
+            patient_id: Id of the patient.
+            goal_id: Id of the goal.
             name: Short name of the task.
+            description: Description of the task.
             due_date: Deadline.
             status: TODO, IN_PROGRESS, COMPLETED or CANCELED.
             priority: LOW, MEDIUM, HIGH or URGENT.
             assignee: The user responsible for the task.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             care_plans_ops.PATIENTS_CARE_PLAN_GOALS_TASKS_CREATE,
-            path={
-                "patientId": patient_id,
-                "goalId": goal_id,
-            },
+            path={"patientId": patient_id, "goalId": goal_id},
             body=drop_not_given(
                 {
                     "name": name,
@@ -824,10 +968,11 @@ class AsyncPatientsCarePlanGoalsTasks(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )

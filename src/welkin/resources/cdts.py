@@ -18,10 +18,7 @@ from ..operations import cdts as cdts_ops
 from ..types.cdts import CdtBulkUpdateResult, CdtBulkUpdateRow
 from ..types.common import CdtRecord
 
-__all__ = [
-    "PatientsCdts",
-    "AsyncPatientsCdts",
-]
+__all__ = ["PatientsCdts", "AsyncPatientsCdts"]
 
 
 class PatientsCdts(SyncAPIResource):
@@ -39,6 +36,7 @@ class PatientsCdts(SyncAPIResource):
         page: int | None = None,
         size: int | None = None,
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -47,6 +45,7 @@ class PatientsCdts(SyncAPIResource):
         """List a patient's records of one CDT, page by page.
 
         Args:
+            patient_id: Id of the patient.
             cdt_name: The CDT's name.
             fields: Only these fields of each record.
             filters: A field and the values it may hold, written key=v1,v2,v3.
@@ -55,15 +54,17 @@ class PatientsCdts(SyncAPIResource):
             page: Page number, from 0.
             size: Records per page (default 20).
             sort: Sort field and order (field,asc or field,desc).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             cdts_ops.PATIENTS_CDTS_LIST,
-            path={
-                "patientId": patient_id,
-                "cdtName": cdt_name,
-            },
+            path={"patientId": patient_id, "cdtName": cdt_name},
             query={
                 "fields": fields,
                 "filters": filters,
@@ -74,10 +75,11 @@ class PatientsCdts(SyncAPIResource):
                 "sort": sort,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -87,6 +89,7 @@ class PatientsCdts(SyncAPIResource):
         cdt_name: str,
         fields: Mapping[str, Any] | None = None,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -96,22 +99,28 @@ class PatientsCdts(SyncAPIResource):
         """Create a record of a CDT for a patient from its custom field values.
 
         Args:
+            patient_id: Id of the patient.
             cdt_name: The CDT's name.
-            fields: The JSON object to send.
+            fields: The record's custom field values by name, flat (not wrapped in `jsonBody`), e.g.
+                `{"weight": 61.5}`.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             cdts_ops.PATIENTS_CDTS_CREATE,
-            path={
-                "patientId": patient_id,
-                "cdtName": cdt_name,
-            },
+            path={"patientId": patient_id, "cdtName": cdt_name},
             body=fields,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -121,6 +130,7 @@ class PatientsCdts(SyncAPIResource):
         cdt_name: str,
         *,
         rows: Sequence[CdtBulkUpdateRow | Mapping[str, Any]],
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -130,25 +140,27 @@ class PatientsCdts(SyncAPIResource):
         """Change list fields of several records of a CDT at once.
 
         Args:
+            patient_id: Id of the patient.
             cdt_name: The CDT's name.
+            rows: The records to change, each with its id and the field values to set.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             cdts_ops.PATIENTS_CDTS_BULK_UPDATE,
-            path={
-                "patientId": patient_id,
-                "cdtName": cdt_name,
-            },
-            body=drop_not_given(
-                {
-                    "rows": rows,
-                }
-            ),
+            path={"patientId": patient_id, "cdtName": cdt_name},
+            body=drop_not_given({"rows": rows}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -158,6 +170,7 @@ class PatientsCdts(SyncAPIResource):
         cdt_name: str,
         cdt_record_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -166,20 +179,24 @@ class PatientsCdts(SyncAPIResource):
         """Read one CDT record.
 
         Args:
+            patient_id: Id of the patient.
             cdt_name: The CDT's name.
+            cdt_record_id: Id of the CDT record.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             cdts_ops.PATIENTS_CDTS_GET,
-            path={
-                "patientId": patient_id,
-                "cdtName": cdt_name,
-                "cdtRecordId": cdt_record_id,
-            },
+            path={"patientId": patient_id, "cdtName": cdt_name, "cdtRecordId": cdt_record_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -190,6 +207,7 @@ class PatientsCdts(SyncAPIResource):
         cdt_record_id: UUID | str,
         fields: Mapping[str, Any] | None = None,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -199,23 +217,28 @@ class PatientsCdts(SyncAPIResource):
         """Change some fields of a CDT record.
 
         Args:
+            patient_id: Id of the patient.
             cdt_name: The CDT's name.
-            fields: The JSON object to send.
+            cdt_record_id: Id of the CDT record.
+            fields: The custom fields to change, by name.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             cdts_ops.PATIENTS_CDTS_UPDATE,
-            path={
-                "patientId": patient_id,
-                "cdtName": cdt_name,
-                "cdtRecordId": cdt_record_id,
-            },
+            path={"patientId": patient_id, "cdtName": cdt_name, "cdtRecordId": cdt_record_id},
             body=fields,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -225,6 +248,7 @@ class PatientsCdts(SyncAPIResource):
         cdt_name: str,
         cdt_record_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -233,20 +257,24 @@ class PatientsCdts(SyncAPIResource):
         """Delete a CDT record.
 
         Args:
+            patient_id: Id of the patient.
             cdt_name: The CDT's name.
+            cdt_record_id: Id of the CDT record.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             cdts_ops.PATIENTS_CDTS_DELETE,
-            path={
-                "patientId": patient_id,
-                "cdtName": cdt_name,
-                "cdtRecordId": cdt_record_id,
-            },
+            path={"patientId": patient_id, "cdtName": cdt_name, "cdtRecordId": cdt_record_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -266,6 +294,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
         page: int | None = None,
         size: int | None = None,
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -274,6 +303,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
         """List a patient's records of one CDT, page by page.
 
         Args:
+            patient_id: Id of the patient.
             cdt_name: The CDT's name.
             fields: Only these fields of each record.
             filters: A field and the values it may hold, written key=v1,v2,v3.
@@ -282,15 +312,17 @@ class AsyncPatientsCdts(AsyncAPIResource):
             page: Page number, from 0.
             size: Records per page (default 20).
             sort: Sort field and order (field,asc or field,desc).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             cdts_ops.PATIENTS_CDTS_LIST,
-            path={
-                "patientId": patient_id,
-                "cdtName": cdt_name,
-            },
+            path={"patientId": patient_id, "cdtName": cdt_name},
             query={
                 "fields": fields,
                 "filters": filters,
@@ -301,10 +333,11 @@ class AsyncPatientsCdts(AsyncAPIResource):
                 "sort": sort,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -314,6 +347,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
         cdt_name: str,
         fields: Mapping[str, Any] | None = None,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -323,22 +357,28 @@ class AsyncPatientsCdts(AsyncAPIResource):
         """Create a record of a CDT for a patient from its custom field values.
 
         Args:
+            patient_id: Id of the patient.
             cdt_name: The CDT's name.
-            fields: The JSON object to send.
+            fields: The record's custom field values by name, flat (not wrapped in `jsonBody`), e.g.
+                `{"weight": 61.5}`.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             cdts_ops.PATIENTS_CDTS_CREATE,
-            path={
-                "patientId": patient_id,
-                "cdtName": cdt_name,
-            },
+            path={"patientId": patient_id, "cdtName": cdt_name},
             body=fields,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -348,6 +388,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
         cdt_name: str,
         *,
         rows: Sequence[CdtBulkUpdateRow | Mapping[str, Any]],
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -357,25 +398,27 @@ class AsyncPatientsCdts(AsyncAPIResource):
         """Change list fields of several records of a CDT at once.
 
         Args:
+            patient_id: Id of the patient.
             cdt_name: The CDT's name.
+            rows: The records to change, each with its id and the field values to set.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             cdts_ops.PATIENTS_CDTS_BULK_UPDATE,
-            path={
-                "patientId": patient_id,
-                "cdtName": cdt_name,
-            },
-            body=drop_not_given(
-                {
-                    "rows": rows,
-                }
-            ),
+            path={"patientId": patient_id, "cdtName": cdt_name},
+            body=drop_not_given({"rows": rows}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -385,6 +428,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
         cdt_name: str,
         cdt_record_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -393,20 +437,24 @@ class AsyncPatientsCdts(AsyncAPIResource):
         """Read one CDT record.
 
         Args:
+            patient_id: Id of the patient.
             cdt_name: The CDT's name.
+            cdt_record_id: Id of the CDT record.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             cdts_ops.PATIENTS_CDTS_GET,
-            path={
-                "patientId": patient_id,
-                "cdtName": cdt_name,
-                "cdtRecordId": cdt_record_id,
-            },
+            path={"patientId": patient_id, "cdtName": cdt_name, "cdtRecordId": cdt_record_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -417,6 +465,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
         cdt_record_id: UUID | str,
         fields: Mapping[str, Any] | None = None,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -426,23 +475,28 @@ class AsyncPatientsCdts(AsyncAPIResource):
         """Change some fields of a CDT record.
 
         Args:
+            patient_id: Id of the patient.
             cdt_name: The CDT's name.
-            fields: The JSON object to send.
+            cdt_record_id: Id of the CDT record.
+            fields: The custom fields to change, by name.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             cdts_ops.PATIENTS_CDTS_UPDATE,
-            path={
-                "patientId": patient_id,
-                "cdtName": cdt_name,
-                "cdtRecordId": cdt_record_id,
-            },
+            path={"patientId": patient_id, "cdtName": cdt_name, "cdtRecordId": cdt_record_id},
             body=fields,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -452,6 +506,7 @@ class AsyncPatientsCdts(AsyncAPIResource):
         cdt_name: str,
         cdt_record_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -460,19 +515,23 @@ class AsyncPatientsCdts(AsyncAPIResource):
         """Delete a CDT record.
 
         Args:
+            patient_id: Id of the patient.
             cdt_name: The CDT's name.
+            cdt_record_id: Id of the CDT record.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             cdts_ops.PATIENTS_CDTS_DELETE,
-            path={
-                "patientId": patient_id,
-                "cdtName": cdt_name,
-                "cdtRecordId": cdt_record_id,
-            },
+            path={"patientId": patient_id, "cdtName": cdt_name, "cdtRecordId": cdt_record_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -18,15 +17,9 @@ from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import chat as chat_ops
 from ..types.chat import ChatMessage, ChatSearchHit
+from . import cached_resource
 
-__all__ = [
-    "PatientsChat",
-    "AsyncPatientsChat",
-    "Chat",
-    "AsyncChat",
-    "ChatFiles",
-    "AsyncChatFiles",
-]
+__all__ = ["PatientsChat", "AsyncPatientsChat", "Chat", "AsyncChat", "ChatFiles", "AsyncChatFiles"]
 
 
 class PatientsChat(SyncAPIResource):
@@ -37,6 +30,7 @@ class PatientsChat(SyncAPIResource):
         patient_id: UUID | str,
         *,
         message: str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -46,24 +40,26 @@ class PatientsChat(SyncAPIResource):
         """Post a chat message from the patient to the care team.
 
         Args:
+            patient_id: Id of the patient.
             message: The message text.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             chat_ops.PATIENTS_CHAT_SEND_INBOUND,
-            path={
-                "patientId": patient_id,
-            },
-            body=drop_not_given(
-                {
-                    "message": message,
-                }
-            ),
+            path={"patientId": patient_id},
+            body=drop_not_given({"message": message}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -74,6 +70,7 @@ class PatientsChat(SyncAPIResource):
         include_archived: bool | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -82,17 +79,23 @@ class PatientsChat(SyncAPIResource):
         """Read a patient's chat history, newest message first.
 
         Args:
+            patient_id: Id of the patient.
             include_archived: Also return archived messages.
-            page_size: Messages per page; sent as both `pageSize` and `size` (Welkin's own references disagree on the name).
-            page_token: A page token (from a page's meta or a search hit); Welkin ignores the other parameters when it is given.
+            page_size: Messages per page; sent as both `pageSize` and `size` (Welkin's own
+                references disagree on the name).
+            page_token: A page token (from a page's meta or a search hit); Welkin ignores the other
+                parameters when it is given.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             chat_ops.PATIENTS_CHAT_LIST,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             query={
                 "includeArchived": include_archived,
                 "pageSize": page_size,
@@ -100,10 +103,11 @@ class PatientsChat(SyncAPIResource):
                 "pageToken": page_token,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -116,6 +120,7 @@ class PatientsChat(SyncAPIResource):
         content_page_size: int | None = None,
         include_archived: bool | None = None,
         page_token: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -124,19 +129,23 @@ class PatientsChat(SyncAPIResource):
         """Search a patient's chat messages by text.
 
         Args:
+            patient_id: Id of the patient.
             query: The text to look for.
             page_size: Search hits per page.
             content_page_size: Page size of the message pages reached through a hit's tokens.
             include_archived: Also search archived messages.
             page_token: A search page token; Welkin ignores the other parameters when it is given.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             chat_ops.PATIENTS_CHAT_SEARCH,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             query={
                 "query": query,
                 "pageSize": page_size,
@@ -145,10 +154,11 @@ class PatientsChat(SyncAPIResource):
                 "pageToken": page_token,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -157,6 +167,7 @@ class PatientsChat(SyncAPIResource):
         patient_id: UUID | str,
         *,
         archive_date: datetime | date | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -165,21 +176,24 @@ class PatientsChat(SyncAPIResource):
         """Archive the messages posted before a date (API clients are not allowed to call it).
 
         Args:
+            patient_id: Id of the patient.
             archive_date: Messages posted before this moment are archived.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             chat_ops.PATIENTS_CHAT_ARCHIVE,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "archiveDate": archive_date,
-            },
+            path={"patientId": patient_id},
+            query={"archiveDate": archive_date},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -187,22 +201,31 @@ class PatientsChat(SyncAPIResource):
         self,
         patient_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Restore every archived message (API clients are not allowed to call it)."""
+        """Restore every archived message (API clients are not allowed to call it).
+
+        Args:
+            patient_id: Id of the patient.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             chat_ops.PATIENTS_CHAT_RESTORE,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -215,6 +238,7 @@ class AsyncPatientsChat(AsyncAPIResource):
         patient_id: UUID | str,
         *,
         message: str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -224,24 +248,26 @@ class AsyncPatientsChat(AsyncAPIResource):
         """Post a chat message from the patient to the care team.
 
         Args:
+            patient_id: Id of the patient.
             message: The message text.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             chat_ops.PATIENTS_CHAT_SEND_INBOUND,
-            path={
-                "patientId": patient_id,
-            },
-            body=drop_not_given(
-                {
-                    "message": message,
-                }
-            ),
+            path={"patientId": patient_id},
+            body=drop_not_given({"message": message}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -252,6 +278,7 @@ class AsyncPatientsChat(AsyncAPIResource):
         include_archived: bool | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -260,17 +287,23 @@ class AsyncPatientsChat(AsyncAPIResource):
         """Read a patient's chat history, newest message first.
 
         Args:
+            patient_id: Id of the patient.
             include_archived: Also return archived messages.
-            page_size: Messages per page; sent as both `pageSize` and `size` (Welkin's own references disagree on the name).
-            page_token: A page token (from a page's meta or a search hit); Welkin ignores the other parameters when it is given.
+            page_size: Messages per page; sent as both `pageSize` and `size` (Welkin's own
+                references disagree on the name).
+            page_token: A page token (from a page's meta or a search hit); Welkin ignores the other
+                parameters when it is given.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             chat_ops.PATIENTS_CHAT_LIST,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             query={
                 "includeArchived": include_archived,
                 "pageSize": page_size,
@@ -278,10 +311,11 @@ class AsyncPatientsChat(AsyncAPIResource):
                 "pageToken": page_token,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -294,6 +328,7 @@ class AsyncPatientsChat(AsyncAPIResource):
         content_page_size: int | None = None,
         include_archived: bool | None = None,
         page_token: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -302,19 +337,23 @@ class AsyncPatientsChat(AsyncAPIResource):
         """Search a patient's chat messages by text.
 
         Args:
+            patient_id: Id of the patient.
             query: The text to look for.
             page_size: Search hits per page.
             content_page_size: Page size of the message pages reached through a hit's tokens.
             include_archived: Also search archived messages.
             page_token: A search page token; Welkin ignores the other parameters when it is given.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             chat_ops.PATIENTS_CHAT_SEARCH,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             query={
                 "query": query,
                 "pageSize": page_size,
@@ -323,10 +362,11 @@ class AsyncPatientsChat(AsyncAPIResource):
                 "pageToken": page_token,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -335,6 +375,7 @@ class AsyncPatientsChat(AsyncAPIResource):
         patient_id: UUID | str,
         *,
         archive_date: datetime | date | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -343,21 +384,24 @@ class AsyncPatientsChat(AsyncAPIResource):
         """Archive the messages posted before a date (API clients are not allowed to call it).
 
         Args:
+            patient_id: Id of the patient.
             archive_date: Messages posted before this moment are archived.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             chat_ops.PATIENTS_CHAT_ARCHIVE,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "archiveDate": archive_date,
-            },
+            path={"patientId": patient_id},
+            query={"archiveDate": archive_date},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -365,22 +409,31 @@ class AsyncPatientsChat(AsyncAPIResource):
         self,
         patient_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Restore every archived message (API clients are not allowed to call it)."""
+        """Restore every archived message (API clients are not allowed to call it).
+
+        Args:
+            patient_id: Id of the patient.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             chat_ops.PATIENTS_CHAT_RESTORE,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -388,16 +441,18 @@ class AsyncPatientsChat(AsyncAPIResource):
 class Chat(SyncAPIResource):
     """``client.chat``."""
 
-    @cached_property
+    @cached_resource
     def files(self) -> ChatFiles:
+        """ChatFiles: download, download_to."""
         return ChatFiles(self._client)
 
 
 class AsyncChat(AsyncAPIResource):
     """``client.chat`` of ``AsyncClient``."""
 
-    @cached_property
+    @cached_resource
     def files(self) -> AsyncChatFiles:
+        """AsyncChatFiles: download, download_to."""
         return AsyncChatFiles(self._client)
 
 
@@ -408,6 +463,7 @@ class ChatFiles(SyncAPIResource):
         self,
         file_id: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -417,17 +473,23 @@ class ChatFiles(SyncAPIResource):
 
         Args:
             file_id: Id of the file.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Returns the content in memory; ``download_to`` streams it to a file instead.
         """
         return self._client._call_bytes(
             chat_ops.CHAT_FILES_DOWNLOAD,
-            path={
-                "fileId": file_id,
-            },
+            path={"fileId": file_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -436,6 +498,7 @@ class ChatFiles(SyncAPIResource):
         file_id: str,
         destination: Destination,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -443,20 +506,28 @@ class ChatFiles(SyncAPIResource):
     ) -> int:
         """Download a chat media file (PNG, JPEG or PDF, as raw bytes). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
-        Streams the content to ``destination`` (a path, created with mode 0600, or a binary
-        file object) instead of holding it in memory; returns the number of bytes written.
+        Args:
+            file_id: Id of the file.
+            destination: A path (created with mode 0600) or a binary file object.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Streams the content to ``destination`` instead of holding it in memory; returns the number
+        of bytes written.
         """
         return self._client._call_to_file(
             chat_ops.CHAT_FILES_DOWNLOAD,
             destination,
-            path={
-                "fileId": file_id,
-            },
+            path={"fileId": file_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -468,6 +539,7 @@ class AsyncChatFiles(AsyncAPIResource):
         self,
         file_id: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -477,17 +549,23 @@ class AsyncChatFiles(AsyncAPIResource):
 
         Args:
             file_id: Id of the file.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Returns the content in memory; ``download_to`` streams it to a file instead.
         """
         return await self._client._call_bytes(
             chat_ops.CHAT_FILES_DOWNLOAD,
-            path={
-                "fileId": file_id,
-            },
+            path={"fileId": file_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -496,6 +574,7 @@ class AsyncChatFiles(AsyncAPIResource):
         file_id: str,
         destination: Destination,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -503,19 +582,27 @@ class AsyncChatFiles(AsyncAPIResource):
     ) -> int:
         """Download a chat media file (PNG, JPEG or PDF, as raw bytes). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
-        Streams the content to ``destination`` (a path, created with mode 0600, or a binary
-        file object) instead of holding it in memory; returns the number of bytes written.
+        Args:
+            file_id: Id of the file.
+            destination: A path (created with mode 0600) or a binary file object.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Streams the content to ``destination`` instead of holding it in memory; returns the number
+        of bytes written.
         """
         return await self._client._call_to_file(
             chat_ops.CHAT_FILES_DOWNLOAD,
             destination,
-            path={
-                "fileId": file_id,
-            },
+            path={"fileId": file_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )

@@ -16,10 +16,7 @@ from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import contacts as contacts_ops
 from ..types.contacts import Contact
 
-__all__ = [
-    "PatientsContacts",
-    "AsyncPatientsContacts",
-]
+__all__ = ["PatientsContacts", "AsyncPatientsContacts"]
 
 
 class PatientsContacts(SyncAPIResource):
@@ -31,6 +28,7 @@ class PatientsContacts(SyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -39,25 +37,27 @@ class PatientsContacts(SyncAPIResource):
         """List a patient's related contacts. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
         Args:
+            patient_id: Id of the patient.
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             contacts_ops.PATIENTS_CONTACTS_LIST,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id},
+            query={"page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -66,23 +66,32 @@ class PatientsContacts(SyncAPIResource):
         patient_id: UUID | str,
         contact_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Contact:
-        """Read one related contact of a patient. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        """Read one related contact of a patient. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            patient_id: Id of the patient.
+            contact_id: Id of the contact.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             contacts_ops.PATIENTS_CONTACTS_GET,
-            path={
-                "patientId": patient_id,
-                "contactId": contact_id,
-            },
+            path={"patientId": patient_id, "contactId": contact_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -95,6 +104,7 @@ class PatientsContacts(SyncAPIResource):
         email: str | NotGiven | None = NOT_GIVEN,
         relationship: str | NotGiven | None = NOT_GIVEN,
         pdt_record_id: UUID | str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -104,15 +114,22 @@ class PatientsContacts(SyncAPIResource):
         """Add a related contact to a patient.
 
         Args:
+            patient_id: Id of the patient.
+            name: Name of the contact.
             phone: E.164 phone number.
+            email: Email address of the contact.
             relationship: How the contact relates to the patient.
             pdt_record_id: The profile (PDT) record holding the contact's details.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             contacts_ops.PATIENTS_CONTACTS_CREATE,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             body=drop_not_given(
                 {
                     "name": name,
@@ -123,11 +140,12 @@ class PatientsContacts(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -141,6 +159,7 @@ class PatientsContacts(SyncAPIResource):
         email: str | NotGiven | None = NOT_GIVEN,
         relationship: str | NotGiven | None = NOT_GIVEN,
         pdt_record_id: UUID | str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -150,16 +169,23 @@ class PatientsContacts(SyncAPIResource):
         """Change some fields of a related contact. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
         Args:
+            patient_id: Id of the patient.
+            contact_id: Id of the contact.
+            name: Name of the contact.
             phone: E.164 phone number.
+            email: Email address of the contact.
             relationship: How the contact relates to the patient.
             pdt_record_id: The profile (PDT) record holding the contact's details.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             contacts_ops.PATIENTS_CONTACTS_UPDATE,
-            path={
-                "patientId": patient_id,
-                "contactId": contact_id,
-            },
+            path={"patientId": patient_id, "contactId": contact_id},
             body=drop_not_given(
                 {
                     "name": name,
@@ -170,11 +196,12 @@ class PatientsContacts(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -188,6 +215,7 @@ class AsyncPatientsContacts(AsyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -196,25 +224,27 @@ class AsyncPatientsContacts(AsyncAPIResource):
         """List a patient's related contacts. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
         Args:
+            patient_id: Id of the patient.
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             contacts_ops.PATIENTS_CONTACTS_LIST,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id},
+            query={"page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -223,23 +253,32 @@ class AsyncPatientsContacts(AsyncAPIResource):
         patient_id: UUID | str,
         contact_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Contact:
-        """Read one related contact of a patient. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        """Read one related contact of a patient. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            patient_id: Id of the patient.
+            contact_id: Id of the contact.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             contacts_ops.PATIENTS_CONTACTS_GET,
-            path={
-                "patientId": patient_id,
-                "contactId": contact_id,
-            },
+            path={"patientId": patient_id, "contactId": contact_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -252,6 +291,7 @@ class AsyncPatientsContacts(AsyncAPIResource):
         email: str | NotGiven | None = NOT_GIVEN,
         relationship: str | NotGiven | None = NOT_GIVEN,
         pdt_record_id: UUID | str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -261,15 +301,22 @@ class AsyncPatientsContacts(AsyncAPIResource):
         """Add a related contact to a patient.
 
         Args:
+            patient_id: Id of the patient.
+            name: Name of the contact.
             phone: E.164 phone number.
+            email: Email address of the contact.
             relationship: How the contact relates to the patient.
             pdt_record_id: The profile (PDT) record holding the contact's details.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             contacts_ops.PATIENTS_CONTACTS_CREATE,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             body=drop_not_given(
                 {
                     "name": name,
@@ -280,11 +327,12 @@ class AsyncPatientsContacts(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -298,6 +346,7 @@ class AsyncPatientsContacts(AsyncAPIResource):
         email: str | NotGiven | None = NOT_GIVEN,
         relationship: str | NotGiven | None = NOT_GIVEN,
         pdt_record_id: UUID | str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -307,16 +356,23 @@ class AsyncPatientsContacts(AsyncAPIResource):
         """Change some fields of a related contact. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
         Args:
+            patient_id: Id of the patient.
+            contact_id: Id of the contact.
+            name: Name of the contact.
             phone: E.164 phone number.
+            email: Email address of the contact.
             relationship: How the contact relates to the patient.
             pdt_record_id: The profile (PDT) record holding the contact's details.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             contacts_ops.PATIENTS_CONTACTS_UPDATE,
-            path={
-                "patientId": patient_id,
-                "contactId": contact_id,
-            },
+            path={"patientId": patient_id, "contactId": contact_id},
             body=drop_not_given(
                 {
                     "name": name,
@@ -327,10 +383,11 @@ class AsyncPatientsContacts(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )

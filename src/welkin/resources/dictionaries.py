@@ -8,7 +8,6 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from functools import cached_property
 from typing import Any, Literal
 from uuid import UUID
 
@@ -23,6 +22,7 @@ from ..types.dictionaries import (
     DictionaryRecords,
     DictionaryRecordWrite,
 )
+from . import cached_resource
 
 __all__ = [
     "Dictionaries",
@@ -37,16 +37,18 @@ __all__ = [
 class Dictionaries(SyncAPIResource):
     """``client.dictionaries``."""
 
-    @cached_property
+    @cached_resource
     def records(self) -> DictionariesRecords:
+        """DictionariesRecords: list, append, replace_all, get, replace, delete."""
         return DictionariesRecords(self._client)
 
 
 class AsyncDictionaries(AsyncAPIResource):
     """``client.dictionaries`` of ``AsyncClient``."""
 
-    @cached_property
+    @cached_resource
     def records(self) -> AsyncDictionariesRecords:
+        """AsyncDictionariesRecords: list, append, replace_all, get, replace, delete."""
         return AsyncDictionariesRecords(self._client)
 
 
@@ -60,6 +62,7 @@ class DictionariesRecords(SyncAPIResource):
         date_start: datetime | date | None = None,
         date_end: datetime | date | None = None,
         show_deleted: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -72,22 +75,22 @@ class DictionariesRecords(SyncAPIResource):
             date_start: Only records updated at or after this time.
             date_end: Only records updated before this time.
             show_deleted: Include soft-deleted records.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             dictionaries_ops.DICTIONARIES_RECORDS_LIST,
-            path={
-                "dictionaryName": dictionary_name,
-            },
-            query={
-                "dateStart": date_start,
-                "dateEnd": date_end,
-                "showDeleted": show_deleted,
-            },
+            path={"dictionaryName": dictionary_name},
+            query={"dateStart": date_start, "dateEnd": date_end, "showDeleted": show_deleted},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -96,6 +99,7 @@ class DictionariesRecords(SyncAPIResource):
         dictionary_name: str,
         *,
         records: Sequence[DictionaryRecordWrite | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -106,23 +110,25 @@ class DictionariesRecords(SyncAPIResource):
 
         Args:
             dictionary_name: Name of the dictionary, e.g. cpt.
+            records: The records, each `{values: {field: value}}`.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             dictionaries_ops.DICTIONARIES_RECORDS_APPEND,
-            path={
-                "dictionaryName": dictionary_name,
-            },
-            body=drop_not_given(
-                {
-                    "records": records,
-                }
-            ),
+            path={"dictionaryName": dictionary_name},
+            body=drop_not_given({"records": records}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -131,6 +137,7 @@ class DictionariesRecords(SyncAPIResource):
         dictionary_name: str,
         *,
         records: Sequence[DictionaryRecordWrite | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -141,23 +148,25 @@ class DictionariesRecords(SyncAPIResource):
 
         Args:
             dictionary_name: Name of the dictionary, e.g. cpt.
+            records: The records, each `{values: {field: value}}`.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             dictionaries_ops.DICTIONARIES_RECORDS_REPLACE_ALL,
-            path={
-                "dictionaryName": dictionary_name,
-            },
-            body=drop_not_given(
-                {
-                    "records": records,
-                }
-            ),
+            path={"dictionaryName": dictionary_name},
+            body=drop_not_given({"records": records}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -166,6 +175,7 @@ class DictionariesRecords(SyncAPIResource):
         dictionary_name: str,
         dictionary_record_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -175,18 +185,22 @@ class DictionariesRecords(SyncAPIResource):
 
         Args:
             dictionary_name: Name of the dictionary.
+            dictionary_record_id: Id of the dictionary record.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             dictionaries_ops.DICTIONARIES_RECORDS_GET,
-            path={
-                "dictionaryName": dictionary_name,
-                "dictionaryRecordId": dictionary_record_id,
-            },
+            path={"dictionaryName": dictionary_name, "dictionaryRecordId": dictionary_record_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -196,6 +210,7 @@ class DictionariesRecords(SyncAPIResource):
         dictionary_record_id: UUID | str,
         *,
         values: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -206,25 +221,26 @@ class DictionariesRecords(SyncAPIResource):
 
         Args:
             dictionary_name: Name of the dictionary.
+            dictionary_record_id: Id of the dictionary record.
             values: Field name to value, e.g. {"value": "4444"}.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             dictionaries_ops.DICTIONARIES_RECORDS_REPLACE,
-            path={
-                "dictionaryName": dictionary_name,
-                "dictionaryRecordId": dictionary_record_id,
-            },
-            body=drop_not_given(
-                {
-                    "values": values,
-                }
-            ),
+            path={"dictionaryName": dictionary_name, "dictionaryRecordId": dictionary_record_id},
+            body=drop_not_given({"values": values}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -233,6 +249,7 @@ class DictionariesRecords(SyncAPIResource):
         dictionary_name: str,
         dictionary_record_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -242,18 +259,22 @@ class DictionariesRecords(SyncAPIResource):
 
         Args:
             dictionary_name: Name of the dictionary.
+            dictionary_record_id: Id of the dictionary record.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             dictionaries_ops.DICTIONARIES_RECORDS_DELETE,
-            path={
-                "dictionaryName": dictionary_name,
-                "dictionaryRecordId": dictionary_record_id,
-            },
+            path={"dictionaryName": dictionary_name, "dictionaryRecordId": dictionary_record_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -268,6 +289,7 @@ class AsyncDictionariesRecords(AsyncAPIResource):
         date_start: datetime | date | None = None,
         date_end: datetime | date | None = None,
         show_deleted: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -280,22 +302,22 @@ class AsyncDictionariesRecords(AsyncAPIResource):
             date_start: Only records updated at or after this time.
             date_end: Only records updated before this time.
             show_deleted: Include soft-deleted records.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             dictionaries_ops.DICTIONARIES_RECORDS_LIST,
-            path={
-                "dictionaryName": dictionary_name,
-            },
-            query={
-                "dateStart": date_start,
-                "dateEnd": date_end,
-                "showDeleted": show_deleted,
-            },
+            path={"dictionaryName": dictionary_name},
+            query={"dateStart": date_start, "dateEnd": date_end, "showDeleted": show_deleted},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -304,6 +326,7 @@ class AsyncDictionariesRecords(AsyncAPIResource):
         dictionary_name: str,
         *,
         records: Sequence[DictionaryRecordWrite | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -314,23 +337,25 @@ class AsyncDictionariesRecords(AsyncAPIResource):
 
         Args:
             dictionary_name: Name of the dictionary, e.g. cpt.
+            records: The records, each `{values: {field: value}}`.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             dictionaries_ops.DICTIONARIES_RECORDS_APPEND,
-            path={
-                "dictionaryName": dictionary_name,
-            },
-            body=drop_not_given(
-                {
-                    "records": records,
-                }
-            ),
+            path={"dictionaryName": dictionary_name},
+            body=drop_not_given({"records": records}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -339,6 +364,7 @@ class AsyncDictionariesRecords(AsyncAPIResource):
         dictionary_name: str,
         *,
         records: Sequence[DictionaryRecordWrite | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -349,23 +375,25 @@ class AsyncDictionariesRecords(AsyncAPIResource):
 
         Args:
             dictionary_name: Name of the dictionary, e.g. cpt.
+            records: The records, each `{values: {field: value}}`.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             dictionaries_ops.DICTIONARIES_RECORDS_REPLACE_ALL,
-            path={
-                "dictionaryName": dictionary_name,
-            },
-            body=drop_not_given(
-                {
-                    "records": records,
-                }
-            ),
+            path={"dictionaryName": dictionary_name},
+            body=drop_not_given({"records": records}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -374,6 +402,7 @@ class AsyncDictionariesRecords(AsyncAPIResource):
         dictionary_name: str,
         dictionary_record_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -383,18 +412,22 @@ class AsyncDictionariesRecords(AsyncAPIResource):
 
         Args:
             dictionary_name: Name of the dictionary.
+            dictionary_record_id: Id of the dictionary record.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             dictionaries_ops.DICTIONARIES_RECORDS_GET,
-            path={
-                "dictionaryName": dictionary_name,
-                "dictionaryRecordId": dictionary_record_id,
-            },
+            path={"dictionaryName": dictionary_name, "dictionaryRecordId": dictionary_record_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -404,6 +437,7 @@ class AsyncDictionariesRecords(AsyncAPIResource):
         dictionary_record_id: UUID | str,
         *,
         values: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -414,25 +448,26 @@ class AsyncDictionariesRecords(AsyncAPIResource):
 
         Args:
             dictionary_name: Name of the dictionary.
+            dictionary_record_id: Id of the dictionary record.
             values: Field name to value, e.g. {"value": "4444"}.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             dictionaries_ops.DICTIONARIES_RECORDS_REPLACE,
-            path={
-                "dictionaryName": dictionary_name,
-                "dictionaryRecordId": dictionary_record_id,
-            },
-            body=drop_not_given(
-                {
-                    "values": values,
-                }
-            ),
+            path={"dictionaryName": dictionary_name, "dictionaryRecordId": dictionary_record_id},
+            body=drop_not_given({"values": values}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -441,6 +476,7 @@ class AsyncDictionariesRecords(AsyncAPIResource):
         dictionary_name: str,
         dictionary_record_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -450,18 +486,22 @@ class AsyncDictionariesRecords(AsyncAPIResource):
 
         Args:
             dictionary_name: Name of the dictionary.
+            dictionary_record_id: Id of the dictionary record.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             dictionaries_ops.DICTIONARIES_RECORDS_DELETE,
-            path={
-                "dictionaryName": dictionary_name,
-                "dictionaryRecordId": dictionary_record_id,
-            },
+            path={"dictionaryName": dictionary_name, "dictionaryRecordId": dictionary_record_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -473,6 +513,7 @@ class FormationsDictionaries(SyncAPIResource):
         self,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -482,17 +523,21 @@ class FormationsDictionaries(SyncAPIResource):
 
         Args:
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             dictionaries_ops.FORMATIONS_DICTIONARIES_LIST,
-            path={
-                "version": version,
-            },
+            path={"version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -501,6 +546,7 @@ class FormationsDictionaries(SyncAPIResource):
         dictionary_name: str,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -511,18 +557,21 @@ class FormationsDictionaries(SyncAPIResource):
         Args:
             dictionary_name: Name of the dictionary, e.g. timezone.
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             dictionaries_ops.FORMATIONS_DICTIONARIES_GET,
-            path={
-                "dictionaryName": dictionary_name,
-                "version": version,
-            },
+            path={"dictionaryName": dictionary_name, "version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -532,6 +581,7 @@ class FormationsDictionaries(SyncAPIResource):
         name: str | NotGiven | None = NOT_GIVEN,
         title: str | NotGiven | None = NOT_GIVEN,
         fields: Sequence[DictionaryField | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -542,22 +592,25 @@ class FormationsDictionaries(SyncAPIResource):
 
         Args:
             name: Name of the dictionary.
+            title: Title of the dictionary.
+            fields: The fields of each record, as `{name, type}` items.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             dictionaries_ops.FORMATIONS_DICTIONARIES_CREATE,
-            body=drop_not_given(
-                {
-                    "name": name,
-                    "title": title,
-                    "fields": fields,
-                }
-            ),
+            body=drop_not_given({"name": name, "title": title, "fields": fields}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -568,6 +621,7 @@ class FormationsDictionaries(SyncAPIResource):
         name: str | NotGiven | None = NOT_GIVEN,
         title: str | NotGiven | None = NOT_GIVEN,
         fields: Sequence[DictionaryField | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -579,25 +633,26 @@ class FormationsDictionaries(SyncAPIResource):
         Args:
             dictionary_name: Name of the dictionary to replace.
             name: Name of the dictionary.
+            title: Title of the dictionary.
+            fields: The fields of each record, as `{name, type}` items.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             dictionaries_ops.FORMATIONS_DICTIONARIES_REPLACE,
-            path={
-                "dictionaryName": dictionary_name,
-            },
-            body=drop_not_given(
-                {
-                    "name": name,
-                    "title": title,
-                    "fields": fields,
-                }
-            ),
+            path={"dictionaryName": dictionary_name},
+            body=drop_not_given({"name": name, "title": title, "fields": fields}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -605,6 +660,7 @@ class FormationsDictionaries(SyncAPIResource):
         self,
         dictionary_name: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -614,17 +670,21 @@ class FormationsDictionaries(SyncAPIResource):
 
         Args:
             dictionary_name: Name of the dictionary to delete.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             dictionaries_ops.FORMATIONS_DICTIONARIES_DELETE,
-            path={
-                "dictionaryName": dictionary_name,
-            },
+            path={"dictionaryName": dictionary_name},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -636,6 +696,7 @@ class AsyncFormationsDictionaries(AsyncAPIResource):
         self,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -645,17 +706,21 @@ class AsyncFormationsDictionaries(AsyncAPIResource):
 
         Args:
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             dictionaries_ops.FORMATIONS_DICTIONARIES_LIST,
-            path={
-                "version": version,
-            },
+            path={"version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -664,6 +729,7 @@ class AsyncFormationsDictionaries(AsyncAPIResource):
         dictionary_name: str,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -674,18 +740,21 @@ class AsyncFormationsDictionaries(AsyncAPIResource):
         Args:
             dictionary_name: Name of the dictionary, e.g. timezone.
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             dictionaries_ops.FORMATIONS_DICTIONARIES_GET,
-            path={
-                "dictionaryName": dictionary_name,
-                "version": version,
-            },
+            path={"dictionaryName": dictionary_name, "version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -695,6 +764,7 @@ class AsyncFormationsDictionaries(AsyncAPIResource):
         name: str | NotGiven | None = NOT_GIVEN,
         title: str | NotGiven | None = NOT_GIVEN,
         fields: Sequence[DictionaryField | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -705,22 +775,25 @@ class AsyncFormationsDictionaries(AsyncAPIResource):
 
         Args:
             name: Name of the dictionary.
+            title: Title of the dictionary.
+            fields: The fields of each record, as `{name, type}` items.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             dictionaries_ops.FORMATIONS_DICTIONARIES_CREATE,
-            body=drop_not_given(
-                {
-                    "name": name,
-                    "title": title,
-                    "fields": fields,
-                }
-            ),
+            body=drop_not_given({"name": name, "title": title, "fields": fields}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -731,6 +804,7 @@ class AsyncFormationsDictionaries(AsyncAPIResource):
         name: str | NotGiven | None = NOT_GIVEN,
         title: str | NotGiven | None = NOT_GIVEN,
         fields: Sequence[DictionaryField | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -742,25 +816,26 @@ class AsyncFormationsDictionaries(AsyncAPIResource):
         Args:
             dictionary_name: Name of the dictionary to replace.
             name: Name of the dictionary.
+            title: Title of the dictionary.
+            fields: The fields of each record, as `{name, type}` items.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             dictionaries_ops.FORMATIONS_DICTIONARIES_REPLACE,
-            path={
-                "dictionaryName": dictionary_name,
-            },
-            body=drop_not_given(
-                {
-                    "name": name,
-                    "title": title,
-                    "fields": fields,
-                }
-            ),
+            path={"dictionaryName": dictionary_name},
+            body=drop_not_given({"name": name, "title": title, "fields": fields}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -768,6 +843,7 @@ class AsyncFormationsDictionaries(AsyncAPIResource):
         self,
         dictionary_name: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -777,16 +853,20 @@ class AsyncFormationsDictionaries(AsyncAPIResource):
 
         Args:
             dictionary_name: Name of the dictionary to delete.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             dictionaries_ops.FORMATIONS_DICTIONARIES_DELETE,
-            path={
-                "dictionaryName": dictionary_name,
-            },
+            path={"dictionaryName": dictionary_name},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )

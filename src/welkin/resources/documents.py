@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
-from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +18,7 @@ from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import documents as documents_ops
 from ..types.common import CdtRecord
 from ..types.documents import DocumentFile, DocumentSummary
+from . import cached_resource
 
 __all__ = [
     "PatientsDocumentSummaries",
@@ -33,12 +33,14 @@ __all__ = [
 class PatientsDocumentSummaries(SyncAPIResource):
     """``client.patients.document_summaries``."""
 
-    @cached_property
+    @cached_resource
     def files(self) -> PatientsDocumentSummariesFiles:
+        """PatientsDocumentSummariesFiles: upload, download, download_to."""
         return PatientsDocumentSummariesFiles(self._client)
 
-    @cached_property
+    @cached_resource
     def type_records(self) -> PatientsDocumentSummariesTypeRecords:
+        """PatientsDocumentSummariesTypeRecords: get, create, replace, delete."""
         return PatientsDocumentSummariesTypeRecords(self._client)
 
     def list(
@@ -48,6 +50,7 @@ class PatientsDocumentSummaries(SyncAPIResource):
         source_id: UUID | str | None = None,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -56,27 +59,28 @@ class PatientsDocumentSummaries(SyncAPIResource):
         """List a patient's document summaries.
 
         Args:
+            patient_id: Id of the patient.
             source_id: Only the summaries produced by this record.
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_LIST,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "sourceId": source_id,
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id},
+            query={"sourceId": source_id, "page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -85,23 +89,32 @@ class PatientsDocumentSummaries(SyncAPIResource):
         patient_id: UUID | str,
         document_summary_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> DocumentSummary:
-        """Read one document summary."""
+        """Read one document summary.
+
+        Args:
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_GET,
-            path={
-                "patientId": patient_id,
-                "documentSummaryId": document_summary_id,
-            },
+            path={"patientId": patient_id, "documentSummaryId": document_summary_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -111,6 +124,7 @@ class PatientsDocumentSummaries(SyncAPIResource):
         *,
         type: str | NotGiven | None = NOT_GIVEN,
         files: Sequence[DocumentFile | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -120,26 +134,27 @@ class PatientsDocumentSummaries(SyncAPIResource):
         """Create a document summary for a patient.
 
         Args:
+            patient_id: Id of the patient.
             type: Name of the document type, e.g. doc-type-others.
             files: The files to keep; new files are added with `files.upload`.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_CREATE,
-            path={
-                "patientId": patient_id,
-            },
-            body=drop_not_given(
-                {
-                    "type": type,
-                    "files": files,
-                }
-            ),
+            path={"patientId": patient_id},
+            body=drop_not_given({"type": type, "files": files}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -150,6 +165,7 @@ class PatientsDocumentSummaries(SyncAPIResource):
         *,
         type: str | NotGiven | None = NOT_GIVEN,
         files: Sequence[DocumentFile | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -159,27 +175,28 @@ class PatientsDocumentSummaries(SyncAPIResource):
         """Replace a document summary.
 
         Args:
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
             type: Name of the document type, e.g. doc-type-others.
             files: The files to keep; new files are added with `files.upload`.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_REPLACE,
-            path={
-                "patientId": patient_id,
-                "documentSummaryId": document_summary_id,
-            },
-            body=drop_not_given(
-                {
-                    "type": type,
-                    "files": files,
-                }
-            ),
+            path={"patientId": patient_id, "documentSummaryId": document_summary_id},
+            body=drop_not_given({"type": type, "files": files}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -188,23 +205,32 @@ class PatientsDocumentSummaries(SyncAPIResource):
         patient_id: UUID | str,
         document_summary_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete a document summary."""
+        """Delete a document summary.
+
+        Args:
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_DELETE,
-            path={
-                "patientId": patient_id,
-                "documentSummaryId": document_summary_id,
-            },
+            path={"patientId": patient_id, "documentSummaryId": document_summary_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -212,12 +238,14 @@ class PatientsDocumentSummaries(SyncAPIResource):
 class AsyncPatientsDocumentSummaries(AsyncAPIResource):
     """``client.patients.document_summaries`` of ``AsyncClient``."""
 
-    @cached_property
+    @cached_resource
     def files(self) -> AsyncPatientsDocumentSummariesFiles:
+        """AsyncPatientsDocumentSummariesFiles: upload, download, download_to."""
         return AsyncPatientsDocumentSummariesFiles(self._client)
 
-    @cached_property
+    @cached_resource
     def type_records(self) -> AsyncPatientsDocumentSummariesTypeRecords:
+        """AsyncPatientsDocumentSummariesTypeRecords: get, create, replace, delete."""
         return AsyncPatientsDocumentSummariesTypeRecords(self._client)
 
     def list(
@@ -227,6 +255,7 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
         source_id: UUID | str | None = None,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -235,27 +264,28 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
         """List a patient's document summaries.
 
         Args:
+            patient_id: Id of the patient.
             source_id: Only the summaries produced by this record.
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_LIST,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "sourceId": source_id,
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id},
+            query={"sourceId": source_id, "page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -264,23 +294,32 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
         patient_id: UUID | str,
         document_summary_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> DocumentSummary:
-        """Read one document summary."""
+        """Read one document summary.
+
+        Args:
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_GET,
-            path={
-                "patientId": patient_id,
-                "documentSummaryId": document_summary_id,
-            },
+            path={"patientId": patient_id, "documentSummaryId": document_summary_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -290,6 +329,7 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
         *,
         type: str | NotGiven | None = NOT_GIVEN,
         files: Sequence[DocumentFile | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -299,26 +339,27 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
         """Create a document summary for a patient.
 
         Args:
+            patient_id: Id of the patient.
             type: Name of the document type, e.g. doc-type-others.
             files: The files to keep; new files are added with `files.upload`.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_CREATE,
-            path={
-                "patientId": patient_id,
-            },
-            body=drop_not_given(
-                {
-                    "type": type,
-                    "files": files,
-                }
-            ),
+            path={"patientId": patient_id},
+            body=drop_not_given({"type": type, "files": files}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -329,6 +370,7 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
         *,
         type: str | NotGiven | None = NOT_GIVEN,
         files: Sequence[DocumentFile | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -338,27 +380,28 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
         """Replace a document summary.
 
         Args:
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
             type: Name of the document type, e.g. doc-type-others.
             files: The files to keep; new files are added with `files.upload`.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_REPLACE,
-            path={
-                "patientId": patient_id,
-                "documentSummaryId": document_summary_id,
-            },
-            body=drop_not_given(
-                {
-                    "type": type,
-                    "files": files,
-                }
-            ),
+            path={"patientId": patient_id, "documentSummaryId": document_summary_id},
+            body=drop_not_given({"type": type, "files": files}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -367,23 +410,32 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
         patient_id: UUID | str,
         document_summary_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete a document summary."""
+        """Delete a document summary.
+
+        Args:
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_DELETE,
-            path={
-                "patientId": patient_id,
-                "documentSummaryId": document_summary_id,
-            },
+            path={"patientId": patient_id, "documentSummaryId": document_summary_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -397,6 +449,7 @@ class PatientsDocumentSummariesFiles(SyncAPIResource):
         document_summary_id: UUID | str,
         files: FileInput | Sequence[FileInput],
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -406,21 +459,28 @@ class PatientsDocumentSummariesFiles(SyncAPIResource):
         """Upload one or more files (jpg, jpeg, png or pdf) to a document summary.
 
         Args:
-            files: A path, bytes, a binary file object or (filename, content[, content type]); or a list of them.
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
+            files: A path, bytes, a binary file object or (filename, content[, content type]); or a
+                list of them.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_FILES_UPLOAD,
-            path={
-                "patientId": patient_id,
-                "documentSummaryId": document_summary_id,
-            },
+            path={"patientId": patient_id, "documentSummaryId": document_summary_id},
             files=files,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -430,12 +490,26 @@ class PatientsDocumentSummariesFiles(SyncAPIResource):
         document_summary_id: UUID | str,
         file_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> bytes:
-        """Download a file of a document summary (raw bytes of its own content type)."""
+        """Download a file of a document summary (raw bytes of its own content type).
+
+        Args:
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
+            file_id: Id of the file.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Returns the content in memory; ``download_to`` streams it to a file instead.
+        """
         return self._client._call_bytes(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_FILES_DOWNLOAD,
             path={
@@ -444,10 +518,11 @@ class PatientsDocumentSummariesFiles(SyncAPIResource):
                 "fileId": file_id,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -458,6 +533,7 @@ class PatientsDocumentSummariesFiles(SyncAPIResource):
         file_id: UUID | str,
         destination: Destination,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -465,8 +541,19 @@ class PatientsDocumentSummariesFiles(SyncAPIResource):
     ) -> int:
         """Download a file of a document summary (raw bytes of its own content type).
 
-        Streams the content to ``destination`` (a path, created with mode 0600, or a binary
-        file object) instead of holding it in memory; returns the number of bytes written.
+        Args:
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
+            file_id: Id of the file.
+            destination: A path (created with mode 0600) or a binary file object.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Streams the content to ``destination`` instead of holding it in memory; returns the number
+        of bytes written.
         """
         return self._client._call_to_file(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_FILES_DOWNLOAD,
@@ -477,10 +564,11 @@ class PatientsDocumentSummariesFiles(SyncAPIResource):
                 "fileId": file_id,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -494,6 +582,7 @@ class AsyncPatientsDocumentSummariesFiles(AsyncAPIResource):
         document_summary_id: UUID | str,
         files: FileInput | Sequence[FileInput],
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -503,21 +592,28 @@ class AsyncPatientsDocumentSummariesFiles(AsyncAPIResource):
         """Upload one or more files (jpg, jpeg, png or pdf) to a document summary.
 
         Args:
-            files: A path, bytes, a binary file object or (filename, content[, content type]); or a list of them.
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
+            files: A path, bytes, a binary file object or (filename, content[, content type]); or a
+                list of them.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_FILES_UPLOAD,
-            path={
-                "patientId": patient_id,
-                "documentSummaryId": document_summary_id,
-            },
+            path={"patientId": patient_id, "documentSummaryId": document_summary_id},
             files=files,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -527,12 +623,26 @@ class AsyncPatientsDocumentSummariesFiles(AsyncAPIResource):
         document_summary_id: UUID | str,
         file_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> bytes:
-        """Download a file of a document summary (raw bytes of its own content type)."""
+        """Download a file of a document summary (raw bytes of its own content type).
+
+        Args:
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
+            file_id: Id of the file.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Returns the content in memory; ``download_to`` streams it to a file instead.
+        """
         return await self._client._call_bytes(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_FILES_DOWNLOAD,
             path={
@@ -541,10 +651,11 @@ class AsyncPatientsDocumentSummariesFiles(AsyncAPIResource):
                 "fileId": file_id,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -555,6 +666,7 @@ class AsyncPatientsDocumentSummariesFiles(AsyncAPIResource):
         file_id: UUID | str,
         destination: Destination,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -562,8 +674,19 @@ class AsyncPatientsDocumentSummariesFiles(AsyncAPIResource):
     ) -> int:
         """Download a file of a document summary (raw bytes of its own content type).
 
-        Streams the content to ``destination`` (a path, created with mode 0600, or a binary
-        file object) instead of holding it in memory; returns the number of bytes written.
+        Args:
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
+            file_id: Id of the file.
+            destination: A path (created with mode 0600) or a binary file object.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Streams the content to ``destination`` instead of holding it in memory; returns the number
+        of bytes written.
         """
         return await self._client._call_to_file(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_FILES_DOWNLOAD,
@@ -574,10 +697,11 @@ class AsyncPatientsDocumentSummariesFiles(AsyncAPIResource):
                 "fileId": file_id,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -591,6 +715,7 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
         document_summary_id: UUID | str,
         document_type_name: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -599,7 +724,14 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
         """Read the document-type record linked to a summary.
 
         Args:
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
             document_type_name: Name of the document type, e.g. doc-type-docusign.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_TYPE_RECORDS_GET,
@@ -609,10 +741,11 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
                 "documentTypeName": document_type_name,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -623,6 +756,7 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
         document_type_name: str,
         fields: Mapping[str, Any] | None = None,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -632,8 +766,16 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
         """Create the document-type record of a summary from the type's custom fields.
 
         Args:
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
             document_type_name: Name of the document type, e.g. doc-type-docusign.
-            fields: The JSON object to send.
+            fields: The document type's custom field values by name, e.g. `{"notes": "..."}`.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_TYPE_RECORDS_CREATE,
@@ -644,11 +786,12 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
             },
             body=fields,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -659,6 +802,7 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
         document_type_name: str,
         fields: Mapping[str, Any] | None = None,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -668,8 +812,16 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
         """Replace the document-type record of a summary.
 
         Args:
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
             document_type_name: Name of the document type, e.g. doc-type-docusign.
-            fields: The JSON object to send.
+            fields: The document type's custom field values by name, e.g. `{"notes": "..."}`.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_TYPE_RECORDS_REPLACE,
@@ -680,11 +832,12 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
             },
             body=fields,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -694,6 +847,7 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
         document_summary_id: UUID | str,
         document_type_name: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -702,7 +856,14 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
         """Delete the document-type record of a summary.
 
         Args:
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
             document_type_name: Name of the document type, e.g. doc-type-docusign.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_TYPE_RECORDS_DELETE,
@@ -712,10 +873,11 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
                 "documentTypeName": document_type_name,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -729,6 +891,7 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
         document_summary_id: UUID | str,
         document_type_name: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -737,7 +900,14 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
         """Read the document-type record linked to a summary.
 
         Args:
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
             document_type_name: Name of the document type, e.g. doc-type-docusign.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_TYPE_RECORDS_GET,
@@ -747,10 +917,11 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
                 "documentTypeName": document_type_name,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -761,6 +932,7 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
         document_type_name: str,
         fields: Mapping[str, Any] | None = None,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -770,8 +942,16 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
         """Create the document-type record of a summary from the type's custom fields.
 
         Args:
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
             document_type_name: Name of the document type, e.g. doc-type-docusign.
-            fields: The JSON object to send.
+            fields: The document type's custom field values by name, e.g. `{"notes": "..."}`.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_TYPE_RECORDS_CREATE,
@@ -782,11 +962,12 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
             },
             body=fields,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -797,6 +978,7 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
         document_type_name: str,
         fields: Mapping[str, Any] | None = None,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -806,8 +988,16 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
         """Replace the document-type record of a summary.
 
         Args:
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
             document_type_name: Name of the document type, e.g. doc-type-docusign.
-            fields: The JSON object to send.
+            fields: The document type's custom field values by name, e.g. `{"notes": "..."}`.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_TYPE_RECORDS_REPLACE,
@@ -818,11 +1008,12 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
             },
             body=fields,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -832,6 +1023,7 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
         document_summary_id: UUID | str,
         document_type_name: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -840,7 +1032,14 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
         """Delete the document-type record of a summary.
 
         Args:
+            patient_id: Id of the patient.
+            document_summary_id: Id of the document summary.
             document_type_name: Name of the document type, e.g. doc-type-docusign.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             documents_ops.PATIENTS_DOCUMENT_SUMMARIES_TYPE_RECORDS_DELETE,
@@ -850,9 +1049,10 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
                 "documentTypeName": document_type_name,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
@@ -18,6 +17,7 @@ from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import emails as emails_ops
 from ..types.emails import Email, EmailDraft
+from . import cached_resource
 
 if TYPE_CHECKING:
     from .sms import AsyncUnrecognizedSms, UnrecognizedSms
@@ -55,6 +55,7 @@ class PatientsEmails(SyncAPIResource):
         sender_name: str | None = None,
         receiver_name: str | None = None,
         status: Sequence[str] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -63,23 +64,32 @@ class PatientsEmails(SyncAPIResource):
         """List or search a patient's emails.
 
         Args:
+            patient_id: Id of the patient.
+            sort: Sort field, optionally with the order: "field,desc" or ("field", "desc").
             page: Page number, from 0.
             size: Page size (default 20).
             search: Text to find in the subject or body.
             sender: Id of the sender.
             receiver: Id of the receiver.
+            direction: IN (from the patient) or OUT (to the patient).
+            starred: Only starred (true) or unstarred (false) emails.
             from_: Sender email address.
             to: Receiver email address.
             email: Email address on either side.
+            sender_name: Name of the sender.
+            receiver_name: Name of the receiver.
             status: Any of SCHEDULED, ACCEPTED, DELIVERED, REJECTED, FAILED, UNRECOGNISED.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             emails_ops.PATIENTS_EMAILS_LIST,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             query={
                 "sort": sort,
                 "page": page,
@@ -97,10 +107,11 @@ class PatientsEmails(SyncAPIResource):
                 "status": status,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -109,23 +120,32 @@ class PatientsEmails(SyncAPIResource):
         patient_id: UUID | str,
         email_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Email:
-        """Read one email of a patient."""
+        """Read one email of a patient.
+
+        Args:
+            patient_id: Id of the patient.
+            email_id: Id of the email.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             emails_ops.PATIENTS_EMAILS_GET,
-            path={
-                "patientId": patient_id,
-                "emailId": email_id,
-            },
+            path={"patientId": patient_id, "emailId": email_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -140,6 +160,7 @@ class PatientsEmails(SyncAPIResource):
         secure: bool | NotGiven | None = NOT_GIVEN,
         scheduled_at: datetime | date | NotGiven | None = NOT_GIVEN,
         attachments_as_files: Sequence[FileInput] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -149,16 +170,25 @@ class PatientsEmails(SyncAPIResource):
         """Send or schedule an email to a patient, optionally with attachments.
 
         Args:
+            patient_id: Id of the patient.
+            subject: Subject line.
+            body: Body of the email.
             receiver: Id of the patient to write to.
             send_now: Send at once; false schedules it for `scheduled_at`.
             secure: Send through Paubox.
-            attachments_as_files: Files to attach; when given, the request is sent as multipart/form-data.
+            scheduled_at: When to send it, if `send_now` is false.
+            attachments_as_files: Files to attach; when given, the request is sent as
+                multipart/form-data.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             emails_ops.PATIENTS_EMAILS_CREATE,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             body=drop_not_given(
                 {
                     "subject": subject,
@@ -171,11 +201,12 @@ class PatientsEmails(SyncAPIResource):
             ),
             files=attachments_as_files,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -192,6 +223,7 @@ class PatientsEmails(SyncAPIResource):
         send_now: bool | NotGiven | None = NOT_GIVEN,
         secure: bool | NotGiven | None = NOT_GIVEN,
         scheduled_at: datetime | date | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -201,15 +233,26 @@ class PatientsEmails(SyncAPIResource):
         """Star an email, assign it to a patient, or rewrite a scheduled one.
 
         Args:
+            patient_id: Id of the patient.
+            email_id: Id of the email.
             starred: Mark or unmark as important.
             sender: Id of the patient to assign it to.
+            subject: Subject line (a SCHEDULED email only).
+            body: Body of the email (a SCHEDULED email only).
+            receiver: Id of the patient to write to (a SCHEDULED email only).
+            send_now: Send at once; false keeps it scheduled (a SCHEDULED email only).
+            secure: Send through Paubox (a SCHEDULED email only).
+            scheduled_at: When to send it (a SCHEDULED email only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             emails_ops.PATIENTS_EMAILS_UPDATE,
-            path={
-                "patientId": patient_id,
-                "emailId": email_id,
-            },
+            path={"patientId": patient_id, "emailId": email_id},
             body=drop_not_given(
                 {
                     "starred": starred,
@@ -223,11 +266,12 @@ class PatientsEmails(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -236,23 +280,32 @@ class PatientsEmails(SyncAPIResource):
         patient_id: UUID | str,
         email_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete an email (only a SCHEDULED or UNRECOGNISED one)."""
+        """Delete an email (only a SCHEDULED or UNRECOGNISED one).
+
+        Args:
+            patient_id: Id of the patient.
+            email_id: Id of the email.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             emails_ops.PATIENTS_EMAILS_DELETE,
-            path={
-                "patientId": patient_id,
-                "emailId": email_id,
-            },
+            path={"patientId": patient_id, "emailId": email_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -261,23 +314,34 @@ class PatientsEmails(SyncAPIResource):
         patient_id: UUID | str,
         email_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> bytes:
-        """Download the attachment of an email (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        """Download the attachment of an email (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            patient_id: Id of the patient.
+            email_id: Id of the email.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Returns the content in memory; ``download_attachment_to`` streams it to a file instead.
+        """
         return self._client._call_bytes(
             emails_ops.PATIENTS_EMAILS_DOWNLOAD_ATTACHMENT,
-            path={
-                "patientId": patient_id,
-                "emailId": email_id,
-            },
+            path={"patientId": patient_id, "emailId": email_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -287,6 +351,7 @@ class PatientsEmails(SyncAPIResource):
         email_id: UUID | str,
         destination: Destination,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -294,21 +359,29 @@ class PatientsEmails(SyncAPIResource):
     ) -> int:
         """Download the attachment of an email (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
-        Streams the content to ``destination`` (a path, created with mode 0600, or a binary
-        file object) instead of holding it in memory; returns the number of bytes written.
+        Args:
+            patient_id: Id of the patient.
+            email_id: Id of the email.
+            destination: A path (created with mode 0600) or a binary file object.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Streams the content to ``destination`` instead of holding it in memory; returns the number
+        of bytes written.
         """
         return self._client._call_to_file(
             emails_ops.PATIENTS_EMAILS_DOWNLOAD_ATTACHMENT,
             destination,
-            path={
-                "patientId": patient_id,
-                "emailId": email_id,
-            },
+            path={"patientId": patient_id, "emailId": email_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -334,6 +407,7 @@ class AsyncPatientsEmails(AsyncAPIResource):
         sender_name: str | None = None,
         receiver_name: str | None = None,
         status: Sequence[str] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -342,23 +416,32 @@ class AsyncPatientsEmails(AsyncAPIResource):
         """List or search a patient's emails.
 
         Args:
+            patient_id: Id of the patient.
+            sort: Sort field, optionally with the order: "field,desc" or ("field", "desc").
             page: Page number, from 0.
             size: Page size (default 20).
             search: Text to find in the subject or body.
             sender: Id of the sender.
             receiver: Id of the receiver.
+            direction: IN (from the patient) or OUT (to the patient).
+            starred: Only starred (true) or unstarred (false) emails.
             from_: Sender email address.
             to: Receiver email address.
             email: Email address on either side.
+            sender_name: Name of the sender.
+            receiver_name: Name of the receiver.
             status: Any of SCHEDULED, ACCEPTED, DELIVERED, REJECTED, FAILED, UNRECOGNISED.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             emails_ops.PATIENTS_EMAILS_LIST,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             query={
                 "sort": sort,
                 "page": page,
@@ -376,10 +459,11 @@ class AsyncPatientsEmails(AsyncAPIResource):
                 "status": status,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -388,23 +472,32 @@ class AsyncPatientsEmails(AsyncAPIResource):
         patient_id: UUID | str,
         email_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Email:
-        """Read one email of a patient."""
+        """Read one email of a patient.
+
+        Args:
+            patient_id: Id of the patient.
+            email_id: Id of the email.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             emails_ops.PATIENTS_EMAILS_GET,
-            path={
-                "patientId": patient_id,
-                "emailId": email_id,
-            },
+            path={"patientId": patient_id, "emailId": email_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -419,6 +512,7 @@ class AsyncPatientsEmails(AsyncAPIResource):
         secure: bool | NotGiven | None = NOT_GIVEN,
         scheduled_at: datetime | date | NotGiven | None = NOT_GIVEN,
         attachments_as_files: Sequence[FileInput] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -428,16 +522,25 @@ class AsyncPatientsEmails(AsyncAPIResource):
         """Send or schedule an email to a patient, optionally with attachments.
 
         Args:
+            patient_id: Id of the patient.
+            subject: Subject line.
+            body: Body of the email.
             receiver: Id of the patient to write to.
             send_now: Send at once; false schedules it for `scheduled_at`.
             secure: Send through Paubox.
-            attachments_as_files: Files to attach; when given, the request is sent as multipart/form-data.
+            scheduled_at: When to send it, if `send_now` is false.
+            attachments_as_files: Files to attach; when given, the request is sent as
+                multipart/form-data.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             emails_ops.PATIENTS_EMAILS_CREATE,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             body=drop_not_given(
                 {
                     "subject": subject,
@@ -450,11 +553,12 @@ class AsyncPatientsEmails(AsyncAPIResource):
             ),
             files=attachments_as_files,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -471,6 +575,7 @@ class AsyncPatientsEmails(AsyncAPIResource):
         send_now: bool | NotGiven | None = NOT_GIVEN,
         secure: bool | NotGiven | None = NOT_GIVEN,
         scheduled_at: datetime | date | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -480,15 +585,26 @@ class AsyncPatientsEmails(AsyncAPIResource):
         """Star an email, assign it to a patient, or rewrite a scheduled one.
 
         Args:
+            patient_id: Id of the patient.
+            email_id: Id of the email.
             starred: Mark or unmark as important.
             sender: Id of the patient to assign it to.
+            subject: Subject line (a SCHEDULED email only).
+            body: Body of the email (a SCHEDULED email only).
+            receiver: Id of the patient to write to (a SCHEDULED email only).
+            send_now: Send at once; false keeps it scheduled (a SCHEDULED email only).
+            secure: Send through Paubox (a SCHEDULED email only).
+            scheduled_at: When to send it (a SCHEDULED email only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             emails_ops.PATIENTS_EMAILS_UPDATE,
-            path={
-                "patientId": patient_id,
-                "emailId": email_id,
-            },
+            path={"patientId": patient_id, "emailId": email_id},
             body=drop_not_given(
                 {
                     "starred": starred,
@@ -502,11 +618,12 @@ class AsyncPatientsEmails(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -515,23 +632,32 @@ class AsyncPatientsEmails(AsyncAPIResource):
         patient_id: UUID | str,
         email_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete an email (only a SCHEDULED or UNRECOGNISED one)."""
+        """Delete an email (only a SCHEDULED or UNRECOGNISED one).
+
+        Args:
+            patient_id: Id of the patient.
+            email_id: Id of the email.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             emails_ops.PATIENTS_EMAILS_DELETE,
-            path={
-                "patientId": patient_id,
-                "emailId": email_id,
-            },
+            path={"patientId": patient_id, "emailId": email_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -540,23 +666,34 @@ class AsyncPatientsEmails(AsyncAPIResource):
         patient_id: UUID | str,
         email_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> bytes:
-        """Download the attachment of an email (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        """Download the attachment of an email (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            patient_id: Id of the patient.
+            email_id: Id of the email.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Returns the content in memory; ``download_attachment_to`` streams it to a file instead.
+        """
         return await self._client._call_bytes(
             emails_ops.PATIENTS_EMAILS_DOWNLOAD_ATTACHMENT,
-            path={
-                "patientId": patient_id,
-                "emailId": email_id,
-            },
+            path={"patientId": patient_id, "emailId": email_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -566,6 +703,7 @@ class AsyncPatientsEmails(AsyncAPIResource):
         email_id: UUID | str,
         destination: Destination,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -573,21 +711,29 @@ class AsyncPatientsEmails(AsyncAPIResource):
     ) -> int:
         """Download the attachment of an email (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
-        Streams the content to ``destination`` (a path, created with mode 0600, or a binary
-        file object) instead of holding it in memory; returns the number of bytes written.
+        Args:
+            patient_id: Id of the patient.
+            email_id: Id of the email.
+            destination: A path (created with mode 0600) or a binary file object.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Streams the content to ``destination`` instead of holding it in memory; returns the number
+        of bytes written.
         """
         return await self._client._call_to_file(
             emails_ops.PATIENTS_EMAILS_DOWNLOAD_ATTACHMENT,
             destination,
-            path={
-                "patientId": patient_id,
-                "emailId": email_id,
-            },
+            path={"patientId": patient_id, "emailId": email_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -601,6 +747,7 @@ class PatientsEmailDrafts(SyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -609,25 +756,27 @@ class PatientsEmailDrafts(SyncAPIResource):
         """List a patient's email drafts. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
         Args:
+            patient_id: Id of the patient.
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             emails_ops.PATIENTS_EMAIL_DRAFTS_LIST,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id},
+            query={"page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -636,23 +785,32 @@ class PatientsEmailDrafts(SyncAPIResource):
         patient_id: UUID | str,
         draft_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> EmailDraft:
-        """Read one email draft of a patient. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        """Read one email draft of a patient. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            patient_id: Id of the patient.
+            draft_id: Id of the draft.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             emails_ops.PATIENTS_EMAIL_DRAFTS_GET,
-            path={
-                "patientId": patient_id,
-                "draftId": draft_id,
-            },
+            path={"patientId": patient_id, "draftId": draft_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -666,6 +824,7 @@ class AsyncPatientsEmailDrafts(AsyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -674,25 +833,27 @@ class AsyncPatientsEmailDrafts(AsyncAPIResource):
         """List a patient's email drafts. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
         Args:
+            patient_id: Id of the patient.
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             emails_ops.PATIENTS_EMAIL_DRAFTS_LIST,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id},
+            query={"page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -701,23 +862,32 @@ class AsyncPatientsEmailDrafts(AsyncAPIResource):
         patient_id: UUID | str,
         draft_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> EmailDraft:
-        """Read one email draft of a patient. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        """Read one email draft of a patient. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            patient_id: Id of the patient.
+            draft_id: Id of the draft.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             emails_ops.PATIENTS_EMAIL_DRAFTS_GET,
-            path={
-                "patientId": patient_id,
-                "draftId": draft_id,
-            },
+            path={"patientId": patient_id, "draftId": draft_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -725,12 +895,14 @@ class AsyncPatientsEmailDrafts(AsyncAPIResource):
 class Unrecognized(SyncAPIResource):
     """``client.unrecognized``."""
 
-    @cached_property
+    @cached_resource
     def emails(self) -> UnrecognizedEmails:
+        """UnrecognizedEmails: list, get, update, delete."""
         return UnrecognizedEmails(self._client)
 
-    @cached_property
+    @cached_resource
     def sms(self) -> UnrecognizedSms:
+        """UnrecognizedSms: list, get, update, delete."""
         from .sms import UnrecognizedSms
 
         return UnrecognizedSms(self._client)
@@ -739,12 +911,14 @@ class Unrecognized(SyncAPIResource):
 class AsyncUnrecognized(AsyncAPIResource):
     """``client.unrecognized`` of ``AsyncClient``."""
 
-    @cached_property
+    @cached_resource
     def emails(self) -> AsyncUnrecognizedEmails:
+        """AsyncUnrecognizedEmails: list, get, update, delete."""
         return AsyncUnrecognizedEmails(self._client)
 
-    @cached_property
+    @cached_resource
     def sms(self) -> AsyncUnrecognizedSms:
+        """AsyncUnrecognizedSms: list, get, update, delete."""
         from .sms import AsyncUnrecognizedSms
 
         return AsyncUnrecognizedSms(self._client)
@@ -770,6 +944,7 @@ class UnrecognizedEmails(SyncAPIResource):
         sender_name: str | None = None,
         receiver_name: str | None = None,
         status: Sequence[str] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -778,15 +953,25 @@ class UnrecognizedEmails(SyncAPIResource):
         """List or search inbound emails whose sender matched no patient.
 
         Args:
+            sort: Sort field, optionally with the order: "field,desc" or ("field", "desc").
             page: Page number, from 0.
             size: Page size (default 20).
             search: Text to find in the subject or body.
             sender: Id of the sender.
             receiver: Id of the receiver.
+            direction: IN (from the patient) or OUT (to the patient).
+            starred: Only starred (true) or unstarred (false) emails.
             from_: Sender email address.
             to: Receiver email address.
             email: Email address on either side.
+            sender_name: Name of the sender.
+            receiver_name: Name of the receiver.
             status: Any of SCHEDULED, ACCEPTED, DELIVERED, REJECTED, FAILED, UNRECOGNISED.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -809,10 +994,11 @@ class UnrecognizedEmails(SyncAPIResource):
                 "status": status,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -820,22 +1006,31 @@ class UnrecognizedEmails(SyncAPIResource):
         self,
         email_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Email:
-        """Read one unrecognised email."""
+        """Read one unrecognised email.
+
+        Args:
+            email_id: Id of the email.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             emails_ops.UNRECOGNIZED_EMAILS_GET,
-            path={
-                "emailId": email_id,
-            },
+            path={"emailId": email_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -851,6 +1046,7 @@ class UnrecognizedEmails(SyncAPIResource):
         send_now: bool | NotGiven | None = NOT_GIVEN,
         secure: bool | NotGiven | None = NOT_GIVEN,
         scheduled_at: datetime | date | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -860,14 +1056,25 @@ class UnrecognizedEmails(SyncAPIResource):
         """Assign an unrecognised email to a patient (`sender`), or star it.
 
         Args:
+            email_id: Id of the email.
             starred: Mark or unmark as important.
             sender: Id of the patient to assign it to.
+            subject: Subject line (a SCHEDULED email only).
+            body: Body of the email (a SCHEDULED email only).
+            receiver: Id of the patient to write to (a SCHEDULED email only).
+            send_now: Send at once; false keeps it scheduled (a SCHEDULED email only).
+            secure: Send through Paubox (a SCHEDULED email only).
+            scheduled_at: When to send it (a SCHEDULED email only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             emails_ops.UNRECOGNIZED_EMAILS_UPDATE,
-            path={
-                "emailId": email_id,
-            },
+            path={"emailId": email_id},
             body=drop_not_given(
                 {
                     "starred": starred,
@@ -881,11 +1088,12 @@ class UnrecognizedEmails(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -893,22 +1101,31 @@ class UnrecognizedEmails(SyncAPIResource):
         self,
         email_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete an unrecognised email."""
+        """Delete an unrecognised email.
+
+        Args:
+            email_id: Id of the email.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             emails_ops.UNRECOGNIZED_EMAILS_DELETE,
-            path={
-                "emailId": email_id,
-            },
+            path={"emailId": email_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -933,6 +1150,7 @@ class AsyncUnrecognizedEmails(AsyncAPIResource):
         sender_name: str | None = None,
         receiver_name: str | None = None,
         status: Sequence[str] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -941,15 +1159,25 @@ class AsyncUnrecognizedEmails(AsyncAPIResource):
         """List or search inbound emails whose sender matched no patient.
 
         Args:
+            sort: Sort field, optionally with the order: "field,desc" or ("field", "desc").
             page: Page number, from 0.
             size: Page size (default 20).
             search: Text to find in the subject or body.
             sender: Id of the sender.
             receiver: Id of the receiver.
+            direction: IN (from the patient) or OUT (to the patient).
+            starred: Only starred (true) or unstarred (false) emails.
             from_: Sender email address.
             to: Receiver email address.
             email: Email address on either side.
+            sender_name: Name of the sender.
+            receiver_name: Name of the receiver.
             status: Any of SCHEDULED, ACCEPTED, DELIVERED, REJECTED, FAILED, UNRECOGNISED.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -972,10 +1200,11 @@ class AsyncUnrecognizedEmails(AsyncAPIResource):
                 "status": status,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -983,22 +1212,31 @@ class AsyncUnrecognizedEmails(AsyncAPIResource):
         self,
         email_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Email:
-        """Read one unrecognised email."""
+        """Read one unrecognised email.
+
+        Args:
+            email_id: Id of the email.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             emails_ops.UNRECOGNIZED_EMAILS_GET,
-            path={
-                "emailId": email_id,
-            },
+            path={"emailId": email_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1014,6 +1252,7 @@ class AsyncUnrecognizedEmails(AsyncAPIResource):
         send_now: bool | NotGiven | None = NOT_GIVEN,
         secure: bool | NotGiven | None = NOT_GIVEN,
         scheduled_at: datetime | date | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -1023,14 +1262,25 @@ class AsyncUnrecognizedEmails(AsyncAPIResource):
         """Assign an unrecognised email to a patient (`sender`), or star it.
 
         Args:
+            email_id: Id of the email.
             starred: Mark or unmark as important.
             sender: Id of the patient to assign it to.
+            subject: Subject line (a SCHEDULED email only).
+            body: Body of the email (a SCHEDULED email only).
+            receiver: Id of the patient to write to (a SCHEDULED email only).
+            send_now: Send at once; false keeps it scheduled (a SCHEDULED email only).
+            secure: Send through Paubox (a SCHEDULED email only).
+            scheduled_at: When to send it (a SCHEDULED email only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             emails_ops.UNRECOGNIZED_EMAILS_UPDATE,
-            path={
-                "emailId": email_id,
-            },
+            path={"emailId": email_id},
             body=drop_not_given(
                 {
                     "starred": starred,
@@ -1044,11 +1294,12 @@ class AsyncUnrecognizedEmails(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -1056,21 +1307,30 @@ class AsyncUnrecognizedEmails(AsyncAPIResource):
         self,
         email_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete an unrecognised email."""
+        """Delete an unrecognised email.
+
+        Args:
+            email_id: Id of the email.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             emails_ops.UNRECOGNIZED_EMAILS_DELETE,
-            path={
-                "emailId": email_id,
-            },
+            path={"emailId": email_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )

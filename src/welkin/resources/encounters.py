@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
-from functools import cached_property
 from typing import Any, Literal
 from uuid import UUID
 
@@ -23,6 +22,7 @@ from ..types.encounters import (
     EncounterDisposition,
     FullEncounter,
 )
+from . import cached_resource
 
 __all__ = [
     "PatientsEncounters",
@@ -41,16 +41,19 @@ __all__ = [
 class PatientsEncounters(SyncAPIResource):
     """``client.patients.encounters``."""
 
-    @cached_property
+    @cached_resource
     def comments(self) -> PatientsEncountersComments:
+        """PatientsEncountersComments: list, get, create, replace, delete."""
         return PatientsEncountersComments(self._client)
 
-    @cached_property
+    @cached_resource
     def assessments(self) -> PatientsEncountersAssessments:
+        """PatientsEncountersAssessments: list, get, create, update, delete."""
         return PatientsEncountersAssessments(self._client)
 
-    @cached_property
+    @cached_resource
     def disposition(self) -> PatientsEncountersDisposition:
+        """PatientsEncountersDisposition: get, update."""
         return PatientsEncountersDisposition(self._client)
 
     def list(
@@ -63,6 +66,7 @@ class PatientsEncounters(SyncAPIResource):
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         only_with_calendar_event: bool | None = None,
         with_care_team: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -71,20 +75,25 @@ class PatientsEncounters(SyncAPIResource):
         """List a patient's encounters.
 
         Args:
+            patient_id: Id of the patient.
             statuses: Only these statuses; any of DRAFT, OPEN, ACTIVE, CANCELLED, FINALIZED.
             page: Page number, from 0.
             size: Page size (default 20).
             sort: Sort field and order (field,asc or field,desc).
-            only_with_calendar_event: With related data: keep only what concerns the calendar event (the encounter record itself is always kept).
+            only_with_calendar_event: With related data: keep only what concerns the calendar event
+                (the encounter record itself is always kept).
             with_care_team: Not documented by Welkin; its exact effect is unknown.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             encounters_ops.PATIENTS_ENCOUNTERS_LIST,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             query={
                 "statuses": statuses,
                 "page": page,
@@ -94,10 +103,11 @@ class PatientsEncounters(SyncAPIResource):
                 "withCareTeam": with_care_team,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -111,6 +121,7 @@ class PatientsEncounters(SyncAPIResource):
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         only_with_calendar_event: bool | None = None,
         with_care_team: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -119,20 +130,25 @@ class PatientsEncounters(SyncAPIResource):
         """List a patient's encounters with their related data.
 
         Args:
+            patient_id: Id of the patient.
             statuses: Only these statuses; any of DRAFT, OPEN, ACTIVE, CANCELLED, FINALIZED.
             page: Page number, from 0.
             size: Page size (default 20).
             sort: Sort field and order (field,asc or field,desc).
-            only_with_calendar_event: With related data: keep only what concerns the calendar event (the encounter record itself is always kept).
+            only_with_calendar_event: With related data: keep only what concerns the calendar event
+                (the encounter record itself is always kept).
             with_care_team: Not documented by Welkin; its exact effect is unknown.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             encounters_ops.PATIENTS_ENCOUNTERS_LIST_FULL,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             query={
                 "statuses": statuses,
                 "page": page,
@@ -142,10 +158,11 @@ class PatientsEncounters(SyncAPIResource):
                 "withCareTeam": with_care_team,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -154,23 +171,32 @@ class PatientsEncounters(SyncAPIResource):
         patient_id: UUID | str,
         encounter_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Encounter:
-        """Read one encounter of a patient."""
+        """Read one encounter of a patient.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_GET,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -179,23 +205,32 @@ class PatientsEncounters(SyncAPIResource):
         patient_id: UUID | str,
         encounter_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> FullEncounter:
-        """Read one encounter with its related data."""
+        """Read one encounter with its related data.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_GET_FULL,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -208,6 +243,7 @@ class PatientsEncounters(SyncAPIResource):
         template_name: str | NotGiven | None = NOT_GIVEN,
         calendar_event_id: UUID | str | NotGiven | None = NOT_GIVEN,
         notes: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -217,14 +253,22 @@ class PatientsEncounters(SyncAPIResource):
         """Create an encounter for a patient (it starts in DRAFT status).
 
         Args:
+            patient_id: Id of the patient.
+            title: Title of the encounter.
+            description: Description of the encounter.
             template_name: Name of the encounter template to use.
             calendar_event_id: A calendar event to attach it to.
+            notes: Notes on the encounter.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_CREATE,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             body=drop_not_given(
                 {
                     "title": title,
@@ -235,11 +279,12 @@ class PatientsEncounters(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -254,6 +299,7 @@ class PatientsEncounters(SyncAPIResource):
         status: str | NotGiven | None = NOT_GIVEN,
         calendar_event_id: UUID | str | NotGiven | None = NOT_GIVEN,
         notes: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -263,15 +309,24 @@ class PatientsEncounters(SyncAPIResource):
         """Change an encounter's fields or status.
 
         Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            title: Title of the encounter.
+            description: Description of the encounter.
             template_name: Name of the encounter template.
             status: The new status: DRAFT, OPEN, ACTIVE, CANCELLED or FINALIZED.
+            calendar_event_id: Id of the calendar event.
+            notes: Notes on the encounter.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_UPDATE,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id},
             body=drop_not_given(
                 {
                     "title": title,
@@ -283,11 +338,12 @@ class PatientsEncounters(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -296,23 +352,32 @@ class PatientsEncounters(SyncAPIResource):
         patient_id: UUID | str,
         encounter_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete an encounter."""
+        """Delete an encounter.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_DELETE,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -320,16 +385,19 @@ class PatientsEncounters(SyncAPIResource):
 class AsyncPatientsEncounters(AsyncAPIResource):
     """``client.patients.encounters`` of ``AsyncClient``."""
 
-    @cached_property
+    @cached_resource
     def comments(self) -> AsyncPatientsEncountersComments:
+        """AsyncPatientsEncountersComments: list, get, create, replace, delete."""
         return AsyncPatientsEncountersComments(self._client)
 
-    @cached_property
+    @cached_resource
     def assessments(self) -> AsyncPatientsEncountersAssessments:
+        """AsyncPatientsEncountersAssessments: list, get, create, update, delete."""
         return AsyncPatientsEncountersAssessments(self._client)
 
-    @cached_property
+    @cached_resource
     def disposition(self) -> AsyncPatientsEncountersDisposition:
+        """AsyncPatientsEncountersDisposition: get, update."""
         return AsyncPatientsEncountersDisposition(self._client)
 
     def list(
@@ -342,6 +410,7 @@ class AsyncPatientsEncounters(AsyncAPIResource):
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         only_with_calendar_event: bool | None = None,
         with_care_team: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -350,20 +419,25 @@ class AsyncPatientsEncounters(AsyncAPIResource):
         """List a patient's encounters.
 
         Args:
+            patient_id: Id of the patient.
             statuses: Only these statuses; any of DRAFT, OPEN, ACTIVE, CANCELLED, FINALIZED.
             page: Page number, from 0.
             size: Page size (default 20).
             sort: Sort field and order (field,asc or field,desc).
-            only_with_calendar_event: With related data: keep only what concerns the calendar event (the encounter record itself is always kept).
+            only_with_calendar_event: With related data: keep only what concerns the calendar event
+                (the encounter record itself is always kept).
             with_care_team: Not documented by Welkin; its exact effect is unknown.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             encounters_ops.PATIENTS_ENCOUNTERS_LIST,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             query={
                 "statuses": statuses,
                 "page": page,
@@ -373,10 +447,11 @@ class AsyncPatientsEncounters(AsyncAPIResource):
                 "withCareTeam": with_care_team,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -390,6 +465,7 @@ class AsyncPatientsEncounters(AsyncAPIResource):
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         only_with_calendar_event: bool | None = None,
         with_care_team: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -398,20 +474,25 @@ class AsyncPatientsEncounters(AsyncAPIResource):
         """List a patient's encounters with their related data.
 
         Args:
+            patient_id: Id of the patient.
             statuses: Only these statuses; any of DRAFT, OPEN, ACTIVE, CANCELLED, FINALIZED.
             page: Page number, from 0.
             size: Page size (default 20).
             sort: Sort field and order (field,asc or field,desc).
-            only_with_calendar_event: With related data: keep only what concerns the calendar event (the encounter record itself is always kept).
+            only_with_calendar_event: With related data: keep only what concerns the calendar event
+                (the encounter record itself is always kept).
             with_care_team: Not documented by Welkin; its exact effect is unknown.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             encounters_ops.PATIENTS_ENCOUNTERS_LIST_FULL,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             query={
                 "statuses": statuses,
                 "page": page,
@@ -421,10 +502,11 @@ class AsyncPatientsEncounters(AsyncAPIResource):
                 "withCareTeam": with_care_team,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -433,23 +515,32 @@ class AsyncPatientsEncounters(AsyncAPIResource):
         patient_id: UUID | str,
         encounter_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Encounter:
-        """Read one encounter of a patient."""
+        """Read one encounter of a patient.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_GET,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -458,23 +549,32 @@ class AsyncPatientsEncounters(AsyncAPIResource):
         patient_id: UUID | str,
         encounter_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> FullEncounter:
-        """Read one encounter with its related data."""
+        """Read one encounter with its related data.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_GET_FULL,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -487,6 +587,7 @@ class AsyncPatientsEncounters(AsyncAPIResource):
         template_name: str | NotGiven | None = NOT_GIVEN,
         calendar_event_id: UUID | str | NotGiven | None = NOT_GIVEN,
         notes: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -496,14 +597,22 @@ class AsyncPatientsEncounters(AsyncAPIResource):
         """Create an encounter for a patient (it starts in DRAFT status).
 
         Args:
+            patient_id: Id of the patient.
+            title: Title of the encounter.
+            description: Description of the encounter.
             template_name: Name of the encounter template to use.
             calendar_event_id: A calendar event to attach it to.
+            notes: Notes on the encounter.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_CREATE,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             body=drop_not_given(
                 {
                     "title": title,
@@ -514,11 +623,12 @@ class AsyncPatientsEncounters(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -533,6 +643,7 @@ class AsyncPatientsEncounters(AsyncAPIResource):
         status: str | NotGiven | None = NOT_GIVEN,
         calendar_event_id: UUID | str | NotGiven | None = NOT_GIVEN,
         notes: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -542,15 +653,24 @@ class AsyncPatientsEncounters(AsyncAPIResource):
         """Change an encounter's fields or status.
 
         Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            title: Title of the encounter.
+            description: Description of the encounter.
             template_name: Name of the encounter template.
             status: The new status: DRAFT, OPEN, ACTIVE, CANCELLED or FINALIZED.
+            calendar_event_id: Id of the calendar event.
+            notes: Notes on the encounter.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_UPDATE,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id},
             body=drop_not_given(
                 {
                     "title": title,
@@ -562,11 +682,12 @@ class AsyncPatientsEncounters(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -575,23 +696,32 @@ class AsyncPatientsEncounters(AsyncAPIResource):
         patient_id: UUID | str,
         encounter_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete an encounter."""
+        """Delete an encounter.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_DELETE,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -609,6 +739,7 @@ class UsersEncounters(SyncAPIResource):
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         only_with_calendar_event: bool | None = None,
         with_care_team: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -617,20 +748,25 @@ class UsersEncounters(SyncAPIResource):
         """List the encounters of a user.
 
         Args:
+            user_id: Id of the user.
             statuses: Only these statuses; any of DRAFT, OPEN, ACTIVE, CANCELLED, FINALIZED.
             page: Page number, from 0.
             size: Page size (default 20).
             sort: Sort field and order (field,asc or field,desc).
-            only_with_calendar_event: With related data: keep only what concerns the calendar event (the encounter record itself is always kept).
+            only_with_calendar_event: With related data: keep only what concerns the calendar event
+                (the encounter record itself is always kept).
             with_care_team: Not documented by Welkin; its exact effect is unknown.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             encounters_ops.USERS_ENCOUNTERS_LIST,
-            path={
-                "userId": user_id,
-            },
+            path={"userId": user_id},
             query={
                 "statuses": statuses,
                 "page": page,
@@ -640,10 +776,11 @@ class UsersEncounters(SyncAPIResource):
                 "withCareTeam": with_care_team,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -657,6 +794,7 @@ class UsersEncounters(SyncAPIResource):
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         only_with_calendar_event: bool | None = None,
         with_care_team: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -665,20 +803,25 @@ class UsersEncounters(SyncAPIResource):
         """List the encounters of a user with their related data.
 
         Args:
+            user_id: Id of the user.
             statuses: Only these statuses; any of DRAFT, OPEN, ACTIVE, CANCELLED, FINALIZED.
             page: Page number, from 0.
             size: Page size (default 20).
             sort: Sort field and order (field,asc or field,desc).
-            only_with_calendar_event: With related data: keep only what concerns the calendar event (the encounter record itself is always kept).
+            only_with_calendar_event: With related data: keep only what concerns the calendar event
+                (the encounter record itself is always kept).
             with_care_team: Not documented by Welkin; its exact effect is unknown.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             encounters_ops.USERS_ENCOUNTERS_LIST_FULL,
-            path={
-                "userId": user_id,
-            },
+            path={"userId": user_id},
             query={
                 "statuses": statuses,
                 "page": page,
@@ -688,10 +831,11 @@ class UsersEncounters(SyncAPIResource):
                 "withCareTeam": with_care_team,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -709,6 +853,7 @@ class AsyncUsersEncounters(AsyncAPIResource):
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         only_with_calendar_event: bool | None = None,
         with_care_team: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -717,20 +862,25 @@ class AsyncUsersEncounters(AsyncAPIResource):
         """List the encounters of a user.
 
         Args:
+            user_id: Id of the user.
             statuses: Only these statuses; any of DRAFT, OPEN, ACTIVE, CANCELLED, FINALIZED.
             page: Page number, from 0.
             size: Page size (default 20).
             sort: Sort field and order (field,asc or field,desc).
-            only_with_calendar_event: With related data: keep only what concerns the calendar event (the encounter record itself is always kept).
+            only_with_calendar_event: With related data: keep only what concerns the calendar event
+                (the encounter record itself is always kept).
             with_care_team: Not documented by Welkin; its exact effect is unknown.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             encounters_ops.USERS_ENCOUNTERS_LIST,
-            path={
-                "userId": user_id,
-            },
+            path={"userId": user_id},
             query={
                 "statuses": statuses,
                 "page": page,
@@ -740,10 +890,11 @@ class AsyncUsersEncounters(AsyncAPIResource):
                 "withCareTeam": with_care_team,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -757,6 +908,7 @@ class AsyncUsersEncounters(AsyncAPIResource):
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         only_with_calendar_event: bool | None = None,
         with_care_team: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -765,20 +917,25 @@ class AsyncUsersEncounters(AsyncAPIResource):
         """List the encounters of a user with their related data.
 
         Args:
+            user_id: Id of the user.
             statuses: Only these statuses; any of DRAFT, OPEN, ACTIVE, CANCELLED, FINALIZED.
             page: Page number, from 0.
             size: Page size (default 20).
             sort: Sort field and order (field,asc or field,desc).
-            only_with_calendar_event: With related data: keep only what concerns the calendar event (the encounter record itself is always kept).
+            only_with_calendar_event: With related data: keep only what concerns the calendar event
+                (the encounter record itself is always kept).
             with_care_team: Not documented by Welkin; its exact effect is unknown.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             encounters_ops.USERS_ENCOUNTERS_LIST_FULL,
-            path={
-                "userId": user_id,
-            },
+            path={"userId": user_id},
             query={
                 "statuses": statuses,
                 "page": page,
@@ -788,10 +945,11 @@ class AsyncUsersEncounters(AsyncAPIResource):
                 "withCareTeam": with_care_team,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -804,23 +962,32 @@ class PatientsEncountersComments(SyncAPIResource):
         patient_id: UUID | str,
         encounter_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[EncounterComment]:
-        """List the comments of an encounter."""
+        """List the comments of an encounter.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_COMMENTS_LIST,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -830,24 +997,33 @@ class PatientsEncountersComments(SyncAPIResource):
         encounter_id: UUID | str,
         comment_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> EncounterComment:
-        """Read one comment of an encounter."""
+        """Read one comment of an encounter.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            comment_id: Id of the comment.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_COMMENTS_GET,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-                "commentId": comment_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id, "commentId": comment_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -857,30 +1033,37 @@ class PatientsEncountersComments(SyncAPIResource):
         encounter_id: UUID | str,
         *,
         text: str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> EncounterComment:
-        """Add a comment to an encounter."""
+        """Add a comment to an encounter.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            text: Text of the comment.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_COMMENTS_CREATE,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
-            body=drop_not_given(
-                {
-                    "text": text,
-                }
-            ),
+            path={"patientId": patient_id, "encounterId": encounter_id},
+            body=drop_not_given({"text": text}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -891,31 +1074,38 @@ class PatientsEncountersComments(SyncAPIResource):
         comment_id: UUID | str,
         *,
         text: str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> EncounterComment:
-        """Replace the text of an encounter comment."""
+        """Replace the text of an encounter comment.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            comment_id: Id of the comment.
+            text: Text of the comment.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_COMMENTS_REPLACE,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-                "commentId": comment_id,
-            },
-            body=drop_not_given(
-                {
-                    "text": text,
-                }
-            ),
+            path={"patientId": patient_id, "encounterId": encounter_id, "commentId": comment_id},
+            body=drop_not_given({"text": text}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -925,24 +1115,33 @@ class PatientsEncountersComments(SyncAPIResource):
         encounter_id: UUID | str,
         comment_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete an encounter comment."""
+        """Delete an encounter comment.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            comment_id: Id of the comment.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_COMMENTS_DELETE,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-                "commentId": comment_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id, "commentId": comment_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -955,23 +1154,32 @@ class AsyncPatientsEncountersComments(AsyncAPIResource):
         patient_id: UUID | str,
         encounter_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[EncounterComment]:
-        """List the comments of an encounter."""
+        """List the comments of an encounter.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_COMMENTS_LIST,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -981,24 +1189,33 @@ class AsyncPatientsEncountersComments(AsyncAPIResource):
         encounter_id: UUID | str,
         comment_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> EncounterComment:
-        """Read one comment of an encounter."""
+        """Read one comment of an encounter.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            comment_id: Id of the comment.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_COMMENTS_GET,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-                "commentId": comment_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id, "commentId": comment_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1008,30 +1225,37 @@ class AsyncPatientsEncountersComments(AsyncAPIResource):
         encounter_id: UUID | str,
         *,
         text: str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> EncounterComment:
-        """Add a comment to an encounter."""
+        """Add a comment to an encounter.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            text: Text of the comment.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_COMMENTS_CREATE,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
-            body=drop_not_given(
-                {
-                    "text": text,
-                }
-            ),
+            path={"patientId": patient_id, "encounterId": encounter_id},
+            body=drop_not_given({"text": text}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -1042,31 +1266,38 @@ class AsyncPatientsEncountersComments(AsyncAPIResource):
         comment_id: UUID | str,
         *,
         text: str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> EncounterComment:
-        """Replace the text of an encounter comment."""
+        """Replace the text of an encounter comment.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            comment_id: Id of the comment.
+            text: Text of the comment.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_COMMENTS_REPLACE,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-                "commentId": comment_id,
-            },
-            body=drop_not_given(
-                {
-                    "text": text,
-                }
-            ),
+            path={"patientId": patient_id, "encounterId": encounter_id, "commentId": comment_id},
+            body=drop_not_given({"text": text}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -1076,24 +1307,33 @@ class AsyncPatientsEncountersComments(AsyncAPIResource):
         encounter_id: UUID | str,
         comment_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete an encounter comment."""
+        """Delete an encounter comment.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            comment_id: Id of the comment.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_COMMENTS_DELETE,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-                "commentId": comment_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id, "commentId": comment_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1108,6 +1348,7 @@ class PatientsEncountersAssessments(SyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1116,26 +1357,28 @@ class PatientsEncountersAssessments(SyncAPIResource):
         """List the assessment links of an encounter.
 
         Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             encounters_ops.PATIENTS_ENCOUNTERS_ASSESSMENTS_LIST,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
-            query={
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id},
+            query={"page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1145,12 +1388,24 @@ class PatientsEncountersAssessments(SyncAPIResource):
         encounter_id: UUID | str,
         encounter_assessment_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> EncounterAssessmentLink:
-        """Read one assessment link of an encounter."""
+        """Read one assessment link of an encounter.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            encounter_assessment_id: Id of the encounter's assessment link.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_ASSESSMENTS_GET,
             path={
@@ -1159,10 +1414,11 @@ class PatientsEncountersAssessments(SyncAPIResource):
                 "encounterAssessmentId": encounter_assessment_id,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1173,6 +1429,7 @@ class PatientsEncountersAssessments(SyncAPIResource):
         *,
         assessment_name: str,
         assessment_record_id: UUID | str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -1182,27 +1439,30 @@ class PatientsEncountersAssessments(SyncAPIResource):
         """Attach an assessment to an encounter.
 
         Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
             assessment_name: Name of the assessment.
             assessment_record_id: An existing assessment record to link right away.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_ASSESSMENTS_CREATE,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id},
             body=drop_not_given(
-                {
-                    "assessmentName": assessment_name,
-                    "assessmentRecordId": assessment_record_id,
-                }
+                {"assessmentName": assessment_name, "assessmentRecordId": assessment_record_id}
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -1213,13 +1473,27 @@ class PatientsEncountersAssessments(SyncAPIResource):
         encounter_assessment_id: UUID | str,
         *,
         assessment_record_id: UUID | str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> EncounterAssessmentLink:
-        """Point an encounter assessment link at an assessment record."""
+        """Point an encounter assessment link at an assessment record.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            encounter_assessment_id: Id of the encounter's assessment link.
+            assessment_record_id: Id of the assessment record.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_ASSESSMENTS_UPDATE,
             path={
@@ -1227,17 +1501,14 @@ class PatientsEncountersAssessments(SyncAPIResource):
                 "encounterId": encounter_id,
                 "encounterAssessmentId": encounter_assessment_id,
             },
-            body=drop_not_given(
-                {
-                    "assessmentRecordId": assessment_record_id,
-                }
-            ),
+            body=drop_not_given({"assessmentRecordId": assessment_record_id}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -1247,12 +1518,24 @@ class PatientsEncountersAssessments(SyncAPIResource):
         encounter_id: UUID | str,
         encounter_assessment_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Remove an assessment link from an encounter."""
+        """Remove an assessment link from an encounter.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            encounter_assessment_id: Id of the encounter's assessment link.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_ASSESSMENTS_DELETE,
             path={
@@ -1261,10 +1544,11 @@ class PatientsEncountersAssessments(SyncAPIResource):
                 "encounterAssessmentId": encounter_assessment_id,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1279,6 +1563,7 @@ class AsyncPatientsEncountersAssessments(AsyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1287,26 +1572,28 @@ class AsyncPatientsEncountersAssessments(AsyncAPIResource):
         """List the assessment links of an encounter.
 
         Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             encounters_ops.PATIENTS_ENCOUNTERS_ASSESSMENTS_LIST,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
-            query={
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id},
+            query={"page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1316,12 +1603,24 @@ class AsyncPatientsEncountersAssessments(AsyncAPIResource):
         encounter_id: UUID | str,
         encounter_assessment_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> EncounterAssessmentLink:
-        """Read one assessment link of an encounter."""
+        """Read one assessment link of an encounter.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            encounter_assessment_id: Id of the encounter's assessment link.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_ASSESSMENTS_GET,
             path={
@@ -1330,10 +1629,11 @@ class AsyncPatientsEncountersAssessments(AsyncAPIResource):
                 "encounterAssessmentId": encounter_assessment_id,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1344,6 +1644,7 @@ class AsyncPatientsEncountersAssessments(AsyncAPIResource):
         *,
         assessment_name: str,
         assessment_record_id: UUID | str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -1353,27 +1654,30 @@ class AsyncPatientsEncountersAssessments(AsyncAPIResource):
         """Attach an assessment to an encounter.
 
         Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
             assessment_name: Name of the assessment.
             assessment_record_id: An existing assessment record to link right away.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_ASSESSMENTS_CREATE,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id},
             body=drop_not_given(
-                {
-                    "assessmentName": assessment_name,
-                    "assessmentRecordId": assessment_record_id,
-                }
+                {"assessmentName": assessment_name, "assessmentRecordId": assessment_record_id}
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -1384,13 +1688,27 @@ class AsyncPatientsEncountersAssessments(AsyncAPIResource):
         encounter_assessment_id: UUID | str,
         *,
         assessment_record_id: UUID | str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> EncounterAssessmentLink:
-        """Point an encounter assessment link at an assessment record."""
+        """Point an encounter assessment link at an assessment record.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            encounter_assessment_id: Id of the encounter's assessment link.
+            assessment_record_id: Id of the assessment record.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_ASSESSMENTS_UPDATE,
             path={
@@ -1398,17 +1716,14 @@ class AsyncPatientsEncountersAssessments(AsyncAPIResource):
                 "encounterId": encounter_id,
                 "encounterAssessmentId": encounter_assessment_id,
             },
-            body=drop_not_given(
-                {
-                    "assessmentRecordId": assessment_record_id,
-                }
-            ),
+            body=drop_not_given({"assessmentRecordId": assessment_record_id}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -1418,12 +1733,24 @@ class AsyncPatientsEncountersAssessments(AsyncAPIResource):
         encounter_id: UUID | str,
         encounter_assessment_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Remove an assessment link from an encounter."""
+        """Remove an assessment link from an encounter.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            encounter_assessment_id: Id of the encounter's assessment link.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_ASSESSMENTS_DELETE,
             path={
@@ -1432,10 +1759,11 @@ class AsyncPatientsEncountersAssessments(AsyncAPIResource):
                 "encounterAssessmentId": encounter_assessment_id,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1448,23 +1776,32 @@ class PatientsEncountersDisposition(SyncAPIResource):
         patient_id: UUID | str,
         encounter_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> EncounterDisposition:
-        """Read the disposition of an encounter."""
+        """Read the disposition of an encounter.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_DISPOSITION_GET,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1474,6 +1811,7 @@ class PatientsEncountersDisposition(SyncAPIResource):
         encounter_id: UUID | str,
         fields: Mapping[str, Any] | None = None,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -1483,21 +1821,27 @@ class PatientsEncountersDisposition(SyncAPIResource):
         """Change fields of an encounter's disposition.
 
         Args:
-            fields: The JSON object to send.
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            fields: The disposition fields to change, by name, e.g. `{"cpt": ..., "icd-10": ...}`.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_DISPOSITION_UPDATE,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id},
             body=fields,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -1510,23 +1854,32 @@ class AsyncPatientsEncountersDisposition(AsyncAPIResource):
         patient_id: UUID | str,
         encounter_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> EncounterDisposition:
-        """Read the disposition of an encounter."""
+        """Read the disposition of an encounter.
+
+        Args:
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_DISPOSITION_GET,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1536,6 +1889,7 @@ class AsyncPatientsEncountersDisposition(AsyncAPIResource):
         encounter_id: UUID | str,
         fields: Mapping[str, Any] | None = None,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -1545,20 +1899,26 @@ class AsyncPatientsEncountersDisposition(AsyncAPIResource):
         """Change fields of an encounter's disposition.
 
         Args:
-            fields: The JSON object to send.
+            patient_id: Id of the patient.
+            encounter_id: Id of the encounter.
+            fields: The disposition fields to change, by name, e.g. `{"cpt": ..., "icd-10": ...}`.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             encounters_ops.PATIENTS_ENCOUNTERS_DISPOSITION_UPDATE,
-            path={
-                "patientId": patient_id,
-                "encounterId": encounter_id,
-            },
+            path={"patientId": patient_id, "encounterId": encounter_id},
             body=fields,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cached_property
 from typing import Any
 
 from .._pagination import AsyncPaginator, SyncPage
@@ -17,6 +16,7 @@ from ..types.exports import CdtRecordExport, ExportRecord
 from ..types.patients import Patient
 from ..types.pdts import PdtRecord
 from ..types.programs import PatientProgram
+from . import cached_resource
 
 __all__ = [
     "Exports",
@@ -35,20 +35,24 @@ __all__ = [
 class Exports(SyncAPIResource):
     """``client.exports``."""
 
-    @cached_property
+    @cached_resource
     def cdt_records(self) -> ExportsCdtRecords:
+        """ExportsCdtRecords: list."""
         return ExportsCdtRecords(self._client)
 
-    @cached_property
+    @cached_resource
     def patients(self) -> ExportsPatients:
+        """ExportsPatients: list."""
         return ExportsPatients(self._client)
 
-    @cached_property
+    @cached_resource
     def patient_programs(self) -> ExportsPatientPrograms:
+        """ExportsPatientPrograms: list."""
         return ExportsPatientPrograms(self._client)
 
-    @cached_property
+    @cached_resource
     def pdt_records(self) -> ExportsPdtRecords:
+        """ExportsPdtRecords: list."""
         return ExportsPdtRecords(self._client)
 
     def records(
@@ -57,6 +61,7 @@ class Exports(SyncAPIResource):
         *,
         page_size: int | None = None,
         start: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -68,23 +73,24 @@ class Exports(SyncAPIResource):
             resource_name: The export name, as Welkin spells it (e.g. CDT_RECORD).
             page_size: Records per page.
             start: The `cursor.end` of the previous page.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             exports_ops.EXPORTS_RECORDS,
-            path={
-                "resourceName": resource_name,
-            },
-            query={
-                "pageSize": page_size,
-                "start": start,
-            },
+            path={"resourceName": resource_name},
+            query={"pageSize": page_size, "start": start},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -92,20 +98,24 @@ class Exports(SyncAPIResource):
 class AsyncExports(AsyncAPIResource):
     """``client.exports`` of ``AsyncClient``."""
 
-    @cached_property
+    @cached_resource
     def cdt_records(self) -> AsyncExportsCdtRecords:
+        """AsyncExportsCdtRecords: list."""
         return AsyncExportsCdtRecords(self._client)
 
-    @cached_property
+    @cached_resource
     def patients(self) -> AsyncExportsPatients:
+        """AsyncExportsPatients: list."""
         return AsyncExportsPatients(self._client)
 
-    @cached_property
+    @cached_resource
     def patient_programs(self) -> AsyncExportsPatientPrograms:
+        """AsyncExportsPatientPrograms: list."""
         return AsyncExportsPatientPrograms(self._client)
 
-    @cached_property
+    @cached_resource
     def pdt_records(self) -> AsyncExportsPdtRecords:
+        """AsyncExportsPdtRecords: list."""
         return AsyncExportsPdtRecords(self._client)
 
     def records(
@@ -114,6 +124,7 @@ class AsyncExports(AsyncAPIResource):
         *,
         page_size: int | None = None,
         start: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -125,23 +136,24 @@ class AsyncExports(AsyncAPIResource):
             resource_name: The export name, as Welkin spells it (e.g. CDT_RECORD).
             page_size: Records per page.
             start: The `cursor.end` of the previous page.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             exports_ops.EXPORTS_RECORDS,
-            path={
-                "resourceName": resource_name,
-            },
-            query={
-                "pageSize": page_size,
-                "start": start,
-            },
+            path={"resourceName": resource_name},
+            query={"pageSize": page_size, "start": start},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -154,6 +166,7 @@ class ExportsCdtRecords(SyncAPIResource):
         *,
         page_size: int | None = None,
         start: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -164,20 +177,23 @@ class ExportsCdtRecords(SyncAPIResource):
         Args:
             page_size: Records per page.
             start: The `cursor.end` of the previous page.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             exports_ops.EXPORTS_CDT_RECORDS_LIST,
-            query={
-                "pageSize": page_size,
-                "start": start,
-            },
+            query={"pageSize": page_size, "start": start},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -190,6 +206,7 @@ class AsyncExportsCdtRecords(AsyncAPIResource):
         *,
         page_size: int | None = None,
         start: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -200,20 +217,23 @@ class AsyncExportsCdtRecords(AsyncAPIResource):
         Args:
             page_size: Records per page.
             start: The `cursor.end` of the previous page.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             exports_ops.EXPORTS_CDT_RECORDS_LIST,
-            query={
-                "pageSize": page_size,
-                "start": start,
-            },
+            query={"pageSize": page_size, "start": start},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -226,6 +246,7 @@ class ExportsPatients(SyncAPIResource):
         *,
         page_size: int | None = None,
         start: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -236,20 +257,23 @@ class ExportsPatients(SyncAPIResource):
         Args:
             page_size: Records per page.
             start: The `cursor.end` of the previous page.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             exports_ops.EXPORTS_PATIENTS_LIST,
-            query={
-                "pageSize": page_size,
-                "start": start,
-            },
+            query={"pageSize": page_size, "start": start},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -262,6 +286,7 @@ class AsyncExportsPatients(AsyncAPIResource):
         *,
         page_size: int | None = None,
         start: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -272,20 +297,23 @@ class AsyncExportsPatients(AsyncAPIResource):
         Args:
             page_size: Records per page.
             start: The `cursor.end` of the previous page.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             exports_ops.EXPORTS_PATIENTS_LIST,
-            query={
-                "pageSize": page_size,
-                "start": start,
-            },
+            query={"pageSize": page_size, "start": start},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -298,6 +326,7 @@ class ExportsPatientPrograms(SyncAPIResource):
         *,
         page_size: int | None = None,
         start: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -308,20 +337,23 @@ class ExportsPatientPrograms(SyncAPIResource):
         Args:
             page_size: Records per page.
             start: The `cursor.end` of the previous page.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             exports_ops.EXPORTS_PATIENT_PROGRAMS_LIST,
-            query={
-                "pageSize": page_size,
-                "start": start,
-            },
+            query={"pageSize": page_size, "start": start},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -334,6 +366,7 @@ class AsyncExportsPatientPrograms(AsyncAPIResource):
         *,
         page_size: int | None = None,
         start: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -344,20 +377,23 @@ class AsyncExportsPatientPrograms(AsyncAPIResource):
         Args:
             page_size: Records per page.
             start: The `cursor.end` of the previous page.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             exports_ops.EXPORTS_PATIENT_PROGRAMS_LIST,
-            query={
-                "pageSize": page_size,
-                "start": start,
-            },
+            query={"pageSize": page_size, "start": start},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -370,6 +406,7 @@ class ExportsPdtRecords(SyncAPIResource):
         *,
         page_size: int | None = None,
         start: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -380,20 +417,23 @@ class ExportsPdtRecords(SyncAPIResource):
         Args:
             page_size: Records per page.
             start: The `cursor.end` of the previous page.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             exports_ops.EXPORTS_PDT_RECORDS_LIST,
-            query={
-                "pageSize": page_size,
-                "start": start,
-            },
+            query={"pageSize": page_size, "start": start},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -406,6 +446,7 @@ class AsyncExportsPdtRecords(AsyncAPIResource):
         *,
         page_size: int | None = None,
         start: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -416,19 +457,22 @@ class AsyncExportsPdtRecords(AsyncAPIResource):
         Args:
             page_size: Records per page.
             start: The `cursor.end` of the previous page.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             exports_ops.EXPORTS_PDT_RECORDS_LIST,
-            query={
-                "pageSize": page_size,
-                "start": start,
-            },
+            query={"pageSize": page_size, "start": start},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )

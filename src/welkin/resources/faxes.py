@@ -15,10 +15,7 @@ from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import faxes as faxes_ops
 from ..types.faxes import Fax
 
-__all__ = [
-    "Faxes",
-    "AsyncFaxes",
-]
+__all__ = ["Faxes", "AsyncFaxes"]
 
 
 class Faxes(SyncAPIResource):
@@ -31,6 +28,7 @@ class Faxes(SyncAPIResource):
         direction: str | None = None,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -43,22 +41,23 @@ class Faxes(SyncAPIResource):
             direction: Given beside `sort`; its values are not documented (presumably ASC or DESC).
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             faxes_ops.FAXES_LIST,
-            query={
-                "sort": sort,
-                "direction": direction,
-                "page": page,
-                "size": size,
-            },
+            query={"sort": sort, "direction": direction, "page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -66,22 +65,31 @@ class Faxes(SyncAPIResource):
         self,
         fax_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Fax:
-        """Read one fax. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        """Read one fax. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            fax_id: Id of the fax.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             faxes_ops.FAXES_GET,
-            path={
-                "faxId": fax_id,
-            },
+            path={"faxId": fax_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -96,6 +104,7 @@ class AsyncFaxes(AsyncAPIResource):
         direction: str | None = None,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -108,22 +117,23 @@ class AsyncFaxes(AsyncAPIResource):
             direction: Given beside `sort`; its values are not documented (presumably ASC or DESC).
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             faxes_ops.FAXES_LIST,
-            query={
-                "sort": sort,
-                "direction": direction,
-                "page": page,
-                "size": size,
-            },
+            query={"sort": sort, "direction": direction, "page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -131,21 +141,30 @@ class AsyncFaxes(AsyncAPIResource):
         self,
         fax_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Fax:
-        """Read one fax. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        """Read one fax. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            fax_id: Id of the fax.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             faxes_ops.FAXES_GET,
-            path={
-                "faxId": fax_id,
-            },
+            path={"faxId": fax_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )

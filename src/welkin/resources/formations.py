@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._operation import drop_not_given
@@ -15,11 +14,8 @@ from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import formations as formations_ops
 from ..types.common import CdtDefinition
-from ..types.formations import (
-    EncounterTemplate,
-    FormationFieldWrite,
-    GoalTemplate,
-)
+from ..types.formations import EncounterTemplate, FormationFieldWrite, GoalTemplate
+from . import cached_resource
 
 if TYPE_CHECKING:
     from .assessments import AsyncFormationsAssessments, FormationsAssessments
@@ -45,40 +41,48 @@ __all__ = [
 class Formations(SyncAPIResource):
     """``client.formations``."""
 
-    @cached_property
+    @cached_resource
     def assessments(self) -> FormationsAssessments:
+        """FormationsAssessments: list, get, get_cdt, create, replace, delete."""
         from .assessments import FormationsAssessments
 
         return FormationsAssessments(self._client)
 
-    @cached_property
+    @cached_resource
     def dictionaries(self) -> FormationsDictionaries:
+        """FormationsDictionaries: list, get, create, replace, delete."""
         from .dictionaries import FormationsDictionaries
 
         return FormationsDictionaries(self._client)
 
-    @cached_property
+    @cached_resource
     def cdts(self) -> FormationsCdts:
+        """FormationsCdts: list, get."""
         return FormationsCdts(self._client)
 
-    @cached_property
+    @cached_resource
     def document_types(self) -> FormationsDocumentTypes:
+        """FormationsDocumentTypes: list, get, create, replace, delete."""
         return FormationsDocumentTypes(self._client)
 
-    @cached_property
+    @cached_resource
     def encounter_disposition(self) -> FormationsEncounterDisposition:
+        """FormationsEncounterDisposition: get, replace."""
         return FormationsEncounterDisposition(self._client)
 
-    @cached_property
+    @cached_resource
     def encounter_templates(self) -> FormationsEncounterTemplates:
+        """FormationsEncounterTemplates: list, get, create, replace, delete."""
         return FormationsEncounterTemplates(self._client)
 
-    @cached_property
+    @cached_resource
     def goal_templates(self) -> FormationsGoalTemplates:
+        """FormationsGoalTemplates: list, get."""
         return FormationsGoalTemplates(self._client)
 
-    @cached_property
+    @cached_resource
     def programs(self) -> FormationsPrograms:
+        """FormationsPrograms: list, get, create, replace, delete."""
         from .programs import FormationsPrograms
 
         return FormationsPrograms(self._client)
@@ -87,40 +91,48 @@ class Formations(SyncAPIResource):
 class AsyncFormations(AsyncAPIResource):
     """``client.formations`` of ``AsyncClient``."""
 
-    @cached_property
+    @cached_resource
     def assessments(self) -> AsyncFormationsAssessments:
+        """AsyncFormationsAssessments: list, get, get_cdt, create, replace, delete."""
         from .assessments import AsyncFormationsAssessments
 
         return AsyncFormationsAssessments(self._client)
 
-    @cached_property
+    @cached_resource
     def dictionaries(self) -> AsyncFormationsDictionaries:
+        """AsyncFormationsDictionaries: list, get, create, replace, delete."""
         from .dictionaries import AsyncFormationsDictionaries
 
         return AsyncFormationsDictionaries(self._client)
 
-    @cached_property
+    @cached_resource
     def cdts(self) -> AsyncFormationsCdts:
+        """AsyncFormationsCdts: list, get."""
         return AsyncFormationsCdts(self._client)
 
-    @cached_property
+    @cached_resource
     def document_types(self) -> AsyncFormationsDocumentTypes:
+        """AsyncFormationsDocumentTypes: list, get, create, replace, delete."""
         return AsyncFormationsDocumentTypes(self._client)
 
-    @cached_property
+    @cached_resource
     def encounter_disposition(self) -> AsyncFormationsEncounterDisposition:
+        """AsyncFormationsEncounterDisposition: get, replace."""
         return AsyncFormationsEncounterDisposition(self._client)
 
-    @cached_property
+    @cached_resource
     def encounter_templates(self) -> AsyncFormationsEncounterTemplates:
+        """AsyncFormationsEncounterTemplates: list, get, create, replace, delete."""
         return AsyncFormationsEncounterTemplates(self._client)
 
-    @cached_property
+    @cached_resource
     def goal_templates(self) -> AsyncFormationsGoalTemplates:
+        """AsyncFormationsGoalTemplates: list, get."""
         return AsyncFormationsGoalTemplates(self._client)
 
-    @cached_property
+    @cached_resource
     def programs(self) -> AsyncFormationsPrograms:
+        """AsyncFormationsPrograms: list, get, create, replace, delete."""
         from .programs import AsyncFormationsPrograms
 
         return AsyncFormationsPrograms(self._client)
@@ -133,6 +145,7 @@ class FormationsCdts(SyncAPIResource):
         self,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -142,17 +155,21 @@ class FormationsCdts(SyncAPIResource):
 
         Args:
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             formations_ops.FORMATIONS_CDTS_LIST,
-            path={
-                "version": version,
-            },
+            path={"version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -161,6 +178,7 @@ class FormationsCdts(SyncAPIResource):
         cdt_name: str,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -171,18 +189,21 @@ class FormationsCdts(SyncAPIResource):
         Args:
             cdt_name: Name of the CDT.
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             formations_ops.FORMATIONS_CDTS_GET,
-            path={
-                "cdtName": cdt_name,
-                "version": version,
-            },
+            path={"cdtName": cdt_name, "version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -194,6 +215,7 @@ class AsyncFormationsCdts(AsyncAPIResource):
         self,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -203,17 +225,21 @@ class AsyncFormationsCdts(AsyncAPIResource):
 
         Args:
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             formations_ops.FORMATIONS_CDTS_LIST,
-            path={
-                "version": version,
-            },
+            path={"version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -222,6 +248,7 @@ class AsyncFormationsCdts(AsyncAPIResource):
         cdt_name: str,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -232,18 +259,21 @@ class AsyncFormationsCdts(AsyncAPIResource):
         Args:
             cdt_name: Name of the CDT.
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             formations_ops.FORMATIONS_CDTS_GET,
-            path={
-                "cdtName": cdt_name,
-                "version": version,
-            },
+            path={"cdtName": cdt_name, "version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -255,6 +285,7 @@ class FormationsDocumentTypes(SyncAPIResource):
         self,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -264,17 +295,21 @@ class FormationsDocumentTypes(SyncAPIResource):
 
         Args:
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             formations_ops.FORMATIONS_DOCUMENT_TYPES_LIST,
-            path={
-                "version": version,
-            },
+            path={"version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -283,6 +318,7 @@ class FormationsDocumentTypes(SyncAPIResource):
         document_type_name: str,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -293,18 +329,21 @@ class FormationsDocumentTypes(SyncAPIResource):
         Args:
             document_type_name: Name of the document type, e.g. doc-type-docusign.
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             formations_ops.FORMATIONS_DOCUMENT_TYPES_GET,
-            path={
-                "documentTypeName": document_type_name,
-                "version": version,
-            },
+            path={"documentTypeName": document_type_name, "version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -316,6 +355,7 @@ class FormationsDocumentTypes(SyncAPIResource):
         title: str | NotGiven | None = NOT_GIVEN,
         label: str | NotGiven | None = NOT_GIVEN,
         fields: Sequence[FormationFieldWrite | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -327,27 +367,27 @@ class FormationsDocumentTypes(SyncAPIResource):
         Args:
             version: Designer version to write; only draft accepts writes.
             name: Name of the definition, e.g. doc-type-others or __encounter_disposition__.
+            title: Title of the definition.
+            label: Label of the definition, e.g. Assessment.
             fields: The custom fields of the definition.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             formations_ops.FORMATIONS_DOCUMENT_TYPES_CREATE,
-            path={
-                "version": version,
-            },
-            body=drop_not_given(
-                {
-                    "name": name,
-                    "title": title,
-                    "label": label,
-                    "fields": fields,
-                }
-            ),
+            path={"version": version},
+            body=drop_not_given({"name": name, "title": title, "label": label, "fields": fields}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -360,6 +400,7 @@ class FormationsDocumentTypes(SyncAPIResource):
         title: str | NotGiven | None = NOT_GIVEN,
         label: str | NotGiven | None = NOT_GIVEN,
         fields: Sequence[FormationFieldWrite | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -372,28 +413,27 @@ class FormationsDocumentTypes(SyncAPIResource):
             document_type_name: Name of the document type to replace.
             version: Designer version to write; only draft accepts writes.
             name: Name of the definition, e.g. doc-type-others or __encounter_disposition__.
+            title: Title of the definition.
+            label: Label of the definition, e.g. Assessment.
             fields: The custom fields of the definition.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             formations_ops.FORMATIONS_DOCUMENT_TYPES_REPLACE,
-            path={
-                "documentTypeName": document_type_name,
-                "version": version,
-            },
-            body=drop_not_given(
-                {
-                    "name": name,
-                    "title": title,
-                    "label": label,
-                    "fields": fields,
-                }
-            ),
+            path={"documentTypeName": document_type_name, "version": version},
+            body=drop_not_given({"name": name, "title": title, "label": label, "fields": fields}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -402,6 +442,7 @@ class FormationsDocumentTypes(SyncAPIResource):
         document_type_name: str,
         *,
         version: Literal["current", "draft"] | int = "draft",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -412,18 +453,21 @@ class FormationsDocumentTypes(SyncAPIResource):
         Args:
             document_type_name: Name of the document type to delete.
             version: Designer version to write; only draft accepts writes.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             formations_ops.FORMATIONS_DOCUMENT_TYPES_DELETE,
-            path={
-                "documentTypeName": document_type_name,
-                "version": version,
-            },
+            path={"documentTypeName": document_type_name, "version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -435,6 +479,7 @@ class AsyncFormationsDocumentTypes(AsyncAPIResource):
         self,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -444,17 +489,21 @@ class AsyncFormationsDocumentTypes(AsyncAPIResource):
 
         Args:
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             formations_ops.FORMATIONS_DOCUMENT_TYPES_LIST,
-            path={
-                "version": version,
-            },
+            path={"version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -463,6 +512,7 @@ class AsyncFormationsDocumentTypes(AsyncAPIResource):
         document_type_name: str,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -473,18 +523,21 @@ class AsyncFormationsDocumentTypes(AsyncAPIResource):
         Args:
             document_type_name: Name of the document type, e.g. doc-type-docusign.
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             formations_ops.FORMATIONS_DOCUMENT_TYPES_GET,
-            path={
-                "documentTypeName": document_type_name,
-                "version": version,
-            },
+            path={"documentTypeName": document_type_name, "version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -496,6 +549,7 @@ class AsyncFormationsDocumentTypes(AsyncAPIResource):
         title: str | NotGiven | None = NOT_GIVEN,
         label: str | NotGiven | None = NOT_GIVEN,
         fields: Sequence[FormationFieldWrite | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -507,27 +561,27 @@ class AsyncFormationsDocumentTypes(AsyncAPIResource):
         Args:
             version: Designer version to write; only draft accepts writes.
             name: Name of the definition, e.g. doc-type-others or __encounter_disposition__.
+            title: Title of the definition.
+            label: Label of the definition, e.g. Assessment.
             fields: The custom fields of the definition.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             formations_ops.FORMATIONS_DOCUMENT_TYPES_CREATE,
-            path={
-                "version": version,
-            },
-            body=drop_not_given(
-                {
-                    "name": name,
-                    "title": title,
-                    "label": label,
-                    "fields": fields,
-                }
-            ),
+            path={"version": version},
+            body=drop_not_given({"name": name, "title": title, "label": label, "fields": fields}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -540,6 +594,7 @@ class AsyncFormationsDocumentTypes(AsyncAPIResource):
         title: str | NotGiven | None = NOT_GIVEN,
         label: str | NotGiven | None = NOT_GIVEN,
         fields: Sequence[FormationFieldWrite | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -552,28 +607,27 @@ class AsyncFormationsDocumentTypes(AsyncAPIResource):
             document_type_name: Name of the document type to replace.
             version: Designer version to write; only draft accepts writes.
             name: Name of the definition, e.g. doc-type-others or __encounter_disposition__.
+            title: Title of the definition.
+            label: Label of the definition, e.g. Assessment.
             fields: The custom fields of the definition.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             formations_ops.FORMATIONS_DOCUMENT_TYPES_REPLACE,
-            path={
-                "documentTypeName": document_type_name,
-                "version": version,
-            },
-            body=drop_not_given(
-                {
-                    "name": name,
-                    "title": title,
-                    "label": label,
-                    "fields": fields,
-                }
-            ),
+            path={"documentTypeName": document_type_name, "version": version},
+            body=drop_not_given({"name": name, "title": title, "label": label, "fields": fields}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -582,6 +636,7 @@ class AsyncFormationsDocumentTypes(AsyncAPIResource):
         document_type_name: str,
         *,
         version: Literal["current", "draft"] | int = "draft",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -592,18 +647,21 @@ class AsyncFormationsDocumentTypes(AsyncAPIResource):
         Args:
             document_type_name: Name of the document type to delete.
             version: Designer version to write; only draft accepts writes.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             formations_ops.FORMATIONS_DOCUMENT_TYPES_DELETE,
-            path={
-                "documentTypeName": document_type_name,
-                "version": version,
-            },
+            path={"documentTypeName": document_type_name, "version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -615,6 +673,7 @@ class FormationsEncounterDisposition(SyncAPIResource):
         self,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -624,17 +683,21 @@ class FormationsEncounterDisposition(SyncAPIResource):
 
         Args:
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             formations_ops.FORMATIONS_ENCOUNTER_DISPOSITION_GET,
-            path={
-                "version": version,
-            },
+            path={"version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -645,6 +708,7 @@ class FormationsEncounterDisposition(SyncAPIResource):
         title: str | NotGiven | None = NOT_GIVEN,
         label: str | NotGiven | None = NOT_GIVEN,
         fields: Sequence[FormationFieldWrite | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -655,24 +719,26 @@ class FormationsEncounterDisposition(SyncAPIResource):
 
         Args:
             name: Name of the definition, e.g. doc-type-others or __encounter_disposition__.
+            title: Title of the definition.
+            label: Label of the definition, e.g. Assessment.
             fields: The custom fields of the definition.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             formations_ops.FORMATIONS_ENCOUNTER_DISPOSITION_REPLACE,
-            body=drop_not_given(
-                {
-                    "name": name,
-                    "title": title,
-                    "label": label,
-                    "fields": fields,
-                }
-            ),
+            body=drop_not_given({"name": name, "title": title, "label": label, "fields": fields}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -684,6 +750,7 @@ class AsyncFormationsEncounterDisposition(AsyncAPIResource):
         self,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -693,17 +760,21 @@ class AsyncFormationsEncounterDisposition(AsyncAPIResource):
 
         Args:
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             formations_ops.FORMATIONS_ENCOUNTER_DISPOSITION_GET,
-            path={
-                "version": version,
-            },
+            path={"version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -714,6 +785,7 @@ class AsyncFormationsEncounterDisposition(AsyncAPIResource):
         title: str | NotGiven | None = NOT_GIVEN,
         label: str | NotGiven | None = NOT_GIVEN,
         fields: Sequence[FormationFieldWrite | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -724,24 +796,26 @@ class AsyncFormationsEncounterDisposition(AsyncAPIResource):
 
         Args:
             name: Name of the definition, e.g. doc-type-others or __encounter_disposition__.
+            title: Title of the definition.
+            label: Label of the definition, e.g. Assessment.
             fields: The custom fields of the definition.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             formations_ops.FORMATIONS_ENCOUNTER_DISPOSITION_REPLACE,
-            body=drop_not_given(
-                {
-                    "name": name,
-                    "title": title,
-                    "label": label,
-                    "fields": fields,
-                }
-            ),
+            body=drop_not_given({"name": name, "title": title, "label": label, "fields": fields}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -753,6 +827,7 @@ class FormationsEncounterTemplates(SyncAPIResource):
         self,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -762,17 +837,21 @@ class FormationsEncounterTemplates(SyncAPIResource):
 
         Args:
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             formations_ops.FORMATIONS_ENCOUNTER_TEMPLATES_LIST,
-            path={
-                "version": version,
-            },
+            path={"version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -781,6 +860,7 @@ class FormationsEncounterTemplates(SyncAPIResource):
         encounter_template_name: str,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -791,18 +871,21 @@ class FormationsEncounterTemplates(SyncAPIResource):
         Args:
             encounter_template_name: Name of the template.
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             formations_ops.FORMATIONS_ENCOUNTER_TEMPLATES_GET,
-            path={
-                "encounterTemplateName": encounter_template_name,
-                "version": version,
-            },
+            path={"encounterTemplateName": encounter_template_name, "version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -812,6 +895,7 @@ class FormationsEncounterTemplates(SyncAPIResource):
         name: str | NotGiven | None = NOT_GIVEN,
         title: str | NotGiven | None = NOT_GIVEN,
         assessment_names: Sequence[str] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -822,23 +906,27 @@ class FormationsEncounterTemplates(SyncAPIResource):
 
         Args:
             name: Name of the template.
+            title: Title of the template.
             assessment_names: Names of the assessments to attach to encounters made from it.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             formations_ops.FORMATIONS_ENCOUNTER_TEMPLATES_CREATE,
             body=drop_not_given(
-                {
-                    "name": name,
-                    "title": title,
-                    "assessmentNames": assessment_names,
-                }
+                {"name": name, "title": title, "assessmentNames": assessment_names}
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -849,6 +937,7 @@ class FormationsEncounterTemplates(SyncAPIResource):
         name: str | NotGiven | None = NOT_GIVEN,
         title: str | NotGiven | None = NOT_GIVEN,
         assessment_names: Sequence[str] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -860,26 +949,28 @@ class FormationsEncounterTemplates(SyncAPIResource):
         Args:
             encounter_template_name: Name of the template to replace.
             name: Name of the template.
+            title: Title of the template.
             assessment_names: Names of the assessments to attach to encounters made from it.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             formations_ops.FORMATIONS_ENCOUNTER_TEMPLATES_REPLACE,
-            path={
-                "encounterTemplateName": encounter_template_name,
-            },
+            path={"encounterTemplateName": encounter_template_name},
             body=drop_not_given(
-                {
-                    "name": name,
-                    "title": title,
-                    "assessmentNames": assessment_names,
-                }
+                {"name": name, "title": title, "assessmentNames": assessment_names}
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -887,6 +978,7 @@ class FormationsEncounterTemplates(SyncAPIResource):
         self,
         encounter_template_name: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -896,17 +988,21 @@ class FormationsEncounterTemplates(SyncAPIResource):
 
         Args:
             encounter_template_name: Name of the template to delete.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             formations_ops.FORMATIONS_ENCOUNTER_TEMPLATES_DELETE,
-            path={
-                "encounterTemplateName": encounter_template_name,
-            },
+            path={"encounterTemplateName": encounter_template_name},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -918,6 +1014,7 @@ class AsyncFormationsEncounterTemplates(AsyncAPIResource):
         self,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -927,17 +1024,21 @@ class AsyncFormationsEncounterTemplates(AsyncAPIResource):
 
         Args:
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             formations_ops.FORMATIONS_ENCOUNTER_TEMPLATES_LIST,
-            path={
-                "version": version,
-            },
+            path={"version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -946,6 +1047,7 @@ class AsyncFormationsEncounterTemplates(AsyncAPIResource):
         encounter_template_name: str,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -956,18 +1058,21 @@ class AsyncFormationsEncounterTemplates(AsyncAPIResource):
         Args:
             encounter_template_name: Name of the template.
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             formations_ops.FORMATIONS_ENCOUNTER_TEMPLATES_GET,
-            path={
-                "encounterTemplateName": encounter_template_name,
-                "version": version,
-            },
+            path={"encounterTemplateName": encounter_template_name, "version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -977,6 +1082,7 @@ class AsyncFormationsEncounterTemplates(AsyncAPIResource):
         name: str | NotGiven | None = NOT_GIVEN,
         title: str | NotGiven | None = NOT_GIVEN,
         assessment_names: Sequence[str] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -987,23 +1093,27 @@ class AsyncFormationsEncounterTemplates(AsyncAPIResource):
 
         Args:
             name: Name of the template.
+            title: Title of the template.
             assessment_names: Names of the assessments to attach to encounters made from it.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             formations_ops.FORMATIONS_ENCOUNTER_TEMPLATES_CREATE,
             body=drop_not_given(
-                {
-                    "name": name,
-                    "title": title,
-                    "assessmentNames": assessment_names,
-                }
+                {"name": name, "title": title, "assessmentNames": assessment_names}
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -1014,6 +1124,7 @@ class AsyncFormationsEncounterTemplates(AsyncAPIResource):
         name: str | NotGiven | None = NOT_GIVEN,
         title: str | NotGiven | None = NOT_GIVEN,
         assessment_names: Sequence[str] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -1025,26 +1136,28 @@ class AsyncFormationsEncounterTemplates(AsyncAPIResource):
         Args:
             encounter_template_name: Name of the template to replace.
             name: Name of the template.
+            title: Title of the template.
             assessment_names: Names of the assessments to attach to encounters made from it.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             formations_ops.FORMATIONS_ENCOUNTER_TEMPLATES_REPLACE,
-            path={
-                "encounterTemplateName": encounter_template_name,
-            },
+            path={"encounterTemplateName": encounter_template_name},
             body=drop_not_given(
-                {
-                    "name": name,
-                    "title": title,
-                    "assessmentNames": assessment_names,
-                }
+                {"name": name, "title": title, "assessmentNames": assessment_names}
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -1052,6 +1165,7 @@ class AsyncFormationsEncounterTemplates(AsyncAPIResource):
         self,
         encounter_template_name: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1061,17 +1175,21 @@ class AsyncFormationsEncounterTemplates(AsyncAPIResource):
 
         Args:
             encounter_template_name: Name of the template to delete.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             formations_ops.FORMATIONS_ENCOUNTER_TEMPLATES_DELETE,
-            path={
-                "encounterTemplateName": encounter_template_name,
-            },
+            path={"encounterTemplateName": encounter_template_name},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1083,6 +1201,7 @@ class FormationsGoalTemplates(SyncAPIResource):
         self,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1092,17 +1211,21 @@ class FormationsGoalTemplates(SyncAPIResource):
 
         Args:
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             formations_ops.FORMATIONS_GOAL_TEMPLATES_LIST,
-            path={
-                "version": version,
-            },
+            path={"version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1111,6 +1234,7 @@ class FormationsGoalTemplates(SyncAPIResource):
         goal_template_name: str,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1121,18 +1245,21 @@ class FormationsGoalTemplates(SyncAPIResource):
         Args:
             goal_template_name: Name of the goal template.
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             formations_ops.FORMATIONS_GOAL_TEMPLATES_GET,
-            path={
-                "goalTemplateName": goal_template_name,
-                "version": version,
-            },
+            path={"goalTemplateName": goal_template_name, "version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1144,6 +1271,7 @@ class AsyncFormationsGoalTemplates(AsyncAPIResource):
         self,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1153,17 +1281,21 @@ class AsyncFormationsGoalTemplates(AsyncAPIResource):
 
         Args:
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             formations_ops.FORMATIONS_GOAL_TEMPLATES_LIST,
-            path={
-                "version": version,
-            },
+            path={"version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -1172,6 +1304,7 @@ class AsyncFormationsGoalTemplates(AsyncAPIResource):
         goal_template_name: str,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -1182,17 +1315,20 @@ class AsyncFormationsGoalTemplates(AsyncAPIResource):
         Args:
             goal_template_name: Name of the goal template.
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             formations_ops.FORMATIONS_GOAL_TEMPLATES_GET,
-            path={
-                "goalTemplateName": goal_template_name,
-                "version": version,
-            },
+            path={"goalTemplateName": goal_template_name, "version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )

@@ -15,12 +15,7 @@ from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import invoices as invoices_ops
 from ..types.invoices import Invoice
 
-__all__ = [
-    "Invoices",
-    "AsyncInvoices",
-    "PatientsInvoices",
-    "AsyncPatientsInvoices",
-]
+__all__ = ["Invoices", "AsyncInvoices", "PatientsInvoices", "AsyncPatientsInvoices"]
 
 
 class Invoices(SyncAPIResource):
@@ -31,6 +26,7 @@ class Invoices(SyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -41,20 +37,23 @@ class Invoices(SyncAPIResource):
         Args:
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             invoices_ops.INVOICES_LIST,
-            query={
-                "page": page,
-                "size": size,
-            },
+            query={"page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -62,22 +61,31 @@ class Invoices(SyncAPIResource):
         self,
         invoice_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Invoice:
-        """Read one invoice. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        """Read one invoice. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            invoice_id: Id of the invoice.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             invoices_ops.INVOICES_GET,
-            path={
-                "invoiceId": invoice_id,
-            },
+            path={"invoiceId": invoice_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -90,6 +98,7 @@ class AsyncInvoices(AsyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -100,20 +109,23 @@ class AsyncInvoices(AsyncAPIResource):
         Args:
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             invoices_ops.INVOICES_LIST,
-            query={
-                "page": page,
-                "size": size,
-            },
+            query={"page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -121,22 +133,31 @@ class AsyncInvoices(AsyncAPIResource):
         self,
         invoice_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Invoice:
-        """Read one invoice. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        """Read one invoice. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            invoice_id: Id of the invoice.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             invoices_ops.INVOICES_GET,
-            path={
-                "invoiceId": invoice_id,
-            },
+            path={"invoiceId": invoice_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -150,6 +171,7 @@ class PatientsInvoices(SyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -158,25 +180,27 @@ class PatientsInvoices(SyncAPIResource):
         """List a patient's invoices. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
         Args:
+            patient_id: Id of the patient.
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             invoices_ops.PATIENTS_INVOICES_LIST,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id},
+            query={"page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -190,6 +214,7 @@ class AsyncPatientsInvoices(AsyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -198,24 +223,26 @@ class AsyncPatientsInvoices(AsyncAPIResource):
         """List a patient's invoices. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
         Args:
+            patient_id: Id of the patient.
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             invoices_ops.PATIENTS_INVOICES_LIST,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id},
+            query={"page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
@@ -17,6 +16,7 @@ from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import patients as patients_ops
 from ..types.patients import CareTeamAssignment, Patient, PatientTerritory
+from . import cached_resource
 
 if TYPE_CHECKING:
     from .assessments import AsyncPatientsAssessmentRecords, PatientsAssessmentRecords
@@ -38,95 +38,110 @@ if TYPE_CHECKING:
     from .programs import AsyncPatientsPrograms, PatientsPrograms
     from .sms import AsyncPatientsSms, PatientsSms
 
-__all__ = [
-    "Patients",
-    "AsyncPatients",
-]
+__all__ = ["Patients", "AsyncPatients"]
 
 
 class Patients(SyncAPIResource):
     """``client.patients``."""
 
-    @cached_property
+    @cached_resource
     def assessment_records(self) -> PatientsAssessmentRecords:
+        """PatientsAssessmentRecords: list, create, get, replace, replace_answers, delete."""
         from .assessments import PatientsAssessmentRecords
 
         return PatientsAssessmentRecords(self._client)
 
-    @cached_property
+    @cached_resource
     def calls(self) -> PatientsCalls:
+        """PatientsCalls: list, get, download_recording, download_recording_to."""
         from .calls import PatientsCalls
 
         return PatientsCalls(self._client)
 
-    @cached_property
+    @cached_resource
     def care_plan(self) -> PatientsCarePlan:
+        """PatientsCarePlan: get; sub-resources: overview, goals."""
         from .care_plans import PatientsCarePlan
 
         return PatientsCarePlan(self._client)
 
-    @cached_property
+    @cached_resource
     def cdts(self) -> PatientsCdts:
+        """PatientsCdts: list, create, bulk_update, get, update, delete."""
         from .cdts import PatientsCdts
 
         return PatientsCdts(self._client)
 
-    @cached_property
+    @cached_resource
     def chat(self) -> PatientsChat:
+        """PatientsChat: send_inbound, list, search, archive, restore."""
         from .chat import PatientsChat
 
         return PatientsChat(self._client)
 
-    @cached_property
+    @cached_resource
     def contacts(self) -> PatientsContacts:
+        """PatientsContacts: list, get, create, update."""
         from .contacts import PatientsContacts
 
         return PatientsContacts(self._client)
 
-    @cached_property
+    @cached_resource
     def document_summaries(self) -> PatientsDocumentSummaries:
+        """PatientsDocumentSummaries: list, get, create, replace, delete; sub-resources: files,
+        type_records."""
         from .documents import PatientsDocumentSummaries
 
         return PatientsDocumentSummaries(self._client)
 
-    @cached_property
+    @cached_resource
     def emails(self) -> PatientsEmails:
+        """PatientsEmails: list, get, create, update, delete, download_attachment,
+        download_attachment_to."""
         from .emails import PatientsEmails
 
         return PatientsEmails(self._client)
 
-    @cached_property
+    @cached_resource
     def email_drafts(self) -> PatientsEmailDrafts:
+        """PatientsEmailDrafts: list, get."""
         from .emails import PatientsEmailDrafts
 
         return PatientsEmailDrafts(self._client)
 
-    @cached_property
+    @cached_resource
     def encounters(self) -> PatientsEncounters:
+        """PatientsEncounters: list, list_full, get, get_full, create, update, delete;
+        sub-resources: comments, assessments, disposition."""
         from .encounters import PatientsEncounters
 
         return PatientsEncounters(self._client)
 
-    @cached_property
+    @cached_resource
     def invoices(self) -> PatientsInvoices:
+        """PatientsInvoices: list."""
         from .invoices import PatientsInvoices
 
         return PatientsInvoices(self._client)
 
-    @cached_property
+    @cached_resource
     def pdts(self) -> PatientsPdts:
+        """PatientsPdts: list, create, get, update."""
         from .pdts import PatientsPdts
 
         return PatientsPdts(self._client)
 
-    @cached_property
+    @cached_resource
     def programs(self) -> PatientsPrograms:
+        """PatientsPrograms: list, get, get_current, get_history, update, change_phase, unassign."""
         from .programs import PatientsPrograms
 
         return PatientsPrograms(self._client)
 
-    @cached_property
+    @cached_resource
     def sms(self) -> PatientsSms:
+        """PatientsSms: list, get, create, update, delete, download_attachment,
+        download_attachment_to."""
         from .sms import PatientsSms
 
         return PatientsSms(self._client)
@@ -142,6 +157,7 @@ class Patients(SyncAPIResource):
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -151,9 +167,18 @@ class Patients(SyncAPIResource):
 
         Args:
             query: Matches email, first name, last name or phone.
+            email: Finds patients by email address.
             timezone: An empty string finds patients with no time zone.
             territories: An empty string finds patients with no territory.
             cadence: An empty string finds patients with no cadence.
+            sort: Sort field, optionally with the order: "field,desc" or ("field", "desc").
+            page: Page number, from 0.
+            size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -170,10 +195,11 @@ class Patients(SyncAPIResource):
                 "size": size,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -183,6 +209,7 @@ class Patients(SyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -192,23 +219,30 @@ class Patients(SyncAPIResource):
         """List patients matching a filter object; an empty filter returns everyone.
 
         Args:
-            filter: The JSON object to send.
+            filter: The filter, a JSON object; `{}` (or None) returns every patient. The sources do
+                not list its fields, so it is sent as given.
+            page: Page number, from 0.
+            size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             patients_ops.PATIENTS_FILTER,
-            query={
-                "page": page,
-                "size": size,
-            },
+            query={"page": page, "size": size},
             body=filter,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -217,6 +251,7 @@ class Patients(SyncAPIResource):
         patient_id: UUID | str,
         *,
         expand: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -225,21 +260,24 @@ class Patients(SyncAPIResource):
         """Read one patient by id.
 
         Args:
+            patient_id: Id of the patient.
             expand: Also return the territorial team (`territorial_team`).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             patients_ops.PATIENTS_GET,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "expand": expand,
-            },
+            path={"patientId": patient_id},
+            query={"expand": expand},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -248,6 +286,7 @@ class Patients(SyncAPIResource):
         external_id: str,
         *,
         expand: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -256,21 +295,24 @@ class Patients(SyncAPIResource):
         """Read one patient by external id.
 
         Args:
+            external_id: Your system's id for the patient (`external_id`).
             expand: Also return the territorial team (`territorial_team`).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             patients_ops.PATIENTS_GET_BY_EXTERNAL_ID,
-            path={
-                "externalId": external_id,
-            },
-            query={
-                "expand": expand,
-            },
+            path={"externalId": external_id},
+            query={"expand": expand},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -279,6 +321,7 @@ class Patients(SyncAPIResource):
         external_guid: str,
         *,
         expand: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -287,21 +330,24 @@ class Patients(SyncAPIResource):
         """Read one patient by external GUID.
 
         Args:
+            external_guid: Your system's GUID for the patient (`external_guid`).
             expand: Also return the territorial team (`territorial_team`).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             patients_ops.PATIENTS_GET_BY_EXTERNAL_GUID,
-            path={
-                "externalGuid": external_guid,
-            },
-            query={
-                "expand": expand,
-            },
+            path={"externalGuid": external_guid},
+            query={"expand": expand},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -310,6 +356,7 @@ class Patients(SyncAPIResource):
         mrn: str,
         *,
         expand: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -318,21 +365,24 @@ class Patients(SyncAPIResource):
         """Read one patient by medical record number.
 
         Args:
+            mrn: Medical record number of the patient.
             expand: Also return the territorial team (`territorial_team`).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             patients_ops.PATIENTS_GET_BY_MRN,
-            path={
-                "mrn": mrn,
-            },
-            query={
-                "expand": expand,
-            },
+            path={"mrn": mrn},
+            query={"expand": expand},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -360,6 +410,7 @@ class Patients(SyncAPIResource):
         | NotGiven
         | None = NOT_GIVEN,
         care_team: Sequence[CareTeamAssignment | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -369,10 +420,31 @@ class Patients(SyncAPIResource):
         """Create a patient.
 
         Args:
+            external_id: Your system's id for the patient.
             external_guid: Your system's GUID for the patient.
+            mrn: Medical record number.
+            first_name: First name.
+            middle_name: Middle name.
+            last_name: Last name.
             birth_date: A date is sent as midnight UTC.
+            gender: For example MALE, FEMALE or UNKNOWN.
+            email: Email address.
             phone: E.164 without a trunk zero, e.g. +447700900123.
+            country: Country of the address.
+            state: State of the address.
+            city: City of the address.
+            zip: ZIP or postal code.
+            address_line1: First line of the street address.
+            address_line2: Second line of the street address.
+            timezone: IANA time zone name, e.g. America/Los_Angeles.
             patient_territories: Territories must already exist in the designer.
+            care_team: Users to assign; if none is the point of contact, the first one becomes it.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             patients_ops.PATIENTS_CREATE,
@@ -400,11 +472,12 @@ class Patients(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -433,6 +506,7 @@ class Patients(SyncAPIResource):
         | NotGiven
         | None = NOT_GIVEN,
         care_team: Sequence[CareTeamAssignment | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -442,16 +516,36 @@ class Patients(SyncAPIResource):
         """Update a patient; fields left out keep their values.
 
         Args:
+            patient_id: Id of the patient.
+            external_id: Your system's id for the patient.
             external_guid: Your system's GUID for the patient.
+            mrn: Medical record number.
+            first_name: First name.
+            middle_name: Middle name.
+            last_name: Last name.
             birth_date: A date is sent as midnight UTC.
+            gender: For example MALE, FEMALE or UNKNOWN.
+            email: Email address.
             phone: E.164 without a trunk zero, e.g. +447700900123.
+            country: Country of the address.
+            state: State of the address.
+            city: City of the address.
+            zip: ZIP or postal code.
+            address_line1: First line of the street address.
+            address_line2: Second line of the street address.
+            timezone: IANA time zone name, e.g. America/Los_Angeles.
             patient_territories: Territories must already exist in the designer.
+            care_team: Users to assign; if none is the point of contact, the first one becomes it.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             patients_ops.PATIENTS_UPDATE,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             body=drop_not_given(
                 {
                     "externalId": external_id,
@@ -476,11 +570,12 @@ class Patients(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -488,22 +583,31 @@ class Patients(SyncAPIResource):
         self,
         patient_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete a patient."""
+        """Delete a patient.
+
+        Args:
+            patient_id: Id of the patient.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             patients_ops.PATIENTS_DELETE,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -511,86 +615,105 @@ class Patients(SyncAPIResource):
 class AsyncPatients(AsyncAPIResource):
     """``client.patients`` of ``AsyncClient``."""
 
-    @cached_property
+    @cached_resource
     def assessment_records(self) -> AsyncPatientsAssessmentRecords:
+        """AsyncPatientsAssessmentRecords: list, create, get, replace, replace_answers, delete."""
         from .assessments import AsyncPatientsAssessmentRecords
 
         return AsyncPatientsAssessmentRecords(self._client)
 
-    @cached_property
+    @cached_resource
     def calls(self) -> AsyncPatientsCalls:
+        """AsyncPatientsCalls: list, get, download_recording, download_recording_to."""
         from .calls import AsyncPatientsCalls
 
         return AsyncPatientsCalls(self._client)
 
-    @cached_property
+    @cached_resource
     def care_plan(self) -> AsyncPatientsCarePlan:
+        """AsyncPatientsCarePlan: get; sub-resources: overview, goals."""
         from .care_plans import AsyncPatientsCarePlan
 
         return AsyncPatientsCarePlan(self._client)
 
-    @cached_property
+    @cached_resource
     def cdts(self) -> AsyncPatientsCdts:
+        """AsyncPatientsCdts: list, create, bulk_update, get, update, delete."""
         from .cdts import AsyncPatientsCdts
 
         return AsyncPatientsCdts(self._client)
 
-    @cached_property
+    @cached_resource
     def chat(self) -> AsyncPatientsChat:
+        """AsyncPatientsChat: send_inbound, list, search, archive, restore."""
         from .chat import AsyncPatientsChat
 
         return AsyncPatientsChat(self._client)
 
-    @cached_property
+    @cached_resource
     def contacts(self) -> AsyncPatientsContacts:
+        """AsyncPatientsContacts: list, get, create, update."""
         from .contacts import AsyncPatientsContacts
 
         return AsyncPatientsContacts(self._client)
 
-    @cached_property
+    @cached_resource
     def document_summaries(self) -> AsyncPatientsDocumentSummaries:
+        """AsyncPatientsDocumentSummaries: list, get, create, replace, delete; sub-resources: files,
+        type_records."""
         from .documents import AsyncPatientsDocumentSummaries
 
         return AsyncPatientsDocumentSummaries(self._client)
 
-    @cached_property
+    @cached_resource
     def emails(self) -> AsyncPatientsEmails:
+        """AsyncPatientsEmails: list, get, create, update, delete, download_attachment,
+        download_attachment_to."""
         from .emails import AsyncPatientsEmails
 
         return AsyncPatientsEmails(self._client)
 
-    @cached_property
+    @cached_resource
     def email_drafts(self) -> AsyncPatientsEmailDrafts:
+        """AsyncPatientsEmailDrafts: list, get."""
         from .emails import AsyncPatientsEmailDrafts
 
         return AsyncPatientsEmailDrafts(self._client)
 
-    @cached_property
+    @cached_resource
     def encounters(self) -> AsyncPatientsEncounters:
+        """AsyncPatientsEncounters: list, list_full, get, get_full, create, update, delete;
+        sub-resources: comments, assessments, disposition."""
         from .encounters import AsyncPatientsEncounters
 
         return AsyncPatientsEncounters(self._client)
 
-    @cached_property
+    @cached_resource
     def invoices(self) -> AsyncPatientsInvoices:
+        """AsyncPatientsInvoices: list."""
         from .invoices import AsyncPatientsInvoices
 
         return AsyncPatientsInvoices(self._client)
 
-    @cached_property
+    @cached_resource
     def pdts(self) -> AsyncPatientsPdts:
+        """AsyncPatientsPdts: list, create, get, update."""
         from .pdts import AsyncPatientsPdts
 
         return AsyncPatientsPdts(self._client)
 
-    @cached_property
+    @cached_resource
     def programs(self) -> AsyncPatientsPrograms:
+        """AsyncPatientsPrograms: list, get, get_current, get_history, update, change_phase,
+        unassign."""
         from .programs import AsyncPatientsPrograms
 
         return AsyncPatientsPrograms(self._client)
 
-    @cached_property
+    @cached_resource
     def sms(self) -> AsyncPatientsSms:
+        """AsyncPatientsSms: list, get, create, update, delete, download_attachment,
+        download_attachment_to."""
         from .sms import AsyncPatientsSms
 
         return AsyncPatientsSms(self._client)
@@ -606,6 +729,7 @@ class AsyncPatients(AsyncAPIResource):
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -615,9 +739,18 @@ class AsyncPatients(AsyncAPIResource):
 
         Args:
             query: Matches email, first name, last name or phone.
+            email: Finds patients by email address.
             timezone: An empty string finds patients with no time zone.
             territories: An empty string finds patients with no territory.
             cadence: An empty string finds patients with no cadence.
+            sort: Sort field, optionally with the order: "field,desc" or ("field", "desc").
+            page: Page number, from 0.
+            size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -634,10 +767,11 @@ class AsyncPatients(AsyncAPIResource):
                 "size": size,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -647,6 +781,7 @@ class AsyncPatients(AsyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -656,23 +791,30 @@ class AsyncPatients(AsyncAPIResource):
         """List patients matching a filter object; an empty filter returns everyone.
 
         Args:
-            filter: The JSON object to send.
+            filter: The filter, a JSON object; `{}` (or None) returns every patient. The sources do
+                not list its fields, so it is sent as given.
+            page: Page number, from 0.
+            size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             patients_ops.PATIENTS_FILTER,
-            query={
-                "page": page,
-                "size": size,
-            },
+            query={"page": page, "size": size},
             body=filter,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -681,6 +823,7 @@ class AsyncPatients(AsyncAPIResource):
         patient_id: UUID | str,
         *,
         expand: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -689,21 +832,24 @@ class AsyncPatients(AsyncAPIResource):
         """Read one patient by id.
 
         Args:
+            patient_id: Id of the patient.
             expand: Also return the territorial team (`territorial_team`).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             patients_ops.PATIENTS_GET,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "expand": expand,
-            },
+            path={"patientId": patient_id},
+            query={"expand": expand},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -712,6 +858,7 @@ class AsyncPatients(AsyncAPIResource):
         external_id: str,
         *,
         expand: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -720,21 +867,24 @@ class AsyncPatients(AsyncAPIResource):
         """Read one patient by external id.
 
         Args:
+            external_id: Your system's id for the patient (`external_id`).
             expand: Also return the territorial team (`territorial_team`).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             patients_ops.PATIENTS_GET_BY_EXTERNAL_ID,
-            path={
-                "externalId": external_id,
-            },
-            query={
-                "expand": expand,
-            },
+            path={"externalId": external_id},
+            query={"expand": expand},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -743,6 +893,7 @@ class AsyncPatients(AsyncAPIResource):
         external_guid: str,
         *,
         expand: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -751,21 +902,24 @@ class AsyncPatients(AsyncAPIResource):
         """Read one patient by external GUID.
 
         Args:
+            external_guid: Your system's GUID for the patient (`external_guid`).
             expand: Also return the territorial team (`territorial_team`).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             patients_ops.PATIENTS_GET_BY_EXTERNAL_GUID,
-            path={
-                "externalGuid": external_guid,
-            },
-            query={
-                "expand": expand,
-            },
+            path={"externalGuid": external_guid},
+            query={"expand": expand},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -774,6 +928,7 @@ class AsyncPatients(AsyncAPIResource):
         mrn: str,
         *,
         expand: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -782,21 +937,24 @@ class AsyncPatients(AsyncAPIResource):
         """Read one patient by medical record number.
 
         Args:
+            mrn: Medical record number of the patient.
             expand: Also return the territorial team (`territorial_team`).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             patients_ops.PATIENTS_GET_BY_MRN,
-            path={
-                "mrn": mrn,
-            },
-            query={
-                "expand": expand,
-            },
+            path={"mrn": mrn},
+            query={"expand": expand},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -824,6 +982,7 @@ class AsyncPatients(AsyncAPIResource):
         | NotGiven
         | None = NOT_GIVEN,
         care_team: Sequence[CareTeamAssignment | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -833,10 +992,31 @@ class AsyncPatients(AsyncAPIResource):
         """Create a patient.
 
         Args:
+            external_id: Your system's id for the patient.
             external_guid: Your system's GUID for the patient.
+            mrn: Medical record number.
+            first_name: First name.
+            middle_name: Middle name.
+            last_name: Last name.
             birth_date: A date is sent as midnight UTC.
+            gender: For example MALE, FEMALE or UNKNOWN.
+            email: Email address.
             phone: E.164 without a trunk zero, e.g. +447700900123.
+            country: Country of the address.
+            state: State of the address.
+            city: City of the address.
+            zip: ZIP or postal code.
+            address_line1: First line of the street address.
+            address_line2: Second line of the street address.
+            timezone: IANA time zone name, e.g. America/Los_Angeles.
             patient_territories: Territories must already exist in the designer.
+            care_team: Users to assign; if none is the point of contact, the first one becomes it.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             patients_ops.PATIENTS_CREATE,
@@ -864,11 +1044,12 @@ class AsyncPatients(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -897,6 +1078,7 @@ class AsyncPatients(AsyncAPIResource):
         | NotGiven
         | None = NOT_GIVEN,
         care_team: Sequence[CareTeamAssignment | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -906,16 +1088,36 @@ class AsyncPatients(AsyncAPIResource):
         """Update a patient; fields left out keep their values.
 
         Args:
+            patient_id: Id of the patient.
+            external_id: Your system's id for the patient.
             external_guid: Your system's GUID for the patient.
+            mrn: Medical record number.
+            first_name: First name.
+            middle_name: Middle name.
+            last_name: Last name.
             birth_date: A date is sent as midnight UTC.
+            gender: For example MALE, FEMALE or UNKNOWN.
+            email: Email address.
             phone: E.164 without a trunk zero, e.g. +447700900123.
+            country: Country of the address.
+            state: State of the address.
+            city: City of the address.
+            zip: ZIP or postal code.
+            address_line1: First line of the street address.
+            address_line2: Second line of the street address.
+            timezone: IANA time zone name, e.g. America/Los_Angeles.
             patient_territories: Territories must already exist in the designer.
+            care_team: Users to assign; if none is the point of contact, the first one becomes it.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             patients_ops.PATIENTS_UPDATE,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             body=drop_not_given(
                 {
                     "externalId": external_id,
@@ -940,11 +1142,12 @@ class AsyncPatients(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -952,21 +1155,30 @@ class AsyncPatients(AsyncAPIResource):
         self,
         patient_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete a patient."""
+        """Delete a patient.
+
+        Args:
+            patient_id: Id of the patient.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             patients_ops.PATIENTS_DELETE,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +15,7 @@ from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import pdts as pdts_ops
 from ..types.patients import Patient
 from ..types.pdts import PdtRecord
+from . import cached_resource
 
 __all__ = [
     "PatientsPdts",
@@ -37,6 +37,7 @@ class PatientsPdts(SyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -45,27 +46,28 @@ class PatientsPdts(SyncAPIResource):
         """List a patient's records of one profile type (PDT), page by page. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
         Args:
+            patient_id: Id of the patient.
             pdt_name: The profile type's name.
             page: Page number, from 0.
             size: Records per page (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             pdts_ops.PATIENTS_PDTS_LIST,
-            path={
-                "patientId": patient_id,
-                "pdtName": pdt_name,
-            },
-            query={
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id, "pdtName": pdt_name},
+            query={"page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -75,6 +77,7 @@ class PatientsPdts(SyncAPIResource):
         pdt_name: str,
         fields: Mapping[str, Any] | None = None,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -84,22 +87,27 @@ class PatientsPdts(SyncAPIResource):
         """Create a profile (PDT) record for a patient from its custom field values. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
         Args:
+            patient_id: Id of the patient.
             pdt_name: The profile type's name.
-            fields: The JSON object to send.
+            fields: The profile record's custom field values by name, as for a CDT record.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             pdts_ops.PATIENTS_PDTS_CREATE,
-            path={
-                "patientId": patient_id,
-                "pdtName": pdt_name,
-            },
+            path={"patientId": patient_id, "pdtName": pdt_name},
             body=fields,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -109,6 +117,7 @@ class PatientsPdts(SyncAPIResource):
         pdt_name: str,
         record_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -117,20 +126,24 @@ class PatientsPdts(SyncAPIResource):
         """Read one profile (PDT) record. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
         Args:
+            patient_id: Id of the patient.
             pdt_name: The profile type's name.
+            record_id: Id of the profile record.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             pdts_ops.PATIENTS_PDTS_GET,
-            path={
-                "patientId": patient_id,
-                "pdtName": pdt_name,
-                "recordId": record_id,
-            },
+            path={"patientId": patient_id, "pdtName": pdt_name, "recordId": record_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -141,6 +154,7 @@ class PatientsPdts(SyncAPIResource):
         record_id: UUID | str,
         fields: Mapping[str, Any] | None = None,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -150,23 +164,28 @@ class PatientsPdts(SyncAPIResource):
         """Change some fields of a profile (PDT) record. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
         Args:
+            patient_id: Id of the patient.
             pdt_name: The profile type's name.
-            fields: The JSON object to send.
+            record_id: Id of the profile record.
+            fields: The custom fields to change, by name.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             pdts_ops.PATIENTS_PDTS_UPDATE,
-            path={
-                "patientId": patient_id,
-                "pdtName": pdt_name,
-                "recordId": record_id,
-            },
+            path={"patientId": patient_id, "pdtName": pdt_name, "recordId": record_id},
             body=fields,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -181,6 +200,7 @@ class AsyncPatientsPdts(AsyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -189,27 +209,28 @@ class AsyncPatientsPdts(AsyncAPIResource):
         """List a patient's records of one profile type (PDT), page by page. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
         Args:
+            patient_id: Id of the patient.
             pdt_name: The profile type's name.
             page: Page number, from 0.
             size: Records per page (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             pdts_ops.PATIENTS_PDTS_LIST,
-            path={
-                "patientId": patient_id,
-                "pdtName": pdt_name,
-            },
-            query={
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id, "pdtName": pdt_name},
+            query={"page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -219,6 +240,7 @@ class AsyncPatientsPdts(AsyncAPIResource):
         pdt_name: str,
         fields: Mapping[str, Any] | None = None,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -228,22 +250,27 @@ class AsyncPatientsPdts(AsyncAPIResource):
         """Create a profile (PDT) record for a patient from its custom field values. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
         Args:
+            patient_id: Id of the patient.
             pdt_name: The profile type's name.
-            fields: The JSON object to send.
+            fields: The profile record's custom field values by name, as for a CDT record.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             pdts_ops.PATIENTS_PDTS_CREATE,
-            path={
-                "patientId": patient_id,
-                "pdtName": pdt_name,
-            },
+            path={"patientId": patient_id, "pdtName": pdt_name},
             body=fields,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -253,6 +280,7 @@ class AsyncPatientsPdts(AsyncAPIResource):
         pdt_name: str,
         record_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -261,20 +289,24 @@ class AsyncPatientsPdts(AsyncAPIResource):
         """Read one profile (PDT) record. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
         Args:
+            patient_id: Id of the patient.
             pdt_name: The profile type's name.
+            record_id: Id of the profile record.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             pdts_ops.PATIENTS_PDTS_GET,
-            path={
-                "patientId": patient_id,
-                "pdtName": pdt_name,
-                "recordId": record_id,
-            },
+            path={"patientId": patient_id, "pdtName": pdt_name, "recordId": record_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -285,6 +317,7 @@ class AsyncPatientsPdts(AsyncAPIResource):
         record_id: UUID | str,
         fields: Mapping[str, Any] | None = None,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -294,23 +327,28 @@ class AsyncPatientsPdts(AsyncAPIResource):
         """Change some fields of a profile (PDT) record. Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
         Args:
+            patient_id: Id of the patient.
             pdt_name: The profile type's name.
-            fields: The JSON object to send.
+            record_id: Id of the profile record.
+            fields: The custom fields to change, by name.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             pdts_ops.PATIENTS_PDTS_UPDATE,
-            path={
-                "patientId": patient_id,
-                "pdtName": pdt_name,
-                "recordId": record_id,
-            },
+            path={"patientId": patient_id, "pdtName": pdt_name, "recordId": record_id},
             body=fields,
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -318,16 +356,18 @@ class AsyncPatientsPdts(AsyncAPIResource):
 class Pdts(SyncAPIResource):
     """``client.pdts``."""
 
-    @cached_property
+    @cached_resource
     def patients(self) -> PdtsPatients:
+        """PdtsPatients: list."""
         return PdtsPatients(self._client)
 
 
 class AsyncPdts(AsyncAPIResource):
     """``client.pdts`` of ``AsyncClient``."""
 
-    @cached_property
+    @cached_resource
     def patients(self) -> AsyncPdtsPatients:
+        """AsyncPdtsPatients: list."""
         return AsyncPdtsPatients(self._client)
 
 
@@ -340,6 +380,7 @@ class PdtsPatients(SyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -351,23 +392,24 @@ class PdtsPatients(SyncAPIResource):
             pdt_name: The profile type's name.
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             pdts_ops.PDTS_PATIENTS_LIST,
-            path={
-                "pdtName": pdt_name,
-            },
-            query={
-                "page": page,
-                "size": size,
-            },
+            path={"pdtName": pdt_name},
+            query={"page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -381,6 +423,7 @@ class AsyncPdtsPatients(AsyncAPIResource):
         *,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -392,22 +435,23 @@ class AsyncPdtsPatients(AsyncAPIResource):
             pdt_name: The profile type's name.
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             pdts_ops.PDTS_PATIENTS_LIST,
-            path={
-                "pdtName": pdt_name,
-            },
-            query={
-                "page": page,
-                "size": size,
-            },
+            path={"pdtName": pdt_name},
+            query={"page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )

@@ -15,11 +15,7 @@ from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import programs as programs_ops
-from ..types.programs import (
-    PatientProgram,
-    Program,
-    ProgramPhase,
-)
+from ..types.programs import PatientProgram, Program, ProgramPhase
 
 __all__ = [
     "FormationsPrograms",
@@ -36,6 +32,7 @@ class FormationsPrograms(SyncAPIResource):
         self,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -45,17 +42,21 @@ class FormationsPrograms(SyncAPIResource):
 
         Args:
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             programs_ops.FORMATIONS_PROGRAMS_LIST,
-            path={
-                "version": version,
-            },
+            path={"version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -64,6 +65,7 @@ class FormationsPrograms(SyncAPIResource):
         program_name: str,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -74,18 +76,21 @@ class FormationsPrograms(SyncAPIResource):
         Args:
             program_name: Name of the program, e.g. lead-management-program.
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             programs_ops.FORMATIONS_PROGRAMS_GET,
-            path={
-                "programName": program_name,
-                "version": version,
-            },
+            path={"programName": program_name, "version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -96,6 +101,7 @@ class FormationsPrograms(SyncAPIResource):
         title: str | NotGiven | None = NOT_GIVEN,
         description: str | NotGiven | None = NOT_GIVEN,
         phases: Sequence[ProgramPhase | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -106,23 +112,29 @@ class FormationsPrograms(SyncAPIResource):
 
         Args:
             name: Unique name of the program.
+            title: Title of the program.
+            description: Description of the program.
+            phases: The phases of the program, each with the phases it may move on to
+                (`navigate_to`).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             programs_ops.FORMATIONS_PROGRAMS_CREATE,
             body=drop_not_given(
-                {
-                    "name": name,
-                    "title": title,
-                    "description": description,
-                    "phases": phases,
-                }
+                {"name": name, "title": title, "description": description, "phases": phases}
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -134,6 +146,7 @@ class FormationsPrograms(SyncAPIResource):
         title: str | NotGiven | None = NOT_GIVEN,
         description: str | NotGiven | None = NOT_GIVEN,
         phases: Sequence[ProgramPhase | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -145,26 +158,30 @@ class FormationsPrograms(SyncAPIResource):
         Args:
             program_name: Name of the program.
             name: Unique name of the program.
+            title: Title of the program.
+            description: Description of the program.
+            phases: The phases of the program, each with the phases it may move on to
+                (`navigate_to`).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             programs_ops.FORMATIONS_PROGRAMS_REPLACE,
-            path={
-                "programName": program_name,
-            },
+            path={"programName": program_name},
             body=drop_not_given(
-                {
-                    "name": name,
-                    "title": title,
-                    "description": description,
-                    "phases": phases,
-                }
+                {"name": name, "title": title, "description": description, "phases": phases}
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -172,6 +189,7 @@ class FormationsPrograms(SyncAPIResource):
         self,
         program_name: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -181,17 +199,21 @@ class FormationsPrograms(SyncAPIResource):
 
         Args:
             program_name: Name of the program.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             programs_ops.FORMATIONS_PROGRAMS_DELETE,
-            path={
-                "programName": program_name,
-            },
+            path={"programName": program_name},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -203,6 +225,7 @@ class AsyncFormationsPrograms(AsyncAPIResource):
         self,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -212,17 +235,21 @@ class AsyncFormationsPrograms(AsyncAPIResource):
 
         Args:
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             programs_ops.FORMATIONS_PROGRAMS_LIST,
-            path={
-                "version": version,
-            },
+            path={"version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -231,6 +258,7 @@ class AsyncFormationsPrograms(AsyncAPIResource):
         program_name: str,
         *,
         version: Literal["current", "draft"] | int = "current",
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -241,18 +269,21 @@ class AsyncFormationsPrograms(AsyncAPIResource):
         Args:
             program_name: Name of the program, e.g. lead-management-program.
             version: current (published), draft or a version number.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             programs_ops.FORMATIONS_PROGRAMS_GET,
-            path={
-                "programName": program_name,
-                "version": version,
-            },
+            path={"programName": program_name, "version": version},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -263,6 +294,7 @@ class AsyncFormationsPrograms(AsyncAPIResource):
         title: str | NotGiven | None = NOT_GIVEN,
         description: str | NotGiven | None = NOT_GIVEN,
         phases: Sequence[ProgramPhase | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -273,23 +305,29 @@ class AsyncFormationsPrograms(AsyncAPIResource):
 
         Args:
             name: Unique name of the program.
+            title: Title of the program.
+            description: Description of the program.
+            phases: The phases of the program, each with the phases it may move on to
+                (`navigate_to`).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             programs_ops.FORMATIONS_PROGRAMS_CREATE,
             body=drop_not_given(
-                {
-                    "name": name,
-                    "title": title,
-                    "description": description,
-                    "phases": phases,
-                }
+                {"name": name, "title": title, "description": description, "phases": phases}
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -301,6 +339,7 @@ class AsyncFormationsPrograms(AsyncAPIResource):
         title: str | NotGiven | None = NOT_GIVEN,
         description: str | NotGiven | None = NOT_GIVEN,
         phases: Sequence[ProgramPhase | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -312,26 +351,30 @@ class AsyncFormationsPrograms(AsyncAPIResource):
         Args:
             program_name: Name of the program.
             name: Unique name of the program.
+            title: Title of the program.
+            description: Description of the program.
+            phases: The phases of the program, each with the phases it may move on to
+                (`navigate_to`).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             programs_ops.FORMATIONS_PROGRAMS_REPLACE,
-            path={
-                "programName": program_name,
-            },
+            path={"programName": program_name},
             body=drop_not_given(
-                {
-                    "name": name,
-                    "title": title,
-                    "description": description,
-                    "phases": phases,
-                }
+                {"name": name, "title": title, "description": description, "phases": phases}
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -339,6 +382,7 @@ class AsyncFormationsPrograms(AsyncAPIResource):
         self,
         program_name: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -348,17 +392,21 @@ class AsyncFormationsPrograms(AsyncAPIResource):
 
         Args:
             program_name: Name of the program.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             programs_ops.FORMATIONS_PROGRAMS_DELETE,
-            path={
-                "programName": program_name,
-            },
+            path={"programName": program_name},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -374,6 +422,7 @@ class PatientsPrograms(SyncAPIResource):
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -382,28 +431,29 @@ class PatientsPrograms(SyncAPIResource):
         """List a patient's programs.
 
         Args:
+            patient_id: Id of the patient.
             assigned_programs: True for the assigned programs only, false for the unassigned ones.
+            sort: Sort field, optionally with the order: "field,desc" or ("field", "desc").
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             programs_ops.PATIENTS_PROGRAMS_LIST,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "assignedPrograms": assigned_programs,
-                "sort": sort,
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id},
+            query={"assignedPrograms": assigned_programs, "sort": sort, "page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -412,6 +462,7 @@ class PatientsPrograms(SyncAPIResource):
         patient_id: UUID | str,
         program_name: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -420,19 +471,23 @@ class PatientsPrograms(SyncAPIResource):
         """Read a patient's program by program name (A's path; see get_current).
 
         Args:
+            patient_id: Id of the patient.
             program_name: Name of the program.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             programs_ops.PATIENTS_PROGRAMS_GET,
-            path={
-                "patientId": patient_id,
-                "programName": program_name,
-            },
+            path={"patientId": patient_id, "programName": program_name},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -443,6 +498,7 @@ class PatientsPrograms(SyncAPIResource):
         *,
         assigned_programs: bool | None = None,
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -451,23 +507,26 @@ class PatientsPrograms(SyncAPIResource):
         """Read the current instance of a patient's program by program name.
 
         Args:
+            patient_id: Id of the patient.
             program_name: Name of the program.
+            assigned_programs: True for the assigned programs only, false for the unassigned ones.
+            sort: Sort field, optionally with the order: "field,desc" or ("field", "desc").
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             programs_ops.PATIENTS_PROGRAMS_GET_CURRENT,
-            path={
-                "patientId": patient_id,
-                "programName": program_name,
-            },
-            query={
-                "assignedPrograms": assigned_programs,
-                "sort": sort,
-            },
+            path={"patientId": patient_id, "programName": program_name},
+            query={"assignedPrograms": assigned_programs, "sort": sort},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -478,6 +537,7 @@ class PatientsPrograms(SyncAPIResource):
         *,
         assigned_programs: bool | None = None,
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -486,23 +546,26 @@ class PatientsPrograms(SyncAPIResource):
         """Read a current or past patient program by its id.
 
         Args:
+            patient_id: Id of the patient.
             patient_program_id: Id of the patient-program instance.
+            assigned_programs: True for the assigned programs only, false for the unassigned ones.
+            sort: Sort field, optionally with the order: "field,desc" or ("field", "desc").
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             programs_ops.PATIENTS_PROGRAMS_GET_HISTORY,
-            path={
-                "patientId": patient_id,
-                "patientProgramId": patient_program_id,
-            },
-            query={
-                "assignedPrograms": assigned_programs,
-                "sort": sort,
-            },
+            path={"patientId": patient_id, "patientProgramId": patient_program_id},
+            query={"assignedPrograms": assigned_programs, "sort": sort},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -513,6 +576,7 @@ class PatientsPrograms(SyncAPIResource):
         *,
         assigned: bool | NotGiven | None = NOT_GIVEN,
         status: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -522,28 +586,28 @@ class PatientsPrograms(SyncAPIResource):
         """Assign a program to a patient or change its status.
 
         Args:
+            patient_id: Id of the patient.
             program_name: Name of the program.
             assigned: True assigns the patient to the program.
             status: New status, e.g. IN_PROGRESS.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             programs_ops.PATIENTS_PROGRAMS_UPDATE,
-            path={
-                "patientId": patient_id,
-                "programName": program_name,
-            },
-            body=drop_not_given(
-                {
-                    "assigned": assigned,
-                    "status": status,
-                }
-            ),
+            path={"patientId": patient_id, "programName": program_name},
+            body=drop_not_given({"assigned": assigned, "status": status}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -553,6 +617,7 @@ class PatientsPrograms(SyncAPIResource):
         program_name: str,
         *,
         phase_name: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -562,26 +627,27 @@ class PatientsPrograms(SyncAPIResource):
         """Move a patient to another phase of a program.
 
         Args:
+            patient_id: Id of the patient.
             program_name: Name of the program.
             phase_name: Name of a phase of the program, e.g. documents-sent.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             programs_ops.PATIENTS_PROGRAMS_CHANGE_PHASE,
-            path={
-                "patientId": patient_id,
-                "programName": program_name,
-            },
-            body=drop_not_given(
-                {
-                    "phaseName": phase_name,
-                }
-            ),
+            path={"patientId": patient_id, "programName": program_name},
+            body=drop_not_given({"phaseName": phase_name}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -590,6 +656,7 @@ class PatientsPrograms(SyncAPIResource):
         patient_id: UUID | str,
         program_name_or_id: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -598,19 +665,23 @@ class PatientsPrograms(SyncAPIResource):
         """Unassign a patient from a program.
 
         Args:
+            patient_id: Id of the patient.
             program_name_or_id: The patient-program id (B, newer) or the program name (A).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             programs_ops.PATIENTS_PROGRAMS_UNASSIGN,
-            path={
-                "patientId": patient_id,
-                "programNameOrId": program_name_or_id,
-            },
+            path={"patientId": patient_id, "programNameOrId": program_name_or_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -626,6 +697,7 @@ class AsyncPatientsPrograms(AsyncAPIResource):
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -634,28 +706,29 @@ class AsyncPatientsPrograms(AsyncAPIResource):
         """List a patient's programs.
 
         Args:
+            patient_id: Id of the patient.
             assigned_programs: True for the assigned programs only, false for the unassigned ones.
+            sort: Sort field, optionally with the order: "field,desc" or ("field", "desc").
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             programs_ops.PATIENTS_PROGRAMS_LIST,
-            path={
-                "patientId": patient_id,
-            },
-            query={
-                "assignedPrograms": assigned_programs,
-                "sort": sort,
-                "page": page,
-                "size": size,
-            },
+            path={"patientId": patient_id},
+            query={"assignedPrograms": assigned_programs, "sort": sort, "page": page, "size": size},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -664,6 +737,7 @@ class AsyncPatientsPrograms(AsyncAPIResource):
         patient_id: UUID | str,
         program_name: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -672,19 +746,23 @@ class AsyncPatientsPrograms(AsyncAPIResource):
         """Read a patient's program by program name (A's path; see get_current).
 
         Args:
+            patient_id: Id of the patient.
             program_name: Name of the program.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             programs_ops.PATIENTS_PROGRAMS_GET,
-            path={
-                "patientId": patient_id,
-                "programName": program_name,
-            },
+            path={"patientId": patient_id, "programName": program_name},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -695,6 +773,7 @@ class AsyncPatientsPrograms(AsyncAPIResource):
         *,
         assigned_programs: bool | None = None,
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -703,23 +782,26 @@ class AsyncPatientsPrograms(AsyncAPIResource):
         """Read the current instance of a patient's program by program name.
 
         Args:
+            patient_id: Id of the patient.
             program_name: Name of the program.
+            assigned_programs: True for the assigned programs only, false for the unassigned ones.
+            sort: Sort field, optionally with the order: "field,desc" or ("field", "desc").
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             programs_ops.PATIENTS_PROGRAMS_GET_CURRENT,
-            path={
-                "patientId": patient_id,
-                "programName": program_name,
-            },
-            query={
-                "assignedPrograms": assigned_programs,
-                "sort": sort,
-            },
+            path={"patientId": patient_id, "programName": program_name},
+            query={"assignedPrograms": assigned_programs, "sort": sort},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -730,6 +812,7 @@ class AsyncPatientsPrograms(AsyncAPIResource):
         *,
         assigned_programs: bool | None = None,
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -738,23 +821,26 @@ class AsyncPatientsPrograms(AsyncAPIResource):
         """Read a current or past patient program by its id.
 
         Args:
+            patient_id: Id of the patient.
             patient_program_id: Id of the patient-program instance.
+            assigned_programs: True for the assigned programs only, false for the unassigned ones.
+            sort: Sort field, optionally with the order: "field,desc" or ("field", "desc").
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             programs_ops.PATIENTS_PROGRAMS_GET_HISTORY,
-            path={
-                "patientId": patient_id,
-                "patientProgramId": patient_program_id,
-            },
-            query={
-                "assignedPrograms": assigned_programs,
-                "sort": sort,
-            },
+            path={"patientId": patient_id, "patientProgramId": patient_program_id},
+            query={"assignedPrograms": assigned_programs, "sort": sort},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -765,6 +851,7 @@ class AsyncPatientsPrograms(AsyncAPIResource):
         *,
         assigned: bool | NotGiven | None = NOT_GIVEN,
         status: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -774,28 +861,28 @@ class AsyncPatientsPrograms(AsyncAPIResource):
         """Assign a program to a patient or change its status.
 
         Args:
+            patient_id: Id of the patient.
             program_name: Name of the program.
             assigned: True assigns the patient to the program.
             status: New status, e.g. IN_PROGRESS.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             programs_ops.PATIENTS_PROGRAMS_UPDATE,
-            path={
-                "patientId": patient_id,
-                "programName": program_name,
-            },
-            body=drop_not_given(
-                {
-                    "assigned": assigned,
-                    "status": status,
-                }
-            ),
+            path={"patientId": patient_id, "programName": program_name},
+            body=drop_not_given({"assigned": assigned, "status": status}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -805,6 +892,7 @@ class AsyncPatientsPrograms(AsyncAPIResource):
         program_name: str,
         *,
         phase_name: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -814,26 +902,27 @@ class AsyncPatientsPrograms(AsyncAPIResource):
         """Move a patient to another phase of a program.
 
         Args:
+            patient_id: Id of the patient.
             program_name: Name of the program.
             phase_name: Name of a phase of the program, e.g. documents-sent.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             programs_ops.PATIENTS_PROGRAMS_CHANGE_PHASE,
-            path={
-                "patientId": patient_id,
-                "programName": program_name,
-            },
-            body=drop_not_given(
-                {
-                    "phaseName": phase_name,
-                }
-            ),
+            path={"patientId": patient_id, "programName": program_name},
+            body=drop_not_given({"phaseName": phase_name}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -842,6 +931,7 @@ class AsyncPatientsPrograms(AsyncAPIResource):
         patient_id: UUID | str,
         program_name_or_id: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -850,18 +940,22 @@ class AsyncPatientsPrograms(AsyncAPIResource):
         """Unassign a patient from a program.
 
         Args:
+            patient_id: Id of the patient.
             program_name_or_id: The patient-program id (B, newer) or the program name (A).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             programs_ops.PATIENTS_PROGRAMS_UNASSIGN,
-            path={
-                "patientId": patient_id,
-                "programNameOrId": program_name_or_id,
-            },
+            path={"patientId": patient_id, "programNameOrId": program_name_or_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )

@@ -18,12 +18,7 @@ from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import sms as sms_ops
 from ..types.sms import Sms
 
-__all__ = [
-    "PatientsSms",
-    "AsyncPatientsSms",
-    "UnrecognizedSms",
-    "AsyncUnrecognizedSms",
-]
+__all__ = ["PatientsSms", "AsyncPatientsSms", "UnrecognizedSms", "AsyncUnrecognizedSms"]
 
 
 class PatientsSms(SyncAPIResource):
@@ -47,6 +42,7 @@ class PatientsSms(SyncAPIResource):
         sender_name: str | None = None,
         receiver_name: str | None = None,
         status: Sequence[str] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -55,23 +51,33 @@ class PatientsSms(SyncAPIResource):
         """List or search a patient's SMS.
 
         Args:
+            patient_id: Id of the patient.
+            sort: Sort field, optionally with the order: "field,desc" or ("field", "desc").
             page: Page number, from 0.
             size: Page size (default 20).
             search: Text to find in the message.
             sender: Id of the sender.
             receiver: Id of the receiver.
+            direction: IN (from the patient) or OUT (to the patient).
+            starred: Only starred (true) or unstarred (false) SMS.
             from_: Sender phone number.
             to: Receiver phone number.
             phone: Phone number on either side.
-            status: Any of SCHEDULED, ACCEPTED, SENT, RECEIVED, DELIVERED, UNDELIVERED, FAILED, UNRECOGNISED.
+            sender_name: Name of the sender.
+            receiver_name: Name of the receiver.
+            status: Any of SCHEDULED, ACCEPTED, SENT, RECEIVED, DELIVERED, UNDELIVERED, FAILED,
+                UNRECOGNISED.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             sms_ops.PATIENTS_SMS_LIST,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             query={
                 "sort": sort,
                 "page": page,
@@ -89,10 +95,11 @@ class PatientsSms(SyncAPIResource):
                 "status": status,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -101,23 +108,32 @@ class PatientsSms(SyncAPIResource):
         patient_id: UUID | str,
         sms_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Sms:
-        """Read one SMS of a patient."""
+        """Read one SMS of a patient.
+
+        Args:
+            patient_id: Id of the patient.
+            sms_id: Id of the SMS.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             sms_ops.PATIENTS_SMS_GET,
-            path={
-                "patientId": patient_id,
-                "smsId": sms_id,
-            },
+            path={"patientId": patient_id, "smsId": sms_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -129,6 +145,7 @@ class PatientsSms(SyncAPIResource):
         receiver: UUID | str,
         send_now: bool,
         scheduled_at: datetime | date | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -138,14 +155,21 @@ class PatientsSms(SyncAPIResource):
         """Send or schedule an SMS to a patient.
 
         Args:
+            patient_id: Id of the patient.
+            message: Text of the SMS.
             receiver: Id of the patient to text.
             send_now: Send at once; false schedules it for `scheduled_at`.
+            scheduled_at: When to send it, if `send_now` is false.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             sms_ops.PATIENTS_SMS_CREATE,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             body=drop_not_given(
                 {
                     "message": message,
@@ -155,11 +179,12 @@ class PatientsSms(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -174,6 +199,7 @@ class PatientsSms(SyncAPIResource):
         receiver: UUID | str | NotGiven | None = NOT_GIVEN,
         send_now: bool | NotGiven | None = NOT_GIVEN,
         scheduled_at: datetime | date | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -183,15 +209,24 @@ class PatientsSms(SyncAPIResource):
         """Star an SMS, assign it to a patient, or rewrite a scheduled one.
 
         Args:
+            patient_id: Id of the patient.
+            sms_id: Id of the SMS.
             starred: Mark or unmark as important.
             sender: Id of the patient to assign it to.
+            message: Text of the SMS (a SCHEDULED SMS only).
+            receiver: Id of the patient to text (a SCHEDULED SMS only).
+            send_now: Send at once; false keeps it scheduled (a SCHEDULED SMS only).
+            scheduled_at: When to send it (a SCHEDULED SMS only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             sms_ops.PATIENTS_SMS_UPDATE,
-            path={
-                "patientId": patient_id,
-                "smsId": sms_id,
-            },
+            path={"patientId": patient_id, "smsId": sms_id},
             body=drop_not_given(
                 {
                     "starred": starred,
@@ -203,11 +238,12 @@ class PatientsSms(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -216,23 +252,32 @@ class PatientsSms(SyncAPIResource):
         patient_id: UUID | str,
         sms_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete an SMS (only a SCHEDULED or UNRECOGNISED one)."""
+        """Delete an SMS (only a SCHEDULED or UNRECOGNISED one).
+
+        Args:
+            patient_id: Id of the patient.
+            sms_id: Id of the SMS.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             sms_ops.PATIENTS_SMS_DELETE,
-            path={
-                "patientId": patient_id,
-                "smsId": sms_id,
-            },
+            path={"patientId": patient_id, "smsId": sms_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -241,23 +286,34 @@ class PatientsSms(SyncAPIResource):
         patient_id: UUID | str,
         sms_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> bytes:
-        """Download the attachment of an SMS (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        """Download the attachment of an SMS (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            patient_id: Id of the patient.
+            sms_id: Id of the SMS.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Returns the content in memory; ``download_attachment_to`` streams it to a file instead.
+        """
         return self._client._call_bytes(
             sms_ops.PATIENTS_SMS_DOWNLOAD_ATTACHMENT,
-            path={
-                "patientId": patient_id,
-                "smsId": sms_id,
-            },
+            path={"patientId": patient_id, "smsId": sms_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -267,6 +323,7 @@ class PatientsSms(SyncAPIResource):
         sms_id: UUID | str,
         destination: Destination,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -274,21 +331,29 @@ class PatientsSms(SyncAPIResource):
     ) -> int:
         """Download the attachment of an SMS (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
-        Streams the content to ``destination`` (a path, created with mode 0600, or a binary
-        file object) instead of holding it in memory; returns the number of bytes written.
+        Args:
+            patient_id: Id of the patient.
+            sms_id: Id of the SMS.
+            destination: A path (created with mode 0600) or a binary file object.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Streams the content to ``destination`` instead of holding it in memory; returns the number
+        of bytes written.
         """
         return self._client._call_to_file(
             sms_ops.PATIENTS_SMS_DOWNLOAD_ATTACHMENT,
             destination,
-            path={
-                "patientId": patient_id,
-                "smsId": sms_id,
-            },
+            path={"patientId": patient_id, "smsId": sms_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -314,6 +379,7 @@ class AsyncPatientsSms(AsyncAPIResource):
         sender_name: str | None = None,
         receiver_name: str | None = None,
         status: Sequence[str] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -322,23 +388,33 @@ class AsyncPatientsSms(AsyncAPIResource):
         """List or search a patient's SMS.
 
         Args:
+            patient_id: Id of the patient.
+            sort: Sort field, optionally with the order: "field,desc" or ("field", "desc").
             page: Page number, from 0.
             size: Page size (default 20).
             search: Text to find in the message.
             sender: Id of the sender.
             receiver: Id of the receiver.
+            direction: IN (from the patient) or OUT (to the patient).
+            starred: Only starred (true) or unstarred (false) SMS.
             from_: Sender phone number.
             to: Receiver phone number.
             phone: Phone number on either side.
-            status: Any of SCHEDULED, ACCEPTED, SENT, RECEIVED, DELIVERED, UNDELIVERED, FAILED, UNRECOGNISED.
+            sender_name: Name of the sender.
+            receiver_name: Name of the receiver.
+            status: Any of SCHEDULED, ACCEPTED, SENT, RECEIVED, DELIVERED, UNDELIVERED, FAILED,
+                UNRECOGNISED.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
         return self._client._call_page(
             sms_ops.PATIENTS_SMS_LIST,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             query={
                 "sort": sort,
                 "page": page,
@@ -356,10 +432,11 @@ class AsyncPatientsSms(AsyncAPIResource):
                 "status": status,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -368,23 +445,32 @@ class AsyncPatientsSms(AsyncAPIResource):
         patient_id: UUID | str,
         sms_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Sms:
-        """Read one SMS of a patient."""
+        """Read one SMS of a patient.
+
+        Args:
+            patient_id: Id of the patient.
+            sms_id: Id of the SMS.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             sms_ops.PATIENTS_SMS_GET,
-            path={
-                "patientId": patient_id,
-                "smsId": sms_id,
-            },
+            path={"patientId": patient_id, "smsId": sms_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -396,6 +482,7 @@ class AsyncPatientsSms(AsyncAPIResource):
         receiver: UUID | str,
         send_now: bool,
         scheduled_at: datetime | date | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -405,14 +492,21 @@ class AsyncPatientsSms(AsyncAPIResource):
         """Send or schedule an SMS to a patient.
 
         Args:
+            patient_id: Id of the patient.
+            message: Text of the SMS.
             receiver: Id of the patient to text.
             send_now: Send at once; false schedules it for `scheduled_at`.
+            scheduled_at: When to send it, if `send_now` is false.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             sms_ops.PATIENTS_SMS_CREATE,
-            path={
-                "patientId": patient_id,
-            },
+            path={"patientId": patient_id},
             body=drop_not_given(
                 {
                     "message": message,
@@ -422,11 +516,12 @@ class AsyncPatientsSms(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -441,6 +536,7 @@ class AsyncPatientsSms(AsyncAPIResource):
         receiver: UUID | str | NotGiven | None = NOT_GIVEN,
         send_now: bool | NotGiven | None = NOT_GIVEN,
         scheduled_at: datetime | date | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -450,15 +546,24 @@ class AsyncPatientsSms(AsyncAPIResource):
         """Star an SMS, assign it to a patient, or rewrite a scheduled one.
 
         Args:
+            patient_id: Id of the patient.
+            sms_id: Id of the SMS.
             starred: Mark or unmark as important.
             sender: Id of the patient to assign it to.
+            message: Text of the SMS (a SCHEDULED SMS only).
+            receiver: Id of the patient to text (a SCHEDULED SMS only).
+            send_now: Send at once; false keeps it scheduled (a SCHEDULED SMS only).
+            scheduled_at: When to send it (a SCHEDULED SMS only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             sms_ops.PATIENTS_SMS_UPDATE,
-            path={
-                "patientId": patient_id,
-                "smsId": sms_id,
-            },
+            path={"patientId": patient_id, "smsId": sms_id},
             body=drop_not_given(
                 {
                     "starred": starred,
@@ -470,11 +575,12 @@ class AsyncPatientsSms(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -483,23 +589,32 @@ class AsyncPatientsSms(AsyncAPIResource):
         patient_id: UUID | str,
         sms_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete an SMS (only a SCHEDULED or UNRECOGNISED one)."""
+        """Delete an SMS (only a SCHEDULED or UNRECOGNISED one).
+
+        Args:
+            patient_id: Id of the patient.
+            sms_id: Id of the SMS.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             sms_ops.PATIENTS_SMS_DELETE,
-            path={
-                "patientId": patient_id,
-                "smsId": sms_id,
-            },
+            path={"patientId": patient_id, "smsId": sms_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -508,23 +623,34 @@ class AsyncPatientsSms(AsyncAPIResource):
         patient_id: UUID | str,
         sms_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> bytes:
-        """Download the attachment of an SMS (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`."""
+        """Download the attachment of an SMS (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
+
+        Args:
+            patient_id: Id of the patient.
+            sms_id: Id of the SMS.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Returns the content in memory; ``download_attachment_to`` streams it to a file instead.
+        """
         return await self._client._call_bytes(
             sms_ops.PATIENTS_SMS_DOWNLOAD_ATTACHMENT,
-            path={
-                "patientId": patient_id,
-                "smsId": sms_id,
-            },
+            path={"patientId": patient_id, "smsId": sms_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -534,6 +660,7 @@ class AsyncPatientsSms(AsyncAPIResource):
         sms_id: UUID | str,
         destination: Destination,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -541,21 +668,29 @@ class AsyncPatientsSms(AsyncAPIResource):
     ) -> int:
         """Download the attachment of an SMS (raw bytes of its own content type). Unconfirmed path (Welkin's developer guide only): if it is wrong, use `client.call()`.
 
-        Streams the content to ``destination`` (a path, created with mode 0600, or a binary
-        file object) instead of holding it in memory; returns the number of bytes written.
+        Args:
+            patient_id: Id of the patient.
+            sms_id: Id of the SMS.
+            destination: A path (created with mode 0600) or a binary file object.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+
+        Streams the content to ``destination`` instead of holding it in memory; returns the number
+        of bytes written.
         """
         return await self._client._call_to_file(
             sms_ops.PATIENTS_SMS_DOWNLOAD_ATTACHMENT,
             destination,
-            path={
-                "patientId": patient_id,
-                "smsId": sms_id,
-            },
+            path={"patientId": patient_id, "smsId": sms_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -580,6 +715,7 @@ class UnrecognizedSms(SyncAPIResource):
         sender_name: str | None = None,
         receiver_name: str | None = None,
         status: Sequence[str] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -588,15 +724,26 @@ class UnrecognizedSms(SyncAPIResource):
         """List or search inbound SMS whose sender matched no patient.
 
         Args:
+            sort: Sort field, optionally with the order: "field,desc" or ("field", "desc").
             page: Page number, from 0.
             size: Page size (default 20).
             search: Text to find in the message.
             sender: Id of the sender.
             receiver: Id of the receiver.
+            direction: IN (from the patient) or OUT (to the patient).
+            starred: Only starred (true) or unstarred (false) SMS.
             from_: Sender phone number.
             to: Receiver phone number.
             phone: Phone number on either side.
-            status: Any of SCHEDULED, ACCEPTED, SENT, RECEIVED, DELIVERED, UNDELIVERED, FAILED, UNRECOGNISED.
+            sender_name: Name of the sender.
+            receiver_name: Name of the receiver.
+            status: Any of SCHEDULED, ACCEPTED, SENT, RECEIVED, DELIVERED, UNDELIVERED, FAILED,
+                UNRECOGNISED.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -619,10 +766,11 @@ class UnrecognizedSms(SyncAPIResource):
                 "status": status,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -630,22 +778,31 @@ class UnrecognizedSms(SyncAPIResource):
         self,
         sms_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Sms:
-        """Read one unrecognised SMS."""
+        """Read one unrecognised SMS.
+
+        Args:
+            sms_id: Id of the SMS.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             sms_ops.UNRECOGNIZED_SMS_GET,
-            path={
-                "smsId": sms_id,
-            },
+            path={"smsId": sms_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -659,6 +816,7 @@ class UnrecognizedSms(SyncAPIResource):
         receiver: UUID | str | NotGiven | None = NOT_GIVEN,
         send_now: bool | NotGiven | None = NOT_GIVEN,
         scheduled_at: datetime | date | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -668,14 +826,23 @@ class UnrecognizedSms(SyncAPIResource):
         """Assign an unrecognised SMS to a patient (`sender`), or star it.
 
         Args:
+            sms_id: Id of the SMS.
             starred: Mark or unmark as important.
             sender: Id of the patient to assign it to.
+            message: Text of the SMS (a SCHEDULED SMS only).
+            receiver: Id of the patient to text (a SCHEDULED SMS only).
+            send_now: Send at once; false keeps it scheduled (a SCHEDULED SMS only).
+            scheduled_at: When to send it (a SCHEDULED SMS only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             sms_ops.UNRECOGNIZED_SMS_UPDATE,
-            path={
-                "smsId": sms_id,
-            },
+            path={"smsId": sms_id},
             body=drop_not_given(
                 {
                     "starred": starred,
@@ -687,11 +854,12 @@ class UnrecognizedSms(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -699,22 +867,31 @@ class UnrecognizedSms(SyncAPIResource):
         self,
         sms_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete an unrecognised SMS."""
+        """Delete an unrecognised SMS.
+
+        Args:
+            sms_id: Id of the SMS.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             sms_ops.UNRECOGNIZED_SMS_DELETE,
-            path={
-                "smsId": sms_id,
-            },
+            path={"smsId": sms_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -739,6 +916,7 @@ class AsyncUnrecognizedSms(AsyncAPIResource):
         sender_name: str | None = None,
         receiver_name: str | None = None,
         status: Sequence[str] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -747,15 +925,26 @@ class AsyncUnrecognizedSms(AsyncAPIResource):
         """List or search inbound SMS whose sender matched no patient.
 
         Args:
+            sort: Sort field, optionally with the order: "field,desc" or ("field", "desc").
             page: Page number, from 0.
             size: Page size (default 20).
             search: Text to find in the message.
             sender: Id of the sender.
             receiver: Id of the receiver.
+            direction: IN (from the patient) or OUT (to the patient).
+            starred: Only starred (true) or unstarred (false) SMS.
             from_: Sender phone number.
             to: Receiver phone number.
             phone: Phone number on either side.
-            status: Any of SCHEDULED, ACCEPTED, SENT, RECEIVED, DELIVERED, UNDELIVERED, FAILED, UNRECOGNISED.
+            sender_name: Name of the sender.
+            receiver_name: Name of the receiver.
+            status: Any of SCHEDULED, ACCEPTED, SENT, RECEIVED, DELIVERED, UNDELIVERED, FAILED,
+                UNRECOGNISED.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -778,10 +967,11 @@ class AsyncUnrecognizedSms(AsyncAPIResource):
                 "status": status,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -789,22 +979,31 @@ class AsyncUnrecognizedSms(AsyncAPIResource):
         self,
         sms_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Sms:
-        """Read one unrecognised SMS."""
+        """Read one unrecognised SMS.
+
+        Args:
+            sms_id: Id of the SMS.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             sms_ops.UNRECOGNIZED_SMS_GET,
-            path={
-                "smsId": sms_id,
-            },
+            path={"smsId": sms_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -818,6 +1017,7 @@ class AsyncUnrecognizedSms(AsyncAPIResource):
         receiver: UUID | str | NotGiven | None = NOT_GIVEN,
         send_now: bool | NotGiven | None = NOT_GIVEN,
         scheduled_at: datetime | date | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -827,14 +1027,23 @@ class AsyncUnrecognizedSms(AsyncAPIResource):
         """Assign an unrecognised SMS to a patient (`sender`), or star it.
 
         Args:
+            sms_id: Id of the SMS.
             starred: Mark or unmark as important.
             sender: Id of the patient to assign it to.
+            message: Text of the SMS (a SCHEDULED SMS only).
+            receiver: Id of the patient to text (a SCHEDULED SMS only).
+            send_now: Send at once; false keeps it scheduled (a SCHEDULED SMS only).
+            scheduled_at: When to send it (a SCHEDULED SMS only).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             sms_ops.UNRECOGNIZED_SMS_UPDATE,
-            path={
-                "smsId": sms_id,
-            },
+            path={"smsId": sms_id},
             body=drop_not_given(
                 {
                     "starred": starred,
@@ -846,11 +1055,12 @@ class AsyncUnrecognizedSms(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -858,21 +1068,30 @@ class AsyncUnrecognizedSms(AsyncAPIResource):
         self,
         sms_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete an unrecognised SMS."""
+        """Delete an unrecognised SMS.
+
+        Args:
+            sms_id: Id of the SMS.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             sms_ops.UNRECOGNIZED_SMS_DELETE,
-            path={
-                "smsId": sms_id,
-            },
+            path={"smsId": sms_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )

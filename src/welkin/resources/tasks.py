@@ -8,7 +8,6 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +17,7 @@ from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import tasks as tasks_ops
 from ..types.tasks import Task, TaskCommentWrite, TaskRef
+from . import cached_resource
 
 __all__ = [
     "Tasks",
@@ -32,12 +32,14 @@ __all__ = [
 class Tasks(SyncAPIResource):
     """``client.tasks``."""
 
-    @cached_property
+    @cached_resource
     def watchers(self) -> TasksWatchers:
+        """TasksWatchers: add, remove."""
         return TasksWatchers(self._client)
 
-    @cached_property
+    @cached_resource
     def comments(self) -> TasksComments:
+        """TasksComments: add, remove."""
         return TasksComments(self._client)
 
     def create(
@@ -53,6 +55,7 @@ class Tasks(SyncAPIResource):
         template_name: str | NotGiven | None = NOT_GIVEN,
         watchers: Sequence[TaskRef | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
         comments: Sequence[TaskCommentWrite | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -66,10 +69,18 @@ class Tasks(SyncAPIResource):
             priority: LOW, MEDIUM, HIGH or URGENT.
             status: TODO, IN_PROGRESS, COMPLETED or CANCELED.
             assignee: The user responsible for the task.
+            description: Description of the task.
             due_date: Deadline.
             patient: The patient the task is about.
             template_name: Name of a task template of the designer.
             watchers: Users to notify of changes.
+            comments: Comments to add, as `{text}` items.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             tasks_ops.TASKS_CREATE,
@@ -88,11 +99,12 @@ class Tasks(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -112,6 +124,7 @@ class Tasks(SyncAPIResource):
         search: str | None = None,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -133,6 +146,11 @@ class Tasks(SyncAPIResource):
             search: Matches the name or the description.
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -154,10 +172,11 @@ class Tasks(SyncAPIResource):
                 "size": size,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -165,22 +184,31 @@ class Tasks(SyncAPIResource):
         self,
         task_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Task:
-        """Read one task."""
+        """Read one task.
+
+        Args:
+            task_id: Id of the task.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             tasks_ops.TASKS_GET,
-            path={
-                "taskId": task_id,
-            },
+            path={"taskId": task_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -195,6 +223,7 @@ class Tasks(SyncAPIResource):
         description: str | NotGiven | None = NOT_GIVEN,
         due_date: datetime | date | NotGiven | None = NOT_GIVEN,
         patient: TaskRef | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -204,18 +233,24 @@ class Tasks(SyncAPIResource):
         """Change a task.
 
         Args:
+            task_id: Id of the task.
             name: Short name of the task.
             priority: LOW, MEDIUM, HIGH or URGENT.
             status: TODO, IN_PROGRESS, COMPLETED or CANCELED.
             assignee: The user responsible for the task.
+            description: Description of the task.
             due_date: Deadline.
             patient: The patient the task is about.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             tasks_ops.TASKS_UPDATE,
-            path={
-                "taskId": task_id,
-            },
+            path={"taskId": task_id},
             body=drop_not_given(
                 {
                     "name": name,
@@ -228,11 +263,12 @@ class Tasks(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -241,6 +277,7 @@ class Tasks(SyncAPIResource):
         *,
         task_ids: Sequence[UUID | str],
         status: str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -250,22 +287,25 @@ class Tasks(SyncAPIResource):
         """Set the status of several tasks at once; returns the changed tasks.
 
         Args:
+            task_ids: Ids of the tasks to change.
             status: TODO, IN_PROGRESS, COMPLETED or CANCELED.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             tasks_ops.TASKS_UPDATE_STATUSES,
-            body=drop_not_given(
-                {
-                    "taskIds": task_ids,
-                    "status": status,
-                }
-            ),
+            body=drop_not_given({"taskIds": task_ids, "status": status}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -273,12 +313,14 @@ class Tasks(SyncAPIResource):
 class AsyncTasks(AsyncAPIResource):
     """``client.tasks`` of ``AsyncClient``."""
 
-    @cached_property
+    @cached_resource
     def watchers(self) -> AsyncTasksWatchers:
+        """AsyncTasksWatchers: add, remove."""
         return AsyncTasksWatchers(self._client)
 
-    @cached_property
+    @cached_resource
     def comments(self) -> AsyncTasksComments:
+        """AsyncTasksComments: add, remove."""
         return AsyncTasksComments(self._client)
 
     async def create(
@@ -294,6 +336,7 @@ class AsyncTasks(AsyncAPIResource):
         template_name: str | NotGiven | None = NOT_GIVEN,
         watchers: Sequence[TaskRef | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
         comments: Sequence[TaskCommentWrite | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -307,10 +350,18 @@ class AsyncTasks(AsyncAPIResource):
             priority: LOW, MEDIUM, HIGH or URGENT.
             status: TODO, IN_PROGRESS, COMPLETED or CANCELED.
             assignee: The user responsible for the task.
+            description: Description of the task.
             due_date: Deadline.
             patient: The patient the task is about.
             template_name: Name of a task template of the designer.
             watchers: Users to notify of changes.
+            comments: Comments to add, as `{text}` items.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             tasks_ops.TASKS_CREATE,
@@ -329,11 +380,12 @@ class AsyncTasks(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -353,6 +405,7 @@ class AsyncTasks(AsyncAPIResource):
         search: str | None = None,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -374,6 +427,11 @@ class AsyncTasks(AsyncAPIResource):
             search: Matches the name or the description.
             page: Page number, from 0.
             size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -395,10 +453,11 @@ class AsyncTasks(AsyncAPIResource):
                 "size": size,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -406,22 +465,31 @@ class AsyncTasks(AsyncAPIResource):
         self,
         task_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Task:
-        """Read one task."""
+        """Read one task.
+
+        Args:
+            task_id: Id of the task.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             tasks_ops.TASKS_GET,
-            path={
-                "taskId": task_id,
-            },
+            path={"taskId": task_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -436,6 +504,7 @@ class AsyncTasks(AsyncAPIResource):
         description: str | NotGiven | None = NOT_GIVEN,
         due_date: datetime | date | NotGiven | None = NOT_GIVEN,
         patient: TaskRef | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -445,18 +514,24 @@ class AsyncTasks(AsyncAPIResource):
         """Change a task.
 
         Args:
+            task_id: Id of the task.
             name: Short name of the task.
             priority: LOW, MEDIUM, HIGH or URGENT.
             status: TODO, IN_PROGRESS, COMPLETED or CANCELED.
             assignee: The user responsible for the task.
+            description: Description of the task.
             due_date: Deadline.
             patient: The patient the task is about.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             tasks_ops.TASKS_UPDATE,
-            path={
-                "taskId": task_id,
-            },
+            path={"taskId": task_id},
             body=drop_not_given(
                 {
                     "name": name,
@@ -469,11 +544,12 @@ class AsyncTasks(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -482,6 +558,7 @@ class AsyncTasks(AsyncAPIResource):
         *,
         task_ids: Sequence[UUID | str],
         status: str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -491,22 +568,25 @@ class AsyncTasks(AsyncAPIResource):
         """Set the status of several tasks at once; returns the changed tasks.
 
         Args:
+            task_ids: Ids of the tasks to change.
             status: TODO, IN_PROGRESS, COMPLETED or CANCELED.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             tasks_ops.TASKS_UPDATE_STATUSES,
-            body=drop_not_given(
-                {
-                    "taskIds": task_ids,
-                    "status": status,
-                }
-            ),
+            body=drop_not_given({"taskIds": task_ids, "status": status}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -519,29 +599,36 @@ class TasksWatchers(SyncAPIResource):
         task_id: UUID | str,
         *,
         id: UUID | str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Task:
-        """Subscribe a user to a task's notifications."""
+        """Subscribe a user to a task's notifications.
+
+        Args:
+            task_id: Id of the task.
+            id: Id of the user or patient.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             tasks_ops.TASKS_WATCHERS_ADD,
-            path={
-                "taskId": task_id,
-            },
-            body=drop_not_given(
-                {
-                    "id": id,
-                }
-            ),
+            path={"taskId": task_id},
+            body=drop_not_given({"id": id}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -550,6 +637,7 @@ class TasksWatchers(SyncAPIResource):
         task_id: UUID | str,
         watcher_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -558,19 +646,23 @@ class TasksWatchers(SyncAPIResource):
         """Unsubscribe a user from a task.
 
         Args:
+            task_id: Id of the task.
             watcher_id: Id of the watching user.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             tasks_ops.TASKS_WATCHERS_REMOVE,
-            path={
-                "taskId": task_id,
-                "watcherId": watcher_id,
-            },
+            path={"taskId": task_id, "watcherId": watcher_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -583,29 +675,36 @@ class AsyncTasksWatchers(AsyncAPIResource):
         task_id: UUID | str,
         *,
         id: UUID | str,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Task:
-        """Subscribe a user to a task's notifications."""
+        """Subscribe a user to a task's notifications.
+
+        Args:
+            task_id: Id of the task.
+            id: Id of the user or patient.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             tasks_ops.TASKS_WATCHERS_ADD,
-            path={
-                "taskId": task_id,
-            },
-            body=drop_not_given(
-                {
-                    "id": id,
-                }
-            ),
+            path={"taskId": task_id},
+            body=drop_not_given({"id": id}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -614,6 +713,7 @@ class AsyncTasksWatchers(AsyncAPIResource):
         task_id: UUID | str,
         watcher_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -622,19 +722,23 @@ class AsyncTasksWatchers(AsyncAPIResource):
         """Unsubscribe a user from a task.
 
         Args:
+            task_id: Id of the task.
             watcher_id: Id of the watching user.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             tasks_ops.TASKS_WATCHERS_REMOVE,
-            path={
-                "taskId": task_id,
-                "watcherId": watcher_id,
-            },
+            path={"taskId": task_id, "watcherId": watcher_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -649,6 +753,7 @@ class TasksComments(SyncAPIResource):
         text: str | NotGiven | None = NOT_GIVEN,
         patient_id: UUID | str | NotGiven | None = NOT_GIVEN,
         user_id: UUID | str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -658,27 +763,28 @@ class TasksComments(SyncAPIResource):
         """Add a comment to a task.
 
         Args:
+            task_id: Id of the task.
+            text: Text of the comment.
             patient_id: Post on behalf of this patient (field name unconfirmed).
             user_id: Post on behalf of this user (field name unconfirmed).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             tasks_ops.TASKS_COMMENTS_ADD,
-            path={
-                "taskId": task_id,
-            },
-            body=drop_not_given(
-                {
-                    "text": text,
-                    "patientId": patient_id,
-                    "userId": user_id,
-                }
-            ),
+            path={"taskId": task_id},
+            body=drop_not_given({"text": text, "patientId": patient_id, "userId": user_id}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -687,23 +793,32 @@ class TasksComments(SyncAPIResource):
         task_id: UUID | str,
         comment_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[Task]:
-        """Remove a comment from a task; returns the task in a one-item list."""
+        """Remove a comment from a task; returns the task in a one-item list.
+
+        Args:
+            task_id: Id of the task.
+            comment_id: Id of the comment.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             tasks_ops.TASKS_COMMENTS_REMOVE,
-            path={
-                "taskId": task_id,
-                "commentId": comment_id,
-            },
+            path={"taskId": task_id, "commentId": comment_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -718,6 +833,7 @@ class AsyncTasksComments(AsyncAPIResource):
         text: str | NotGiven | None = NOT_GIVEN,
         patient_id: UUID | str | NotGiven | None = NOT_GIVEN,
         user_id: UUID | str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -727,27 +843,28 @@ class AsyncTasksComments(AsyncAPIResource):
         """Add a comment to a task.
 
         Args:
+            task_id: Id of the task.
+            text: Text of the comment.
             patient_id: Post on behalf of this patient (field name unconfirmed).
             user_id: Post on behalf of this user (field name unconfirmed).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             tasks_ops.TASKS_COMMENTS_ADD,
-            path={
-                "taskId": task_id,
-            },
-            body=drop_not_given(
-                {
-                    "text": text,
-                    "patientId": patient_id,
-                    "userId": user_id,
-                }
-            ),
+            path={"taskId": task_id},
+            body=drop_not_given({"text": text, "patientId": patient_id, "userId": user_id}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -756,22 +873,31 @@ class AsyncTasksComments(AsyncAPIResource):
         task_id: UUID | str,
         comment_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> builtins.list[Task]:
-        """Remove a comment from a task; returns the task in a one-item list."""
+        """Remove a comment from a task; returns the task in a one-item list.
+
+        Args:
+            task_id: Id of the task.
+            comment_id: Id of the comment.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             tasks_ops.TASKS_COMMENTS_REMOVE,
-            path={
-                "taskId": task_id,
-                "commentId": comment_id,
-            },
+            path={"taskId": task_id, "commentId": comment_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )

@@ -39,22 +39,31 @@ class UsersPermissions(SyncAPIResource):
         self,
         user_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> UserPermissions:
-        """Read a user's security roles and policies."""
+        """Read a user's security roles and policies.
+
+        Args:
+            user_id: Id of the user.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             user_access_ops.USERS_PERMISSIONS_GET,
-            path={
-                "userId": user_id,
-            },
+            path={"userId": user_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -65,29 +74,36 @@ class UsersPermissions(SyncAPIResource):
         permissions: Sequence[UserPermissionWrite | Mapping[str, Any]]
         | NotGiven
         | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> UserPermissions:
-        """Create or replace a user's security roles and policies."""
+        """Create or replace a user's security roles and policies.
+
+        Args:
+            user_id: Id of the user.
+            permissions: The roles and policies; they must already exist in the designer.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             user_access_ops.USERS_PERMISSIONS_REPLACE,
-            path={
-                "userId": user_id,
-            },
-            body=drop_not_given(
-                {
-                    "permissions": permissions,
-                }
-            ),
+            path={"userId": user_id},
+            body=drop_not_given({"permissions": permissions}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -99,22 +115,31 @@ class AsyncUsersPermissions(AsyncAPIResource):
         self,
         user_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> UserPermissions:
-        """Read a user's security roles and policies."""
+        """Read a user's security roles and policies.
+
+        Args:
+            user_id: Id of the user.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             user_access_ops.USERS_PERMISSIONS_GET,
-            path={
-                "userId": user_id,
-            },
+            path={"userId": user_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -125,29 +150,36 @@ class AsyncUsersPermissions(AsyncAPIResource):
         permissions: Sequence[UserPermissionWrite | Mapping[str, Any]]
         | NotGiven
         | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> UserPermissions:
-        """Create or replace a user's security roles and policies."""
+        """Create or replace a user's security roles and policies.
+
+        Args:
+            user_id: Id of the user.
+            permissions: The roles and policies; they must already exist in the designer.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             user_access_ops.USERS_PERMISSIONS_REPLACE,
-            path={
-                "userId": user_id,
-            },
-            body=drop_not_given(
-                {
-                    "permissions": permissions,
-                }
-            ),
+            path={"userId": user_id},
+            body=drop_not_given({"permissions": permissions}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -159,22 +191,31 @@ class UsersTerritories(SyncAPIResource):
         self,
         user_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> UserTerritories:
-        """Read a user's regions and territories."""
+        """Read a user's regions and territories.
+
+        Args:
+            user_id: Id of the user.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             user_access_ops.USERS_TERRITORIES_GET,
-            path={
-                "userId": user_id,
-            },
+            path={"userId": user_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -183,29 +224,36 @@ class UsersTerritories(SyncAPIResource):
         user_id: UUID | str,
         *,
         territories: Sequence[UserTerritoryWrite | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> UserTerritories:
-        """Create or replace a user's regions and territories."""
+        """Create or replace a user's regions and territories.
+
+        Args:
+            user_id: Id of the user.
+            territories: The regions, each with its territories.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             user_access_ops.USERS_TERRITORIES_REPLACE,
-            path={
-                "userId": user_id,
-            },
-            body=drop_not_given(
-                {
-                    "territories": territories,
-                }
-            ),
+            path={"userId": user_id},
+            body=drop_not_given({"territories": territories}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -217,22 +265,31 @@ class AsyncUsersTerritories(AsyncAPIResource):
         self,
         user_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> UserTerritories:
-        """Read a user's regions and territories."""
+        """Read a user's regions and territories.
+
+        Args:
+            user_id: Id of the user.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             user_access_ops.USERS_TERRITORIES_GET,
-            path={
-                "userId": user_id,
-            },
+            path={"userId": user_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -241,29 +298,36 @@ class AsyncUsersTerritories(AsyncAPIResource):
         user_id: UUID | str,
         *,
         territories: Sequence[UserTerritoryWrite | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> UserTerritories:
-        """Create or replace a user's regions and territories."""
+        """Create or replace a user's regions and territories.
+
+        Args:
+            user_id: Id of the user.
+            territories: The regions, each with its territories.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             user_access_ops.USERS_TERRITORIES_REPLACE,
-            path={
-                "userId": user_id,
-            },
-            body=drop_not_given(
-                {
-                    "territories": territories,
-                }
-            ),
+            path={"userId": user_id},
+            body=drop_not_given({"territories": territories}),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -275,22 +339,31 @@ class UsersAppAccesses(SyncAPIResource):
         self,
         user_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> UserAppAccesses:
-        """Read which applications a user may open."""
+        """Read which applications a user may open.
+
+        Args:
+            user_id: Id of the user.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             user_access_ops.USERS_APP_ACCESSES_GET,
-            path={
-                "userId": user_id,
-            },
+            path={"userId": user_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -301,6 +374,7 @@ class UsersAppAccesses(SyncAPIResource):
         admin_access_enabled: bool,
         audit_security_access_enabled: bool,
         instance_accesses: Sequence[UserInstanceAccessWrite | Mapping[str, Any]],
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -310,14 +384,20 @@ class UsersAppAccesses(SyncAPIResource):
         """Create or replace which applications a user may open.
 
         Args:
+            user_id: Id of the user.
             admin_access_enabled: Grants the admin portal.
             audit_security_access_enabled: Grants the security audit of the admin portal.
+            instance_accesses: The access to grant in each instance.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             user_access_ops.USERS_APP_ACCESSES_REPLACE,
-            path={
-                "userId": user_id,
-            },
+            path={"userId": user_id},
             body=drop_not_given(
                 {
                     "userId": user_id,
@@ -327,11 +407,12 @@ class UsersAppAccesses(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -343,22 +424,31 @@ class AsyncUsersAppAccesses(AsyncAPIResource):
         self,
         user_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> UserAppAccesses:
-        """Read which applications a user may open."""
+        """Read which applications a user may open.
+
+        Args:
+            user_id: Id of the user.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             user_access_ops.USERS_APP_ACCESSES_GET,
-            path={
-                "userId": user_id,
-            },
+            path={"userId": user_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -369,6 +459,7 @@ class AsyncUsersAppAccesses(AsyncAPIResource):
         admin_access_enabled: bool,
         audit_security_access_enabled: bool,
         instance_accesses: Sequence[UserInstanceAccessWrite | Mapping[str, Any]],
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -378,14 +469,20 @@ class AsyncUsersAppAccesses(AsyncAPIResource):
         """Create or replace which applications a user may open.
 
         Args:
+            user_id: Id of the user.
             admin_access_enabled: Grants the admin portal.
             audit_security_access_enabled: Grants the security audit of the admin portal.
+            instance_accesses: The access to grant in each instance.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             user_access_ops.USERS_APP_ACCESSES_REPLACE,
-            path={
-                "userId": user_id,
-            },
+            path={"userId": user_id},
             body=drop_not_given(
                 {
                     "userId": user_id,
@@ -395,10 +492,11 @@ class AsyncUsersAppAccesses(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
@@ -16,6 +15,7 @@ from .._resource import AsyncAPIResource, SyncAPIResource
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import users as users_ops
 from ..types.users import User
+from . import cached_resource
 
 if TYPE_CHECKING:
     from .encounters import AsyncUsersEncounters, UsersEncounters
@@ -28,35 +28,36 @@ if TYPE_CHECKING:
         UsersTerritories,
     )
 
-__all__ = [
-    "Users",
-    "AsyncUsers",
-]
+__all__ = ["Users", "AsyncUsers"]
 
 
 class Users(SyncAPIResource):
     """``client.users``."""
 
-    @cached_property
+    @cached_resource
     def encounters(self) -> UsersEncounters:
+        """UsersEncounters: list, list_full."""
         from .encounters import UsersEncounters
 
         return UsersEncounters(self._client)
 
-    @cached_property
+    @cached_resource
     def permissions(self) -> UsersPermissions:
+        """UsersPermissions: get, replace."""
         from .user_access import UsersPermissions
 
         return UsersPermissions(self._client)
 
-    @cached_property
+    @cached_resource
     def territories(self) -> UsersTerritories:
+        """UsersTerritories: get, replace."""
         from .user_access import UsersTerritories
 
         return UsersTerritories(self._client)
 
-    @cached_property
+    @cached_resource
     def app_accesses(self) -> UsersAppAccesses:
+        """UsersAppAccesses: get, replace."""
         from .user_access import UsersAppAccesses
 
         return UsersAppAccesses(self._client)
@@ -78,6 +79,7 @@ class Users(SyncAPIResource):
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -87,12 +89,24 @@ class Users(SyncAPIResource):
 
         Args:
             search: Matches username, email, first or last name.
+            seat_assigned: Only users with (true) or without (false) a seat.
+            user_state: Only users in this state.
+            email: Finds users by email address.
             ids: Only these users.
+            first_name: Finds users by first name.
+            last_name: Finds users by last name.
             region: A region of the designer.
             territories: Territories of `region` (only together with it).
             role_name: Users holding this security role.
             include_deleted: Also return deleted users.
             sort: e.g. lastName,asc.
+            page: Page number, from 0.
+            size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -115,10 +129,11 @@ class Users(SyncAPIResource):
                 "size": size,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -139,6 +154,7 @@ class Users(SyncAPIResource):
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -148,12 +164,24 @@ class Users(SyncAPIResource):
 
         Args:
             search: Matches username, email, first or last name.
+            seat_assigned: Only users with (true) or without (false) a seat.
+            user_state: Only users in this state.
+            email: Finds users by email address.
             ids: Only these users.
+            first_name: Finds users by first name.
+            last_name: Finds users by last name.
             region: A region of the designer.
             territories: Territories of `region` (only together with it).
             role_name: Users holding this security role.
             include_deleted: Also return deleted users.
             sort: e.g. lastName,asc.
+            page: Page number, from 0.
+            size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -176,10 +204,11 @@ class Users(SyncAPIResource):
                 "size": size,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -187,22 +216,31 @@ class Users(SyncAPIResource):
         self,
         user_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> User:
-        """Read one user by id."""
+        """Read one user by id.
+
+        Args:
+            user_id: Id of the user.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             users_ops.USERS_GET,
-            path={
-                "userId": user_id,
-            },
+            path={"userId": user_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -210,22 +248,31 @@ class Users(SyncAPIResource):
         self,
         username: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> User:
-        """Read one user by username."""
+        """Read one user by username.
+
+        Args:
+            username: Username of the user.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             users_ops.USERS_GET_BY_USERNAME,
-            path={
-                "username": username,
-            },
+            path={"username": username},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -233,22 +280,31 @@ class Users(SyncAPIResource):
         self,
         email: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> User:
-        """Read one user by email address."""
+        """Read one user by email address.
+
+        Args:
+            email: Email address of the user.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             users_ops.USERS_GET_BY_EMAIL,
-            path={
-                "email": email,
-            },
+            path={"email": email},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -267,6 +323,7 @@ class Users(SyncAPIResource):
         password_access: bool | NotGiven | None = NOT_GIVEN,
         custom_user_attributes: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
         application_access: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -276,11 +333,25 @@ class Users(SyncAPIResource):
         """Create a user.
 
         Args:
+            username: Username; it addresses the user in later calls.
+            email: Email address.
+            phone: Phone number.
+            timezone: IANA time zone name.
+            first_name: First name.
+            last_name: Last name.
+            credentials: Professional credentials, e.g. MD.
             mfa_enabled: Require multi-factor authentication.
             sso_access: Allow signing in through single sign-on.
             password_access: Allow signing in with a password.
             custom_user_attributes: Values of the tenant's custom user attributes, by name.
-            application_access: The applications the user may open, presumably shaped like the body of `users.app_accesses.replace`.
+            application_access: The applications the user may open, presumably shaped like the body
+                of `users.app_accesses.replace`.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             users_ops.USERS_CREATE,
@@ -301,11 +372,12 @@ class Users(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -321,6 +393,7 @@ class Users(SyncAPIResource):
         credentials: str | NotGiven | None = NOT_GIVEN,
         locale: str | NotGiven | None = NOT_GIVEN,
         custom_user_attributes: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -330,14 +403,25 @@ class Users(SyncAPIResource):
         """Change some of a user's fields (addressed by username, as Welkin expects).
 
         Args:
+            username: Username of the user.
+            email: Email address.
+            phone: Phone number.
+            timezone: IANA time zone name.
+            first_name: First name.
+            last_name: Last name.
+            credentials: Professional credentials, e.g. MD.
             locale: e.g. en-US.
             custom_user_attributes: Values of the tenant's custom user attributes, by name.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return self._client._call(
             users_ops.USERS_UPDATE,
-            path={
-                "username": username,
-            },
+            path={"username": username},
             body=drop_not_given(
                 {
                     "email": email,
@@ -351,11 +435,12 @@ class Users(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -369,18 +454,33 @@ class Users(SyncAPIResource):
         first_name: str | NotGiven | None = NOT_GIVEN,
         last_name: str | NotGiven | None = NOT_GIVEN,
         credentials: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> User:
-        """Replace a user's fields (addressed by username)."""
+        """Replace a user's fields (addressed by username).
+
+        Args:
+            username: Username of the user.
+            email: Email address.
+            phone: Phone number.
+            timezone: IANA time zone name.
+            first_name: First name.
+            last_name: Last name.
+            credentials: Professional credentials, e.g. MD.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             users_ops.USERS_REPLACE,
-            path={
-                "username": username,
-            },
+            path={"username": username},
             body=drop_not_given(
                 {
                     "username": username,
@@ -393,11 +493,12 @@ class Users(SyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -405,22 +506,31 @@ class Users(SyncAPIResource):
         self,
         user_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete a user by id."""
+        """Delete a user by id.
+
+        Args:
+            user_id: Id of the user.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             users_ops.USERS_DELETE,
-            path={
-                "userId": user_id,
-            },
+            path={"userId": user_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -428,22 +538,31 @@ class Users(SyncAPIResource):
         self,
         username: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete a user by username."""
+        """Delete a user by username.
+
+        Args:
+            username: Username of the user.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return self._client._call(
             users_ops.USERS_DELETE_BY_USERNAME,
-            path={
-                "username": username,
-            },
+            path={"username": username},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -451,26 +570,30 @@ class Users(SyncAPIResource):
 class AsyncUsers(AsyncAPIResource):
     """``client.users`` of ``AsyncClient``."""
 
-    @cached_property
+    @cached_resource
     def encounters(self) -> AsyncUsersEncounters:
+        """AsyncUsersEncounters: list, list_full."""
         from .encounters import AsyncUsersEncounters
 
         return AsyncUsersEncounters(self._client)
 
-    @cached_property
+    @cached_resource
     def permissions(self) -> AsyncUsersPermissions:
+        """AsyncUsersPermissions: get, replace."""
         from .user_access import AsyncUsersPermissions
 
         return AsyncUsersPermissions(self._client)
 
-    @cached_property
+    @cached_resource
     def territories(self) -> AsyncUsersTerritories:
+        """AsyncUsersTerritories: get, replace."""
         from .user_access import AsyncUsersTerritories
 
         return AsyncUsersTerritories(self._client)
 
-    @cached_property
+    @cached_resource
     def app_accesses(self) -> AsyncUsersAppAccesses:
+        """AsyncUsersAppAccesses: get, replace."""
         from .user_access import AsyncUsersAppAccesses
 
         return AsyncUsersAppAccesses(self._client)
@@ -492,6 +615,7 @@ class AsyncUsers(AsyncAPIResource):
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -501,12 +625,24 @@ class AsyncUsers(AsyncAPIResource):
 
         Args:
             search: Matches username, email, first or last name.
+            seat_assigned: Only users with (true) or without (false) a seat.
+            user_state: Only users in this state.
+            email: Finds users by email address.
             ids: Only these users.
+            first_name: Finds users by first name.
+            last_name: Finds users by last name.
             region: A region of the designer.
             territories: Territories of `region` (only together with it).
             role_name: Users holding this security role.
             include_deleted: Also return deleted users.
             sort: e.g. lastName,asc.
+            page: Page number, from 0.
+            size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -529,10 +665,11 @@ class AsyncUsers(AsyncAPIResource):
                 "size": size,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -553,6 +690,7 @@ class AsyncUsers(AsyncAPIResource):
         sort: str | tuple[str, Literal["asc", "desc"]] | None = None,
         page: int | None = None,
         size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -562,12 +700,24 @@ class AsyncUsers(AsyncAPIResource):
 
         Args:
             search: Matches username, email, first or last name.
+            seat_assigned: Only users with (true) or without (false) a seat.
+            user_state: Only users in this state.
+            email: Finds users by email address.
             ids: Only these users.
+            first_name: Finds users by first name.
+            last_name: Finds users by last name.
             region: A region of the designer.
             territories: Territories of `region` (only together with it).
             role_name: Users holding this security role.
             include_deleted: Also return deleted users.
             sort: e.g. lastName,asc.
+            page: Page number, from 0.
+            size: Page size (default 20).
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
 
         Returns the first page; iterating it walks every later page lazily.
         """
@@ -590,10 +740,11 @@ class AsyncUsers(AsyncAPIResource):
                 "size": size,
             },
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -601,22 +752,31 @@ class AsyncUsers(AsyncAPIResource):
         self,
         user_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> User:
-        """Read one user by id."""
+        """Read one user by id.
+
+        Args:
+            user_id: Id of the user.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             users_ops.USERS_GET,
-            path={
-                "userId": user_id,
-            },
+            path={"userId": user_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -624,22 +784,31 @@ class AsyncUsers(AsyncAPIResource):
         self,
         username: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> User:
-        """Read one user by username."""
+        """Read one user by username.
+
+        Args:
+            username: Username of the user.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             users_ops.USERS_GET_BY_USERNAME,
-            path={
-                "username": username,
-            },
+            path={"username": username},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -647,22 +816,31 @@ class AsyncUsers(AsyncAPIResource):
         self,
         email: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> User:
-        """Read one user by email address."""
+        """Read one user by email address.
+
+        Args:
+            email: Email address of the user.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             users_ops.USERS_GET_BY_EMAIL,
-            path={
-                "email": email,
-            },
+            path={"email": email},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -681,6 +859,7 @@ class AsyncUsers(AsyncAPIResource):
         password_access: bool | NotGiven | None = NOT_GIVEN,
         custom_user_attributes: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
         application_access: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -690,11 +869,25 @@ class AsyncUsers(AsyncAPIResource):
         """Create a user.
 
         Args:
+            username: Username; it addresses the user in later calls.
+            email: Email address.
+            phone: Phone number.
+            timezone: IANA time zone name.
+            first_name: First name.
+            last_name: Last name.
+            credentials: Professional credentials, e.g. MD.
             mfa_enabled: Require multi-factor authentication.
             sso_access: Allow signing in through single sign-on.
             password_access: Allow signing in with a password.
             custom_user_attributes: Values of the tenant's custom user attributes, by name.
-            application_access: The applications the user may open, presumably shaped like the body of `users.app_accesses.replace`.
+            application_access: The applications the user may open, presumably shaped like the body
+                of `users.app_accesses.replace`.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             users_ops.USERS_CREATE,
@@ -715,11 +908,12 @@ class AsyncUsers(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -735,6 +929,7 @@ class AsyncUsers(AsyncAPIResource):
         credentials: str | NotGiven | None = NOT_GIVEN,
         locale: str | NotGiven | None = NOT_GIVEN,
         custom_user_attributes: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -744,14 +939,25 @@ class AsyncUsers(AsyncAPIResource):
         """Change some of a user's fields (addressed by username, as Welkin expects).
 
         Args:
+            username: Username of the user.
+            email: Email address.
+            phone: Phone number.
+            timezone: IANA time zone name.
+            first_name: First name.
+            last_name: Last name.
+            credentials: Professional credentials, e.g. MD.
             locale: e.g. en-US.
             custom_user_attributes: Values of the tenant's custom user attributes, by name.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
         """
         return await self._client._call(
             users_ops.USERS_UPDATE,
-            path={
-                "username": username,
-            },
+            path={"username": username},
             body=drop_not_given(
                 {
                     "email": email,
@@ -765,11 +971,12 @@ class AsyncUsers(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -783,18 +990,33 @@ class AsyncUsers(AsyncAPIResource):
         first_name: str | NotGiven | None = NOT_GIVEN,
         last_name: str | NotGiven | None = NOT_GIVEN,
         credentials: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> User:
-        """Replace a user's fields (addressed by username)."""
+        """Replace a user's fields (addressed by username).
+
+        Args:
+            username: Username of the user.
+            email: Email address.
+            phone: Phone number.
+            timezone: IANA time zone name.
+            first_name: First name.
+            last_name: Last name.
+            credentials: Professional credentials, e.g. MD.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            extra_body: Fields to merge into the JSON body, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             users_ops.USERS_REPLACE,
-            path={
-                "username": username,
-            },
+            path={"username": username},
             body=drop_not_given(
                 {
                     "username": username,
@@ -807,11 +1029,12 @@ class AsyncUsers(AsyncAPIResource):
                 }
             ),
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
-                extra_body=extra_body,
             ),
         )
 
@@ -819,22 +1042,31 @@ class AsyncUsers(AsyncAPIResource):
         self,
         user_id: UUID | str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete a user by id."""
+        """Delete a user by id.
+
+        Args:
+            user_id: Id of the user.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             users_ops.USERS_DELETE,
-            path={
-                "userId": user_id,
-            },
+            path={"userId": user_id},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )
 
@@ -842,21 +1074,30 @@ class AsyncUsers(AsyncAPIResource):
         self,
         username: str,
         *,
+        extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> None:
-        """Delete a user by username."""
+        """Delete a user by username.
+
+        Args:
+            username: Username of the user.
+            extra_headers: HTTP headers to add to this request.
+            extra_query: Query parameters to add, e.g. ones the spec does not know yet.
+            timeout: Seconds (or an httpx.Timeout) for each attempt; overrides the client's.
+            max_retries: How many times a failed attempt may be retried; overrides the client's.
+            deadline: Seconds (or None) for the whole call with its retries; overrides the client's.
+        """
         return await self._client._call(
             users_ops.USERS_DELETE_BY_USERNAME,
-            path={
-                "username": username,
-            },
+            path={"username": username},
             options=RequestOptions(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
                 timeout=timeout,
                 max_retries=max_retries,
                 deadline=deadline,
-                extra_query=extra_query,
             ),
         )

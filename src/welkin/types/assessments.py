@@ -162,12 +162,26 @@ class AssessmentWrite(WelkinModel):
     name: Annotated[str | None, Field(description="Unique name; a replace cannot change it.")] = (
         None
     )
-    title: str | None = None
-    sections: list[AssessmentSection] | None = None
-    scoring: AssessmentScoring | None = None
-    programs: list[AssessmentProgram] | None = None
+    title: Annotated[str | None, Field(description="Title of the assessment.")] = None
+    sections: Annotated[
+        list[AssessmentSection] | None,
+        Field(description="Sections of questions, each with its fields."),
+    ] = None
+    scoring: Annotated[
+        AssessmentScoring | None,
+        Field(description="How answers are scored: a SUM or AVG formula and scoring groups."),
+    ] = None
+    programs: Annotated[
+        list[AssessmentProgram] | None,
+        Field(
+            description="Programs and phases linked to the assessment, as `{program, phases}` items."
+        ),
+    ] = None
     condition_settings: Annotated[
-        AssessmentConditionSettings | None, Field(alias="conditionSettings")
+        AssessmentConditionSettings | None,
+        Field(
+            alias="conditionSettings", description="Display conditions (`elements` and `events`)."
+        ),
     ] = None
 
 
@@ -209,4 +223,7 @@ class AssessmentRecordWrite(WelkinModel):
         str | None, Field(alias="assessmentName", description="Name of the assessment definition.")
     ] = None
     status: Annotated[str | None, Field(description="e.g. IN_PROGRESS or COMPLETED.")] = None
-    answers: AssessmentRecordAnswers | None = None
+    answers: Annotated[
+        AssessmentRecordAnswers | None,
+        Field(description="Answers keyed by question (CDT field) name."),
+    ] = None

@@ -138,15 +138,23 @@ class CalendarEventCreate(WelkinModel):
     model_config = ConfigDict(
         arbitrary_types_allowed=True,
     )
-    start_date_time: Annotated[WelkinDateTime, Field(alias="startDateTime")]
-    end_date_time: Annotated[WelkinDateTime, Field(alias="endDateTime")]
+    start_date_time: Annotated[
+        WelkinDateTime, Field(alias="startDateTime", description="When the event starts.")
+    ]
+    end_date_time: Annotated[
+        WelkinDateTime, Field(alias="endDateTime", description="When the event ends.")
+    ]
     host_id: Annotated[UUID, Field(alias="hostId", description="The user who owns the event.")]
     participants: Annotated[
         list[CalendarEventParticipantWrite],
         Field(description="The users and patients invited, the host included."),
     ]
-    event_title: Annotated[str | None, Field(alias="eventTitle")] = None
-    event_description: Annotated[str | None, Field(alias="eventDescription")] = None
+    event_title: Annotated[
+        str | None, Field(alias="eventTitle", description="Title of the event.")
+    ] = None
+    event_description: Annotated[
+        str | None, Field(alias="eventDescription", description="Description of the event.")
+    ] = None
     event_type: Annotated[
         str | None,
         Field(alias="eventType", description="GROUP_THERAPY, APPOINTMENT, LEAVE or ENCOUNTER."),
@@ -163,7 +171,11 @@ class CalendarEventCreate(WelkinModel):
         Field(alias="externalId", description="Caller-chosen identifier; unique per event."),
     ] = None
     additional_info: Annotated[
-        CalendarEventAdditionalInfo | None, Field(alias="additionalInfo")
+        CalendarEventAdditionalInfo | None,
+        Field(
+            alias="additionalInfo",
+            description="Free-form extra data, e.g. location, remarks and attachment.",
+        ),
     ] = None
     created_by: Annotated[
         str | None, Field(alias="createdBy", description="Id of the user creating it.")
@@ -179,15 +191,23 @@ class CalendarEventReplace(WelkinModel):
     model_config = ConfigDict(
         arbitrary_types_allowed=True,
     )
-    start_date_time: Annotated[WelkinDateTime, Field(alias="startDateTime")]
-    end_date_time: Annotated[WelkinDateTime, Field(alias="endDateTime")]
+    start_date_time: Annotated[
+        WelkinDateTime, Field(alias="startDateTime", description="When the event starts.")
+    ]
+    end_date_time: Annotated[
+        WelkinDateTime, Field(alias="endDateTime", description="When the event ends.")
+    ]
     host_id: Annotated[UUID, Field(alias="hostId", description="The user who owns the event.")]
     participants: Annotated[
         list[CalendarEventParticipantWrite],
         Field(description="The users and patients invited, the host included."),
     ]
-    event_title: Annotated[str | None, Field(alias="eventTitle")] = None
-    event_description: Annotated[str | None, Field(alias="eventDescription")] = None
+    event_title: Annotated[
+        str | None, Field(alias="eventTitle", description="Title of the event.")
+    ] = None
+    event_description: Annotated[
+        str | None, Field(alias="eventDescription", description="Description of the event.")
+    ] = None
     event_type: Annotated[
         str | None,
         Field(alias="eventType", description="GROUP_THERAPY, APPOINTMENT, LEAVE or ENCOUNTER."),
@@ -204,7 +224,11 @@ class CalendarEventReplace(WelkinModel):
         Field(alias="externalId", description="Caller-chosen identifier; unique per event."),
     ] = None
     additional_info: Annotated[
-        CalendarEventAdditionalInfo | None, Field(alias="additionalInfo")
+        CalendarEventAdditionalInfo | None,
+        Field(
+            alias="additionalInfo",
+            description="Free-form extra data, e.g. location, remarks and attachment.",
+        ),
     ] = None
     updated_by: Annotated[
         str | None, Field(alias="updatedBy", description="Id of the user making the change.")
@@ -219,12 +243,25 @@ class CalendarEventUpdate(WelkinModel):
     model_config = ConfigDict(
         arbitrary_types_allowed=True,
     )
-    start_date_time: Annotated[WelkinDateTime | None, Field(alias="startDateTime")] = None
-    end_date_time: Annotated[WelkinDateTime | None, Field(alias="endDateTime")] = None
-    host_id: Annotated[UUID | None, Field(alias="hostId")] = None
-    participants: list[CalendarEventParticipantWrite] | None = None
-    event_title: Annotated[str | None, Field(alias="eventTitle")] = None
-    event_description: Annotated[str | None, Field(alias="eventDescription")] = None
+    start_date_time: Annotated[
+        WelkinDateTime | None, Field(alias="startDateTime", description="When the event starts.")
+    ] = None
+    end_date_time: Annotated[
+        WelkinDateTime | None, Field(alias="endDateTime", description="When the event ends.")
+    ] = None
+    host_id: Annotated[
+        UUID | None, Field(alias="hostId", description="The user who owns the event.")
+    ] = None
+    participants: Annotated[
+        list[CalendarEventParticipantWrite] | None,
+        Field(description="The users and patients invited; the host must be among them."),
+    ] = None
+    event_title: Annotated[
+        str | None, Field(alias="eventTitle", description="Title of the event.")
+    ] = None
+    event_description: Annotated[
+        str | None, Field(alias="eventDescription", description="Description of the event.")
+    ] = None
     event_type: Annotated[
         str | None,
         Field(alias="eventType", description="GROUP_THERAPY, APPOINTMENT, LEAVE or ENCOUNTER."),
@@ -236,11 +273,22 @@ class CalendarEventUpdate(WelkinModel):
     event_mode: Annotated[
         str | None, Field(alias="eventMode", description="IN-PERSON, CALL or VIDEO.")
     ] = None
-    event_color: Annotated[str | None, Field(alias="eventColor")] = None
-    all_day_event: Annotated[bool | None, Field(alias="allDayEvent")] = None
-    external_id: Annotated[str | None, Field(alias="externalId")] = None
+    event_color: Annotated[
+        str | None, Field(alias="eventColor", description="Colour of the event.")
+    ] = None
+    all_day_event: Annotated[
+        bool | None, Field(alias="allDayEvent", description="Whether the event lasts all day.")
+    ] = None
+    external_id: Annotated[
+        str | None,
+        Field(alias="externalId", description="Caller-chosen identifier; unique per event."),
+    ] = None
     additional_info: Annotated[
-        CalendarEventAdditionalInfo | None, Field(alias="additionalInfo")
+        CalendarEventAdditionalInfo | None,
+        Field(
+            alias="additionalInfo",
+            description="Free-form extra data, e.g. location, remarks and attachment.",
+        ),
     ] = None
     updated_by: Annotated[
         str | None, Field(alias="updatedBy", description="Id of the user making the change.")

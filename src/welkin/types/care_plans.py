@@ -34,7 +34,7 @@ class PatientOverviewWrite(WelkinModel):
     The overview text to store.
     """
 
-    overview: str
+    overview: Annotated[str, Field(description="The overview text of the care plan.")]
 
 
 class CarePlan(WelkinModel):
@@ -94,7 +94,7 @@ class GoalUpdate(WelkinModel):
     Goal fields to change; the others are left as they are.
     """
 
-    name: str | None = None
+    name: Annotated[str | None, Field(description="New name of the goal.")] = None
     priority: Annotated[str | None, Field(description="e.g. LOW, MEDIUM or HIGH.")] = None
     status: Annotated[str | None, Field(description="ACTIVE, REMOVED or COMPLETED.")] = None
 
@@ -120,7 +120,7 @@ class GoalCommentWrite(WelkinModel):
     A comment to add to a goal.
     """
 
-    text: str
+    text: Annotated[str, Field(description="Text of the comment.")]
 
 
 class GoalTask(WelkinModel):
@@ -168,7 +168,7 @@ class GoalTaskWrite(WelkinModel):
         arbitrary_types_allowed=True,
     )
     name: Annotated[str | None, Field(description="Short name of the task.")] = None
-    description: str | None = None
+    description: Annotated[str | None, Field(description="Description of the task.")] = None
     due_date: Annotated[WelkinDateTime | None, Field(alias="dueDate", description="Deadline.")] = (
         None
     )

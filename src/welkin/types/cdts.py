@@ -34,7 +34,10 @@ class CdtBulkUpdate(WelkinModel):
     The body of a bulk update of one CDT's records.
     """
 
-    rows: list[CdtBulkUpdateRow]
+    rows: Annotated[
+        list[CdtBulkUpdateRow],
+        Field(description="The records to change, each with its id and the field values to set."),
+    ]
 
 
 class CdtBulkUpdateRowOutcome(WelkinModel):

@@ -38,9 +38,9 @@ class ContactWrite(WelkinModel):
     Contact fields accepted by create and update; update keeps the fields left out.
     """
 
-    name: str | None = None
+    name: Annotated[str | None, Field(description="Name of the contact.")] = None
     phone: Annotated[str | None, Field(description="E.164 phone number.")] = None
-    email: str | None = None
+    email: Annotated[str | None, Field(description="Email address of the contact.")] = None
     relationship: Annotated[
         str | None, Field(description="How the contact relates to the patient.")
     ] = None

@@ -68,7 +68,10 @@ class DictionaryRecordsWrite(WelkinModel):
     A batch of dictionary records to append, or to replace all existing records with.
     """
 
-    records: list[DictionaryRecordWrite] | None = None
+    records: Annotated[
+        list[DictionaryRecordWrite] | None,
+        Field(description="The records, each `{values: {field: value}}`."),
+    ] = None
 
 
 class DictionaryField(WelkinModel):
@@ -104,5 +107,8 @@ class DictionaryWrite(WelkinModel):
     """
 
     name: Annotated[str | None, Field(description="Name of the dictionary.")] = None
-    title: str | None = None
-    fields: list[DictionaryField] | None = None
+    title: Annotated[str | None, Field(description="Title of the dictionary.")] = None
+    fields: Annotated[
+        list[DictionaryField] | None,
+        Field(description="The fields of each record, as `{name, type}` items."),
+    ] = None

@@ -96,15 +96,18 @@ class EmailCreate(WelkinModel):
     model_config = ConfigDict(
         arbitrary_types_allowed=True,
     )
-    subject: str
-    body: str
+    subject: Annotated[str, Field(description="Subject line.")]
+    body: Annotated[str, Field(description="Body of the email.")]
     receiver: Annotated[UUID, Field(description="Id of the patient to write to.")]
     send_now: Annotated[
         bool,
         Field(alias="sendNow", description="Send at once; false schedules it for `scheduled_at`."),
     ]
     secure: Annotated[bool | None, Field(description="Send through Paubox.")] = None
-    scheduled_at: Annotated[WelkinDateTime | None, Field(alias="scheduledAt")] = None
+    scheduled_at: Annotated[
+        WelkinDateTime | None,
+        Field(alias="scheduledAt", description="When to send it, if `send_now` is false."),
+    ] = None
 
 
 class EmailUpdate(WelkinModel):
@@ -119,9 +122,26 @@ class EmailUpdate(WelkinModel):
     )
     starred: Annotated[bool | None, Field(description="Mark or unmark as important.")] = None
     sender: Annotated[UUID | None, Field(description="Id of the patient to assign it to.")] = None
-    subject: str | None = None
-    body: str | None = None
-    receiver: UUID | None = None
-    send_now: Annotated[bool | None, Field(alias="sendNow")] = None
-    secure: bool | None = None
-    scheduled_at: Annotated[WelkinDateTime | None, Field(alias="scheduledAt")] = None
+    subject: Annotated[str | None, Field(description="Subject line (a SCHEDULED email only).")] = (
+        None
+    )
+    body: Annotated[
+        str | None, Field(description="Body of the email (a SCHEDULED email only).")
+    ] = None
+    receiver: Annotated[
+        UUID | None, Field(description="Id of the patient to write to (a SCHEDULED email only).")
+    ] = None
+    send_now: Annotated[
+        bool | None,
+        Field(
+            alias="sendNow",
+            description="Send at once; false keeps it scheduled (a SCHEDULED email only).",
+        ),
+    ] = None
+    secure: Annotated[
+        bool | None, Field(description="Send through Paubox (a SCHEDULED email only).")
+    ] = None
+    scheduled_at: Annotated[
+        WelkinDateTime | None,
+        Field(alias="scheduledAt", description="When to send it (a SCHEDULED email only)."),
+    ] = None

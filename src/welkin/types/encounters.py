@@ -70,8 +70,8 @@ class EncounterCreate(WelkinModel):
     Fields of a new encounter; it is created in DRAFT status.
     """
 
-    title: str | None = None
-    description: str | None = None
+    title: Annotated[str | None, Field(description="Title of the encounter.")] = None
+    description: Annotated[str | None, Field(description="Description of the encounter.")] = None
     template_name: Annotated[
         str | None,
         Field(alias="templateName", description="Name of the encounter template to use."),
@@ -79,7 +79,7 @@ class EncounterCreate(WelkinModel):
     calendar_event_id: Annotated[
         UUID | None, Field(alias="calendarEventId", description="A calendar event to attach it to.")
     ] = None
-    notes: str | None = None
+    notes: Annotated[str | None, Field(description="Notes on the encounter.")] = None
 
 
 class EncounterUpdate(WelkinModel):
@@ -87,8 +87,8 @@ class EncounterUpdate(WelkinModel):
     Encounter fields to change (unset ones are left as they are).
     """
 
-    title: str | None = None
-    description: str | None = None
+    title: Annotated[str | None, Field(description="Title of the encounter.")] = None
+    description: Annotated[str | None, Field(description="Description of the encounter.")] = None
     template_name: Annotated[
         str | None, Field(alias="templateName", description="Name of the encounter template.")
     ] = None
@@ -97,7 +97,7 @@ class EncounterUpdate(WelkinModel):
         Field(description="The new status: DRAFT, OPEN, ACTIVE, CANCELLED or FINALIZED."),
     ] = None
     calendar_event_id: Annotated[UUID | None, Field(alias="calendarEventId")] = None
-    notes: str | None = None
+    notes: Annotated[str | None, Field(description="Notes on the encounter.")] = None
 
 
 class EncounterComment(WelkinModel):
@@ -128,7 +128,7 @@ class EncounterCommentWrite(WelkinModel):
     The text of a new or edited encounter comment.
     """
 
-    text: str
+    text: Annotated[str, Field(description="Text of the comment.")]
 
 
 class EncounterAssessmentLinkBody(CdtSystemFields):

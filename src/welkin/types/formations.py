@@ -50,8 +50,10 @@ class CdtDefinitionWrite(WelkinModel):
             description="Name of the definition, e.g. doc-type-others or __encounter_disposition__."
         ),
     ] = None
-    title: str | None = None
-    label: str | None = None
+    title: Annotated[str | None, Field(description="Title of the definition.")] = None
+    label: Annotated[str | None, Field(description="Label of the definition, e.g. Assessment.")] = (
+        None
+    )
     fields: Annotated[
         list[FormationFieldWrite] | None, Field(description="The custom fields of the definition.")
     ] = None
@@ -82,7 +84,7 @@ class EncounterTemplateWrite(WelkinModel):
     """
 
     name: Annotated[str | None, Field(description="Name of the template.")] = None
-    title: str | None = None
+    title: Annotated[str | None, Field(description="Title of the template.")] = None
     assessment_names: Annotated[
         list[str] | None,
         Field(

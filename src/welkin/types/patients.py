@@ -113,30 +113,38 @@ class PatientWrite(WelkinModel):
     model_config = ConfigDict(
         arbitrary_types_allowed=True,
     )
-    external_id: Annotated[str | None, Field(alias="externalId")] = None
+    external_id: Annotated[
+        str | None, Field(alias="externalId", description="Your system's id for the patient.")
+    ] = None
     external_guid: Annotated[
         str | None, Field(alias="externalGuid", description="Your system's GUID for the patient.")
     ] = None
-    mrn: str | None = None
-    first_name: Annotated[str | None, Field(alias="firstName")] = None
-    middle_name: Annotated[str | None, Field(alias="middleName")] = None
-    last_name: Annotated[str | None, Field(alias="lastName")] = None
+    mrn: Annotated[str | None, Field(description="Medical record number.")] = None
+    first_name: Annotated[str | None, Field(alias="firstName", description="First name.")] = None
+    middle_name: Annotated[str | None, Field(alias="middleName", description="Middle name.")] = None
+    last_name: Annotated[str | None, Field(alias="lastName", description="Last name.")] = None
     birth_date: Annotated[
         WelkinDateTime | None,
         Field(alias="birthDate", description="A date is sent as midnight UTC."),
     ] = None
-    gender: str | None = None
-    email: str | None = None
+    gender: Annotated[str | None, Field(description="For example MALE, FEMALE or UNKNOWN.")] = None
+    email: Annotated[str | None, Field(description="Email address.")] = None
     phone: Annotated[
         str | None, Field(description="E.164 without a trunk zero, e.g. +447700900123.")
     ] = None
-    country: str | None = None
-    state: str | None = None
-    city: str | None = None
-    zip: str | None = None
-    address_line1: Annotated[str | None, Field(alias="addressLine1")] = None
-    address_line2: Annotated[str | None, Field(alias="addressLine2")] = None
-    timezone: str | None = None
+    country: Annotated[str | None, Field(description="Country of the address.")] = None
+    state: Annotated[str | None, Field(description="State of the address.")] = None
+    city: Annotated[str | None, Field(description="City of the address.")] = None
+    zip: Annotated[str | None, Field(description="ZIP or postal code.")] = None
+    address_line1: Annotated[
+        str | None, Field(alias="addressLine1", description="First line of the street address.")
+    ] = None
+    address_line2: Annotated[
+        str | None, Field(alias="addressLine2", description="Second line of the street address.")
+    ] = None
+    timezone: Annotated[
+        str | None, Field(description="IANA time zone name, e.g. America/Los_Angeles.")
+    ] = None
     patient_territories: Annotated[
         list[PatientTerritory] | None,
         Field(
@@ -144,4 +152,10 @@ class PatientWrite(WelkinModel):
             description="Territories must already exist in the designer.",
         ),
     ] = None
-    care_team: Annotated[list[CareTeamAssignment] | None, Field(alias="careTeam")] = None
+    care_team: Annotated[
+        list[CareTeamAssignment] | None,
+        Field(
+            alias="careTeam",
+            description="Users to assign; if none is the point of contact, the first one becomes it.",
+        ),
+    ] = None

@@ -96,9 +96,14 @@ class ProgramWrite(WelkinModel):
     """
 
     name: Annotated[str | None, Field(description="Unique name of the program.")] = None
-    title: str | None = None
-    description: str | None = None
-    phases: list[ProgramPhase] | None = None
+    title: Annotated[str | None, Field(description="Title of the program.")] = None
+    description: Annotated[str | None, Field(description="Description of the program.")] = None
+    phases: Annotated[
+        list[ProgramPhase] | None,
+        Field(
+            description="The phases of the program, each with the phases it may move on to (`navigate_to`)."
+        ),
+    ] = None
 
 
 class PatientProgramPhase(WelkinModel):

@@ -71,13 +71,16 @@ class SmsCreate(WelkinModel):
     model_config = ConfigDict(
         arbitrary_types_allowed=True,
     )
-    message: str
+    message: Annotated[str, Field(description="Text of the SMS.")]
     receiver: Annotated[UUID, Field(description="Id of the patient to text.")]
     send_now: Annotated[
         bool,
         Field(alias="sendNow", description="Send at once; false schedules it for `scheduled_at`."),
     ]
-    scheduled_at: Annotated[WelkinDateTime | None, Field(alias="scheduledAt")] = None
+    scheduled_at: Annotated[
+        WelkinDateTime | None,
+        Field(alias="scheduledAt", description="When to send it, if `send_now` is false."),
+    ] = None
 
 
 class SmsUpdate(WelkinModel):
@@ -92,7 +95,20 @@ class SmsUpdate(WelkinModel):
     )
     starred: Annotated[bool | None, Field(description="Mark or unmark as important.")] = None
     sender: Annotated[UUID | None, Field(description="Id of the patient to assign it to.")] = None
-    message: str | None = None
-    receiver: UUID | None = None
-    send_now: Annotated[bool | None, Field(alias="sendNow")] = None
-    scheduled_at: Annotated[WelkinDateTime | None, Field(alias="scheduledAt")] = None
+    message: Annotated[str | None, Field(description="Text of the SMS (a SCHEDULED SMS only).")] = (
+        None
+    )
+    receiver: Annotated[
+        UUID | None, Field(description="Id of the patient to text (a SCHEDULED SMS only).")
+    ] = None
+    send_now: Annotated[
+        bool | None,
+        Field(
+            alias="sendNow",
+            description="Send at once; false keeps it scheduled (a SCHEDULED SMS only).",
+        ),
+    ] = None
+    scheduled_at: Annotated[
+        WelkinDateTime | None,
+        Field(alias="scheduledAt", description="When to send it (a SCHEDULED SMS only)."),
+    ] = None

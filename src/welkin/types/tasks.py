@@ -78,7 +78,7 @@ class TaskRef(WelkinModel):
     A reference to a user or patient by id, as sent in task requests.
     """
 
-    id: UUID
+    id: Annotated[UUID, Field(description="Id of the user or patient.")]
 
 
 class TaskCommentWrite(WelkinModel):
@@ -86,7 +86,7 @@ class TaskCommentWrite(WelkinModel):
     A comment to add to a task.
     """
 
-    text: str | None = None
+    text: Annotated[str | None, Field(description="Text of the comment.")] = None
     patient_id: Annotated[
         UUID | None,
         Field(
@@ -109,7 +109,7 @@ class TaskCreate(WelkinModel):
         arbitrary_types_allowed=True,
     )
     name: Annotated[str, Field(description="Short name of the task.")]
-    description: str | None = None
+    description: Annotated[str | None, Field(description="Description of the task.")] = None
     priority: Annotated[str, Field(description="LOW, MEDIUM, HIGH or URGENT.")]
     status: Annotated[str, Field(description="TODO, IN_PROGRESS, COMPLETED or CANCELED.")]
     due_date: Annotated[WelkinDateTime | None, Field(alias="dueDate", description="Deadline.")] = (
@@ -124,7 +124,9 @@ class TaskCreate(WelkinModel):
     watchers: Annotated[list[TaskRef] | None, Field(description="Users to notify of changes.")] = (
         None
     )
-    comments: list[TaskCommentWrite] | None = None
+    comments: Annotated[
+        list[TaskCommentWrite] | None, Field(description="Comments to add, as `{text}` items.")
+    ] = None
 
 
 class TaskUpdate(WelkinModel):
@@ -136,7 +138,7 @@ class TaskUpdate(WelkinModel):
         arbitrary_types_allowed=True,
     )
     name: Annotated[str, Field(description="Short name of the task.")]
-    description: str | None = None
+    description: Annotated[str | None, Field(description="Description of the task.")] = None
     priority: Annotated[str, Field(description="LOW, MEDIUM, HIGH or URGENT.")]
     status: Annotated[str, Field(description="TODO, IN_PROGRESS, COMPLETED or CANCELED.")]
     due_date: Annotated[WelkinDateTime | None, Field(alias="dueDate", description="Deadline.")] = (
@@ -151,5 +153,7 @@ class TaskStatusUpdate(WelkinModel):
     A status to set on several tasks at once.
     """
 
-    task_ids: Annotated[list[UUID], Field(alias="taskIds")]
+    task_ids: Annotated[
+        list[UUID], Field(alias="taskIds", description="Ids of the tasks to change.")
+    ]
     status: Annotated[str, Field(description="TODO, IN_PROGRESS, COMPLETED or CANCELED.")]

@@ -86,7 +86,10 @@ class UserPermissionsWrite(WelkinModel):
     The full set of roles and policies a user should have.
     """
 
-    permissions: list[UserPermissionWrite] | None = None
+    permissions: Annotated[
+        list[UserPermissionWrite] | None,
+        Field(description="The roles and policies; they must already exist in the designer."),
+    ] = None
 
 
 class UserTerritory(WelkinModel):
@@ -137,7 +140,10 @@ class UserTerritoriesWrite(WelkinModel):
     The full set of regions and territories a user should have.
     """
 
-    territories: list[UserTerritoryWrite] | None = None
+    territories: Annotated[
+        list[UserTerritoryWrite] | None,
+        Field(description="The regions, each with its territories."),
+    ] = None
 
 
 class UserInstanceAccess(WelkinModel):
@@ -222,4 +228,7 @@ class UserAppAccessesWrite(WelkinModel):
             description="Grants the security audit of the admin portal.",
         ),
     ]
-    instance_accesses: Annotated[list[UserInstanceAccessWrite], Field(alias="instanceAccesses")]
+    instance_accesses: Annotated[
+        list[UserInstanceAccessWrite],
+        Field(alias="instanceAccesses", description="The access to grant in each instance."),
+    ]

@@ -43,13 +43,15 @@ class UserReplace(WelkinModel):
     The fields of a user, as a full replace sends them.
     """
 
-    username: str
-    email: str | None = None
-    phone: str | None = None
-    timezone: str | None = None
-    first_name: Annotated[str | None, Field(alias="firstName")] = None
-    last_name: Annotated[str | None, Field(alias="lastName")] = None
-    credentials: str | None = None
+    username: Annotated[str, Field(description="Username; it addresses the user in later calls.")]
+    email: Annotated[str | None, Field(description="Email address.")] = None
+    phone: Annotated[str | None, Field(description="Phone number.")] = None
+    timezone: Annotated[str | None, Field(description="IANA time zone name.")] = None
+    first_name: Annotated[str | None, Field(alias="firstName", description="First name.")] = None
+    last_name: Annotated[str | None, Field(alias="lastName", description="Last name.")] = None
+    credentials: Annotated[str | None, Field(description="Professional credentials, e.g. MD.")] = (
+        None
+    )
 
 
 class UserCreate(UserReplace):
@@ -89,12 +91,14 @@ class UserUpdate(WelkinModel):
     `custom_user_attributes` may change.
     """
 
-    email: str | None = None
-    phone: str | None = None
-    timezone: str | None = None
-    first_name: Annotated[str | None, Field(alias="firstName")] = None
-    last_name: Annotated[str | None, Field(alias="lastName")] = None
-    credentials: str | None = None
+    email: Annotated[str | None, Field(description="Email address.")] = None
+    phone: Annotated[str | None, Field(description="Phone number.")] = None
+    timezone: Annotated[str | None, Field(description="IANA time zone name.")] = None
+    first_name: Annotated[str | None, Field(alias="firstName", description="First name.")] = None
+    last_name: Annotated[str | None, Field(alias="lastName", description="Last name.")] = None
+    credentials: Annotated[str | None, Field(description="Professional credentials, e.g. MD.")] = (
+        None
+    )
     locale: Annotated[str | None, Field(description="e.g. en-US.")] = None
     custom_user_attributes: Annotated[
         dict[str, Any] | None,
