@@ -10,10 +10,10 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["lint", "typecheck", "codegen_check", "tests"]
+nox.options.sessions = ["lint", "typecheck", "codegen_check", "tests", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 
-LINTED = ["src", "codegen", "tests", "noxfile.py"]
+LINTED = ["src", "codegen", "tests", "docs", "noxfile.py"]
 SUPPORTED = ("3.10", "3.11", "3.12", "3.13")
 
 
@@ -71,6 +71,17 @@ def codegen_check(session: nox.Session) -> None:
     """Fail when the committed generated code differs from what spec/ produces."""
     session.install("-e", ".[codegen]")
     session.run("python", "-m", "codegen", "--check")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site with ``mkdocs build --strict`` (a broken link or reference
+    fails) into .nox/docs/tmp/site; pages are made from README.md, CHANGELOG.md and spec/."""
+    session.install("-e", ".[docs]")
+    site = Path(session.create_tmp()) / "site"
+    # NO_MKDOCS_2_WARNING: mkdocs-material's end-of-life banner, printed at every build.
+    env = {"NO_MKDOCS_2_WARNING": "1"}
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(site), *session.posargs, env=env)
 
 
 @nox.session
