@@ -51,6 +51,7 @@ from ._legacy import LegacyClient
 from ._logs import setup_from_env
 from ._operation import Operation, PreparedRequest
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage
+from ._response import APIResponse, AsyncAPIResponse, response_mode
 from ._retry import RetryPolicy
 from ._types import DEFAULT_OPTIONS, NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from .resources import AsyncResources, SyncResources
@@ -74,6 +75,10 @@ def _redirects(step: Send) -> dict[str, bool]:
     # The token call never follows a redirect (a 307 would re-send the secret elsewhere);
     # other calls follow the http_client's setting (httpx drops the token across origins).
     return {"follow_redirects": False} if step.token_call else {}
+
+
+def _content(response: httpx.Response) -> bytes:
+    return response.content
 
 
 def _late(step: Send) -> httpx.ReadTimeout:
@@ -332,6 +337,17 @@ class _BaseClient(RequestFlow):
             setattr(clone, seam, getattr(self, seam))
         return clone
 
+    def _parser(self, operation: Operation[R]) -> Callable[[httpx.Response], R]:
+        return lambda response: self._parse(operation, response, self._decode(response))
+
+    def _as_response(
+        self, operation: Operation[Any], response: httpx.Response, parse: Callable[..., Any]
+    ) -> Any:
+        """What a call made through ``with_raw_response`` or ``with_streaming_response``
+        returns: the response and how to parse it."""
+        wrapper = APIResponse if isinstance(self, Client) else AsyncAPIResponse
+        return wrapper(response, parse, operation=operation.id)
+
     def _set_base_url(self, base_url: str) -> None:
         settings = self._settings
         self._settings = dataclasses.replace(settings, base_url=base_url)
@@ -493,9 +509,12 @@ class Client(_BaseClient, SyncResources, LegacyClient):
         files: Any = None,
         options: RequestOptions = DEFAULT_OPTIONS,
     ) -> R:
+        mode = response_mode.get()
         prepared = self._prepare(operation, path, query, body, options, files)
-        response = self._run(self._flow(prepared, operation.auth, options))
-        return self._parse(operation, response, self._decode(response))
+        response = self._run(self._flow(prepared, operation.auth, options, mode == "stream"))
+        if mode is None:
+            return self._parse(operation, response, self._decode(response))
+        return cast(R, self._as_response(operation, response, self._parser(operation)))
 
     def _call_bytes(
         self,
@@ -505,8 +524,12 @@ class Client(_BaseClient, SyncResources, LegacyClient):
         query: Mapping[str, Any] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
     ) -> bytes:
+        mode = response_mode.get()
         prepared = self._prepare(operation, path, query, None, options)
-        return self._run(self._flow(prepared, operation.auth, options)).content
+        response = self._run(self._flow(prepared, operation.auth, options, mode == "stream"))
+        if mode is None:
+            return response.content
+        return cast(bytes, self._as_response(operation, response, _content))
 
     def _call_to_file(
         self,
@@ -553,12 +576,20 @@ class Client(_BaseClient, SyncResources, LegacyClient):
     ) -> SyncPage[T]:
         prepared = self._prepare(operation, path, query, body, options)
 
-        def fetch(request: PreparedRequest) -> SyncPage[T]:
-            response = self._run(self._flow(request, operation.auth, options))
+        def page(request: PreparedRequest, response: httpx.Response) -> SyncPage[T]:
             envelope = self._parse(operation, response, self._decode(response))
             return SyncPage(envelope, request, str(response.request.url), fetch)
 
-        return fetch(prepared)
+        def fetch(request: PreparedRequest) -> SyncPage[T]:
+            return page(request, self._run(self._flow(request, operation.auth, options)))
+
+        mode = response_mode.get()
+        if mode is None:
+            return fetch(prepared)
+        # The first page's response; later pages are fetched as usual.
+        response = self._run(self._flow(prepared, operation.auth, options, mode == "stream"))
+        raw = self._as_response(operation, response, lambda r: page(prepared, r))
+        return cast("SyncPage[T]", raw)
 
     # -- the sync driver ------------------------------------------------------------------
 
@@ -790,9 +821,13 @@ class AsyncClient(_BaseClient, AsyncResources):
         files: Any = None,
         options: RequestOptions = DEFAULT_OPTIONS,
     ) -> R:
+        mode = response_mode.get()
         prepared = self._prepare(operation, path, query, body, options, files)
-        response = await self._run(self._flow(prepared, operation.auth, options))
-        return self._parse(operation, response, self._decode(response))
+        flow = self._flow(prepared, operation.auth, options, mode == "stream")
+        response = await self._run(flow)
+        if mode is None:
+            return self._parse(operation, response, self._decode(response))
+        return cast(R, self._as_response(operation, response, self._parser(operation)))
 
     async def _call_bytes(
         self,
@@ -802,8 +837,13 @@ class AsyncClient(_BaseClient, AsyncResources):
         query: Mapping[str, Any] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
     ) -> bytes:
+        mode = response_mode.get()
         prepared = self._prepare(operation, path, query, None, options)
-        return (await self._run(self._flow(prepared, operation.auth, options))).content
+        flow = self._flow(prepared, operation.auth, options, mode == "stream")
+        response = await self._run(flow)
+        if mode is None:
+            return response.content
+        return cast(bytes, self._as_response(operation, response, _content))
 
     async def _call_to_file(
         self,
@@ -844,12 +884,24 @@ class AsyncClient(_BaseClient, AsyncResources):
         # Built now, so that bad arguments raise at the call, not at the first await.
         prepared = self._prepare(operation, path, query, body, options)
 
-        async def fetch(request: PreparedRequest) -> AsyncPage[T]:
-            response = await self._run(self._flow(request, operation.auth, options))
+        def page(request: PreparedRequest, response: httpx.Response) -> AsyncPage[T]:
             envelope = self._parse(operation, response, self._decode(response))
             return AsyncPage(envelope, request, str(response.request.url), fetch)
 
-        return AsyncPaginator(lambda: fetch(prepared))
+        async def fetch(request: PreparedRequest) -> AsyncPage[T]:
+            return page(request, await self._run(self._flow(request, operation.auth, options)))
+
+        mode = response_mode.get()
+        if mode is None:
+            return AsyncPaginator(lambda: fetch(prepared))
+
+        async def first() -> Any:
+            flow = self._flow(prepared, operation.auth, options, mode == "stream")
+            response = await self._run(flow)
+            return self._as_response(operation, response, lambda r: page(prepared, r))
+
+        # The wrapper awaits this for the first page's response.
+        return cast("AsyncPaginator[T]", first())
 
     async def _run(self, flow: Flow) -> httpx.Response:
         try:
