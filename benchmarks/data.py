@@ -1,6 +1,7 @@
 """Deterministic test data: realistic ~2 KB patients, Spring pages of them, JWT-shaped tokens.
 
-Stdlib only: the loopback server and the parse benchmark both build their bytes from here.
+The loopback server and the parse benchmark both build their bytes from here; a page is built
+by the fake's own page builder (``welkin.testing``), so both serve what the fake serves.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import random
 import time
 import uuid
 from typing import Any
+
+from welkin.testing._pages import spring_page
 
 __all__ = ["PATIENT_COUNT", "make_patients", "make_token", "spring_page", "to_json_bytes"]
 
@@ -111,32 +114,6 @@ def make_patients(count: int = PATIENT_COUNT) -> list[dict[str, Any]]:
     """``count`` patients, the same on every call."""
     rng = random.Random(_SEED)  # noqa: S311 - reproducible test data, not cryptography
     return [_patient(rng, index) for index in range(count)]
-
-
-def spring_page(items: list[Any], page: int, size: int, total: int) -> dict[str, Any]:
-    """A Spring Data page (PAGINATION.md 3.1) holding ``items``, page ``page`` of ``size``."""
-    total_pages = -(-total // size) if size else 0
-    sort = {"sorted": False, "unsorted": True, "empty": True}
-    return {
-        "content": items,
-        "pageable": {
-            "sort": sort,
-            "pageNumber": page,
-            "pageSize": size,
-            "offset": page * size,
-            "paged": True,
-            "unpaged": False,
-        },
-        "last": page >= total_pages - 1,
-        "totalPages": total_pages,
-        "totalElements": total,
-        "first": page == 0,
-        "number": page,
-        "size": size,
-        "numberOfElements": len(items),
-        "sort": sort,
-        "empty": not items,
-    }
 
 
 def _b64(data: bytes) -> str:

@@ -35,8 +35,7 @@ def sleeps() -> list[float]:
 
 @pytest.fixture
 def client(fake: FakeWelkin, sleeps: list[float]) -> Iterator[welkin.Client]:
-    client = fake.client()
-    client._sleep = sleeps.append
+    client = fake.client(sleep=sleeps.append)
     yield client
     client.close()
     client._http.close()  # fake.client() hands the client an httpx.Client it does not own
@@ -49,10 +48,7 @@ def make_client(sleeps: list[float]) -> Iterator[Callable[..., welkin.Client]]:
     made: list[welkin.Client] = []
 
     def make(fake: FakeWelkin, clock: FakeClock | None = None, **kwargs: Any) -> welkin.Client:
-        client = fake.client(**kwargs)
-        client._sleep = sleeps.append
-        if clock is not None:
-            client._clock = clock
+        client = fake.client(sleep=sleeps.append, clock=clock, **kwargs)
         made.append(client)
         return client
 
@@ -64,11 +60,7 @@ def make_client(sleeps: list[float]) -> Iterator[Callable[..., welkin.Client]]:
 
 @pytest.fixture
 async def aclient(fake: FakeWelkin, sleeps: list[float]) -> AsyncIterator[welkin.AsyncClient]:
-    async def record(seconds: float) -> None:
-        sleeps.append(seconds)
-
-    client = fake.async_client()
-    client._sleep = record
+    client = fake.async_client(sleep=sleeps.append)
     yield client
     await client.close()
     await client._http.aclose()  # not owned by the client either

@@ -14,7 +14,7 @@ from support import FakeClock
 
 import welkin
 from welkin import AuthenticationError, ConfigurationError
-from welkin.testing import FakeWelkin, RecordedRequest
+from welkin.testing import FakeWelkin, RecordedRequest, instrument
 
 TOKEN = "token"
 PATIENTS = "GET gh/sb-demo/patients"
@@ -117,8 +117,7 @@ def test_50_threads_without_a_token_make_one_token_request(
         httpx.Client(transport=transport) as http,
         welkin.Client(**credentials(fake), http_client=http) as client,
     ):
-        client._clock = clock
-        client._sleep = sleeps.append
+        instrument(client, clock=clock, sleep=sleeps.append)
 
         def call() -> None:
             barrier.wait()

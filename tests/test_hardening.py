@@ -29,7 +29,7 @@ from welkin import (
     RateLimitError,
     WelkinError,
 )
-from welkin.testing import FakeWelkin
+from welkin.testing import FakeWelkin, instrument
 
 PID = "6801d498-26f4-4aee-961b-5daffcf193c8"
 SECRET = "s3cr3t-Value"
@@ -77,8 +77,7 @@ class Server:
             transport=httpx.MockTransport(self.handle)
         )
         client = welkin.Client("gh", "sb-demo", "api", secret, http_client=http, **kwargs)
-        client._sleep = lambda seconds: None
-        return client
+        return instrument(client, sleep=lambda seconds: None)
 
 
 # -- 1. paths that collapse or escape ---------------------------------------------------------
@@ -292,7 +291,7 @@ def test_after_a_failed_fetch_a_new_call_tries_again_after_a_short_backoff() -> 
     server = Server(token=lambda r: next(answers))
     clock = FakeClock(time.time())
     client = server.client(total=0)
-    client._clock = clock
+    instrument(client, clock=clock)
 
     with pytest.raises(WelkinError):
         client.patients.get(PID)
@@ -354,8 +353,7 @@ def test_a_deadline_bounds_retries_after_waits() -> None:
     clock = FakeClock(0.0)
     server = Server(api=lambda r: httpx.Response(503, headers={"Retry-After": "60"}))
     client = server.client()
-    client._monotonic = clock
-    client._sleep = clock.advance
+    instrument(client, monotonic=clock, sleep=clock.advance)
 
     with pytest.raises(welkin.InternalServerError):
         client.patients.get(PID, deadline=100)

@@ -18,7 +18,7 @@ from welkin import (
     RateLimitError,
 )
 from welkin._retry import RetryPolicy, parse_retry_after
-from welkin.testing import FakeWelkin, RecordedRequest
+from welkin.testing import FakeWelkin, RecordedRequest, instrument
 
 
 class NoJitter(random.Random):
@@ -48,7 +48,7 @@ def api_calls(fake: FakeWelkin, method: str | None = None) -> list[RecordedReque
 def test_get_is_retried_after_503_with_exponential_backoff(
     client: welkin.Client, fake: FakeWelkin, sleeps: list[float]
 ) -> None:
-    client._rng = NoJitter()
+    instrument(client, jitter=False)
     fake.add_patient(firstName="Ada")
     fake.fail_next(503, times=2)
 
@@ -62,7 +62,7 @@ def test_get_is_retried_after_503_with_exponential_backoff(
 def test_backoff_jitter_adds_at_most_a_quarter(
     client: welkin.Client, fake: FakeWelkin, sleeps: list[float]
 ) -> None:
-    client._rng = random.Random(0)
+    instrument(client, jitter=random.Random(0))
     fake.fail_next(503, times=3)
 
     client.patients.list()
@@ -77,7 +77,7 @@ def test_backoff_jitter_adds_at_most_a_quarter(
 def test_other_transient_statuses_are_retried_for_get(
     client: welkin.Client, fake: FakeWelkin, sleeps: list[float], status: int
 ) -> None:
-    client._rng = NoJitter()
+    instrument(client, jitter=False)
     fake.fail_next(status)
 
     client.patients.list()
@@ -89,7 +89,7 @@ def test_other_transient_statuses_are_retried_for_get(
 def test_put_and_delete_are_retried(
     client: welkin.Client, fake: FakeWelkin, sleeps: list[float]
 ) -> None:
-    client._rng = NoJitter()
+    instrument(client, jitter=False)
     fake.add_user(username="ann")
     fake.fail_next(503, method="PUT")
     fake.fail_next(503, method="DELETE")
@@ -147,7 +147,7 @@ def test_total_bounds_the_number_of_retries(
     fake: FakeWelkin, make_client: Callable[..., welkin.Client], sleeps: list[float]
 ) -> None:
     client = make_client(fake, total=3)
-    client._rng = NoJitter()
+    instrument(client, jitter=False)
     fake.fail_next(503, times=100)
 
     with pytest.raises(InternalServerError) as caught:
@@ -162,7 +162,7 @@ def test_backoff_factor_scales_the_waits(
     fake: FakeWelkin, make_client: Callable[..., welkin.Client], sleeps: list[float]
 ) -> None:
     client = make_client(fake, total=2, backoff_factor=2)
-    client._rng = NoJitter()
+    instrument(client, jitter=False)
     fake.fail_next(503, times=2)
 
     client.patients.list()
@@ -185,7 +185,7 @@ def test_max_retries_zero_on_a_call_means_one_attempt(
 def test_with_options_max_retries_applies_to_the_copy_only(
     client: welkin.Client, fake: FakeWelkin, sleeps: list[float]
 ) -> None:
-    client._rng = NoJitter()
+    instrument(client, jitter=False)
     fake.fail_next(503, times=100)
 
     with pytest.raises(InternalServerError):
@@ -243,7 +243,7 @@ def test_patch_answered_503_is_not_retried(
 def test_post_that_never_connected_is_retried(
     client: welkin.Client, fake: FakeWelkin, sleeps: list[float]
 ) -> None:
-    client._rng = NoJitter()
+    instrument(client, jitter=False)
     fake.fail_next(exception=httpx.ConnectError, method="POST")
 
     patient = client.patients.create(first_name="Ada")
@@ -270,7 +270,7 @@ def test_post_that_timed_out_reading_is_not_retried(
 def test_get_that_timed_out_reading_is_retried(
     client: welkin.Client, fake: FakeWelkin, sleeps: list[float]
 ) -> None:
-    client._rng = NoJitter()
+    instrument(client, jitter=False)
     fake.fail_next(exception=httpx.ReadTimeout)
 
     client.patients.list()
@@ -283,7 +283,7 @@ def test_connection_failing_every_time_raises_after_all_retries(
     fake: FakeWelkin, make_client: Callable[..., welkin.Client], sleeps: list[float]
 ) -> None:
     client = make_client(fake, total=2)
-    client._rng = NoJitter()
+    instrument(client, jitter=False)
     fake.fail_next(exception=httpx.ConnectError, times=100)
 
     with pytest.raises(APIConnectionError) as caught:
@@ -301,7 +301,7 @@ def test_connection_failing_every_time_raises_after_all_retries(
 async def test_async_get_is_retried_after_503(
     aclient: welkin.AsyncClient, fake: FakeWelkin, sleeps: list[float]
 ) -> None:
-    aclient._rng = NoJitter()
+    instrument(aclient, jitter=False)
     fake.add_patient(firstName="Ada")
     fake.fail_next(503, times=2)
 

@@ -94,7 +94,7 @@ class Param:
             # A dot segment collapses the URL onto another resource (".." in a username
             # would DELETE /{tenant}/admin); no Welkin id or name is one.
             raise InvalidArgumentError(self.name, f"must not be {encoded!r}")
-        return quote(encoded, safe="")
+        return encoded if _UNRESERVED.fullmatch(encoded) else quote(encoded, safe="")
 
 
 def _type_error(expected: str, value: Any) -> TypeError:

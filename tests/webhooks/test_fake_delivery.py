@@ -500,8 +500,7 @@ def test_the_events_time_is_the_fakes_clock() -> None:
     patient = fake.add_patient(firstName="Ada")
     receiver = Receiver()
     fake.add_webhook(transport=receiver.transport)
-    with fake.client() as client:
-        client._clock = clock
+    with fake.client(clock=clock) as client:
         client.patients.update(patient["id"], first_name="Augusta")
     [body] = receiver.bodies()
     assert body["initiatedBy"]["initiatedTime"] == "2023-11-14T22:13:20.000Z"

@@ -1,5 +1,7 @@
-"""Offline fake Welkin API for tests."""
+"""Offline fake Welkin API for tests, and hooks that make a client's waits and clocks
+deterministic."""
 
 from welkin.testing._fake import FakeWelkin, RecordedRequest
+from welkin.testing._hooks import FakeClock, instrument
 
-__all__ = ["FakeWelkin", "RecordedRequest"]
+__all__ = ["FakeWelkin", "RecordedRequest", "FakeClock", "instrument"]

@@ -27,11 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._generic import normalise_path
+from ._routes import match, normalise_path
+from ._wire import iso
 
 if TYPE_CHECKING:
     from ._fake import RecordedRequest
-    from ._generic import GenericStore
+    from ._store import Store
 
 __all__ = ["FakeWebhooks", "RegisteredWebhook"]
 
@@ -102,7 +103,7 @@ class FakeWebhooks:
         _lock: threading.Lock
         _clock: Callable[[], float]
         _client_user_id: str
-        _generic: GenericStore
+        _store: Store
         _webhooks: list[RegisteredWebhook]
 
         def _new_id(self) -> str: ...
@@ -211,10 +212,10 @@ class FakeWebhooks:
                 "receiver": {"clientType": "PATIENT", "id": patient_id},
                 "message": message,
                 "externalId": self._new_id(),
-                "createdAt": _iso(self._clock()),
+                "createdAt": iso(self._clock()),
             }
             patient_path = f"{self.tenant}/{self.instance}/patients/{patient_id}"
-            chat = self._generic.collections.setdefault(f"{patient_path}/chat", {})
+            chat = self._store.collections.setdefault(f"{patient_path}/chat", {})
             chat[self._new_id()] = stored
             body = {
                 "patientId": patient_id,
@@ -238,9 +239,7 @@ class FakeWebhooks:
         """The notifications an answered request sends (under the fake's lock)."""
         if not self._webhooks or not 200 <= response.status_code < 300:
             return []
-        route, params, _ = self._generic.match(
-            request.method, normalise_path(request.path), request.query
-        )
+        route, params, _ = match(request.method, normalise_path(request.path), request.query)
         if route is None or route.operation.id not in _EVENTS:
             return []
         entity, subtype = _EVENTS[route.operation.id]
@@ -265,7 +264,7 @@ class FakeWebhooks:
                     "initiatedByName": self.api_client,
                     "initiatedByObjectId": self.api_client,
                     "initiatedByObjectType": "API_CLIENT",
-                    "initiatedTime": _iso(now),
+                    "initiatedTime": iso(now),
                 },
             }
             for webhook in self._webhooks:
@@ -343,7 +342,7 @@ class FakeWebhooks:
                 with self._lock:
                     entry: JSONObject = {
                         "id": self._new_id(),
-                        "sentAt": _iso(self._clock()),
+                        "sentAt": iso(self._clock()),
                         "eventEntity": note.entity,
                         "eventSubtype": note.subtype,
                         "patientId": note.patient_id,
@@ -471,8 +470,3 @@ def _check_loopback(url: str) -> None:
             "FakeWelkin delivers webhooks only to loopback addresses (127.0.0.1, ::1, "
             f"localhost) or an in-process app, not to {host!r}"
         )
-
-
-def _iso(timestamp: float) -> str:
-    seconds, millis = divmod(round(timestamp * 1000), 1000)
-    return f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(seconds))}.{millis:03d}Z"
