@@ -40,6 +40,20 @@ PARAM_TYPES = {
     "version": 'Literal["current", "draft"] | int',
 }
 JSON_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+# The responses a method can return through ``client.with_raw_response`` and
+# ``client.with_streaming_response``: the wrapper functions' infix, the classes' suffix.
+WRAPPER_KINDS = {"raw": "WithRawResponse", "streamed": "WithStreamingResponse"}
+# What the methods of each kind's classes return, and how a call reads, by (kind, async).
+RESPONSE_DOCS = {
+    "raw": "each method returning its raw response",
+    "streamed": "each method returning a context manager over its response, read on demand",
+}
+RESPONSE_EXAMPLES = {
+    ("raw", False): "``client.with_raw_response.{call}.parse()``",
+    ("raw", True): "``await (await client.with_raw_response.{call}).parse()``",
+    ("streamed", False): "``with client.with_streaming_response.{call} as response``",
+    ("streamed", True): "``async with client.with_streaming_response.{call} as response``",
+}
 
 
 def header(sources: list[str], template: str) -> str:
@@ -216,9 +230,23 @@ class MethodView:
         ]
 
     @property
+    def wrapped(self) -> bool:
+        """Whether the raw and streamed response classes offer it: not a ``_to`` twin, which
+        writes to a file and returns the number of bytes written (no response to give)."""
+        return not self.streams
+
+    def wrapper(self, kind: str, is_async: bool) -> str:
+        """The function of ``welkin._response`` that makes it return its ``kind`` ("raw" or
+        "streamed") response: ``to_raw_response_wrapper``, ``async_page_to_...`` (a page)."""
+        prefix = ("async_" if self.awaited else "async_page_") if is_async else ""
+        return f"{prefix}to_{kind}_response_wrapper"
+
+    @property
     def names(self) -> set[str]:
         """The names the method refers to, but for its resource module's own."""
         found = {"RequestOptions", f"{self.ops_module}_ops"}
+        if self.wrapped:
+            found |= {self.wrapper(k, a) for k in WRAPPER_KINDS for a in (False, True)}
         if self.body_fields:
             found.add("drop_not_given")
         for text in (self.sync_return, self.async_return):
@@ -250,12 +278,60 @@ class ResourceView:
         return self.path[-1]
 
     @property
-    def contents(self) -> str:
-        """What the resource offers: ``list, get; sub-resources: comments``."""
-        parts = [", ".join(m.name for m in self.methods)] if self.methods else []
+    def class_names(self) -> list[str]:
+        """The resource's classes: sync, async, and their raw and streamed response twins."""
+        return [
+            f"{prefix}{self.class_name}{suffix}"
+            for prefix in ("", "Async")
+            for suffix in ("", *WRAPPER_KINDS.values())
+        ]
+
+    @property
+    def wrapped_methods(self) -> list[MethodView]:
+        return [m for m in self.methods if m.wrapped]
+
+    @property
+    def left_out(self) -> str:
+        """What the response classes' docstring says of the methods they do not offer."""
+        return " ".join(
+            f"``{m.name}`` is left out, as it writes to a file: stream"
+            f" ``{m.name.removesuffix('_to')}`` instead."
+            for m in self.methods
+            if not m.wrapped
+        )
+
+    def _offers(self, methods: list[MethodView]) -> str:
+        parts = [", ".join(m.name for m in methods)] if methods else []
         if self.children:
             parts.append("sub-resources: " + ", ".join(c.attribute for c in self.children))
         return "; ".join(parts)
+
+    @property
+    def contents(self) -> str:
+        """What the resource offers: ``list, get; sub-resources: comments``."""
+        return self._offers(self.methods)
+
+    @property
+    def wrapped_contents(self) -> str:
+        """What its raw and streamed response classes offer."""
+        return self._offers(self.wrapped_methods)
+
+    @property
+    def example(self) -> str:
+        """A call to show in a docstring: ``patients.get(patient_id)``, or, for a resource
+        with sub-resources only, a call of its first."""
+        methods = self.wrapped_methods
+        if not methods:
+            return self.children[0].example
+        names = [m.name for m in methods]
+        chosen = next((methods[names.index(n)] for n in _EXAMPLE_ORDER if n in names), methods[0])
+        arguments = ", ".join(a.name for a in chosen.positional)
+        return f"{'.'.join(self.path)}.{chosen.name}({arguments})"
+
+    def response_usage(self, kind: str, is_async: bool) -> str:
+        """``each method returning its raw response: ``client.with_raw_response...``."""
+        example = RESPONSE_EXAMPLES[kind, is_async].format(call=self.example)
+        return f"{RESPONSE_DOCS[kind]}: {example}."
 
 
 def flat_properties(spec: Spec, model: str) -> tuple[dict[str, Any], set[str]]:
@@ -528,8 +604,8 @@ class Renderer:
             foreign: dict[str, list[str]] = {}  # module: resource classes
             for child in (child for node in owned for child in node.children):
                 if child.module != module:
-                    names = [f"Async{child.class_name}", child.class_name]
-                    foreign[child.module] = sorted([*foreign.get(child.module, []), *names])
+                    classes = [*foreign.get(child.module, []), *child.class_names]
+                    foreign[child.module] = sorted(classes)
             names = {n for node in owned for m in node.methods for n in m.names}
             op_modules = sorted({m.ops_module for node in owned for m in node.methods})
             out[f"resources/{module}.py"] = self._render(
@@ -542,19 +618,22 @@ class Renderer:
                 model_imports=self.model_imports(names & self.model_names),
                 foreign=sorted(foreign.items()),
                 nested=any(node.children for node in owned),
+                wrapper_kinds=WRAPPER_KINDS,
             )
         out["operations/__init__.py"] = self._render(
             "operations_init.py.jinja", all_files, areas=areas_with_ops
         )
         root_imports: dict[str, list[str]] = {}  # module: resource classes
         for root in top:
-            names = [f"Async{root.class_name}", root.class_name]
-            root_imports[root.module] = sorted([*root_imports.get(root.module, []), *names])
+            classes = [*root_imports.get(root.module, []), *root.class_names]
+            root_imports[root.module] = sorted(classes)
         out["resources/__init__.py"] = self._render(
             "resources_init.py.jinja",
             all_files,
             roots=[(root.module, root) for root in top],
             root_imports=sorted(root_imports.items()),
+            wrapper_kinds=WRAPPER_KINDS,
+            response_docs=RESPONSE_DOCS,
         )
         return out
 
@@ -578,6 +657,11 @@ IMPORTED_FROM = {
     "SyncPage": ".._pagination",
     "AsyncAPIResource": ".._resource",
     "SyncAPIResource": ".._resource",
+    **{
+        f"{prefix}to_{kind}_response_wrapper": ".._response"
+        for prefix in ("", "async_", "async_page_")
+        for kind in WRAPPER_KINDS
+    },
     "NOT_GIVEN": ".._types",
     "NotGiven": ".._types",
     "RequestOptions": ".._types",

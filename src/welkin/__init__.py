@@ -31,6 +31,7 @@ from ._exceptions import (
     WelkinError,
 )
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage
+from ._response import APIResponse, AsyncAPIResponse
 from ._types import NOT_GIVEN, NotGiven, RequestOptions
 from ._version import __version__
 
@@ -61,9 +62,11 @@ __all__ = [
     "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
+    "APIResponse",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncAPIResponse",
     "AsyncClient",
     "AsyncPage",
     "AsyncPaginator",

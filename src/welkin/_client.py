@@ -15,7 +15,7 @@ import os
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from functools import cached_property
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import httpx
@@ -54,10 +54,16 @@ from ._pagination import AsyncPage, AsyncPaginator, SyncPage
 from ._response import APIResponse, AsyncAPIResponse, response_mode
 from ._retry import RetryPolicy
 from ._types import DEFAULT_OPTIONS, NOT_GIVEN, NotGiven, RequestOptions, Timeout
-from .resources import AsyncResources, SyncResources
+from .resources import AsyncResources, SyncResources, cached_resource
 
 if TYPE_CHECKING:
     from ._envelopes import Envelope
+    from .resources import (
+        AsyncResourcesWithRawResponse,
+        AsyncResourcesWithStreamingResponse,
+        SyncResourcesWithRawResponse,
+        SyncResourcesWithStreamingResponse,
+    )
     from .tokens import TokenStore
     from .types.auth import TokenResponse
     from .webhooks import AsyncWebhooks, Webhooks
@@ -345,6 +351,9 @@ class _BaseClient(RequestFlow):
     ) -> Any:
         """What a call made through ``with_raw_response`` or ``with_streaming_response``
         returns: the response and how to parse it."""
+        if response.is_closed and not hasattr(response, "_elapsed"):
+            # A body the transport had read already (httpx.MockTransport): nothing to time.
+            response.elapsed = timedelta(0)
         wrapper = APIResponse if isinstance(self, Client) else AsyncAPIResponse
         return wrapper(response, parse, operation=operation.id)
 
@@ -373,13 +382,34 @@ class _BaseClient(RequestFlow):
 
 
 class Client(_BaseClient, SyncResources, LegacyClient):
-    """Synchronous Welkin client.
+    """Synchronous Welkin client: ``client.patients.get(id)``, and the old package's API.
 
-    ``Client(tenant, instance, api_client, secret_key)``; any credential left out is read
-    from ``WELKIN_TENANT``, ``WELKIN_INSTANCE``, ``WELKIN_API_CLIENT`` or ``WELKIN_SECRET``
-    (and the base URL from ``WELKIN_BASE_URL``; or ``environment="stg"`` / ``WELKIN_ENVIRONMENT``
-    for Welkin's staging host). ``total`` is the number of retries and
-    ``backoff_factor`` scales the exponential wait between them.
+    ``with Client() as client: ...`` reads every credential left out from the environment.
+
+    Args:
+        tenant: Your tenant's name (``WELKIN_TENANT``).
+        instance: The instance (environment) within the tenant (``WELKIN_INSTANCE``).
+        api_client: The API client's name (``WELKIN_API_CLIENT``).
+        secret_key: The API client's secret (``WELKIN_SECRET``); never shown in a repr,
+            log line or exception.
+        timeout: Seconds for each attempt (connect, read, write, pool), or an
+            ``httpx.Timeout``; None: no limit.
+        total: The old package's name for ``max_retries`` (positional in 0.1.x).
+        backoff_factor: Scales the wait before retry n: ``backoff_factor * 2 ** (n - 1)``
+            seconds plus up to 25% jitter, at most 30 s; a ``Retry-After`` header wins.
+        max_retries: Retries of a failed attempt (429, 5xx, connection errors; only for
+            requests that cannot act twice). Default 5.
+        base_url: The API's root URL (``WELKIN_BASE_URL``); default Welkin's live host.
+        environment: ``"live"`` or ``"stg"`` (``WELKIN_ENVIRONMENT``), instead of base_url.
+        http_client: An ``httpx.Client`` to send with (proxies, certificates, event hooks);
+            the client does not close it.
+        default_headers: Headers added to every request.
+        deadline: Seconds a whole call may take, token fetch, retries and waits included
+            (default 60); None: no limit.
+        token_store: Where tokens are shared between processes (``welkin.tokens``;
+            ``WELKIN_TOKEN_STORE``); default: within this process only.
+        strict: Raise on a response field that does not fit its type, instead of keeping
+            the value as sent (with a warning).
     """
 
     _http: httpx.Client
@@ -465,7 +495,24 @@ class Client(_BaseClient, SyncResources, LegacyClient):
 
     copy = with_options
 
-    @cached_property
+    @cached_resource
+    def with_raw_response(self) -> SyncResourcesWithRawResponse:
+        """Every method, returning its response (status, headers, ``parse()`` for the result):
+        ``client.with_raw_response.patients.get(id)``."""
+        from .resources import SyncResourcesWithRawResponse
+
+        return SyncResourcesWithRawResponse(self)
+
+    @cached_resource
+    def with_streaming_response(self) -> SyncResourcesWithStreamingResponse:
+        """Every method, as a context manager over its response, read only on demand:
+        ``with client.with_streaming_response.exports.records(...) as response:``, then
+        ``for chunk in response.iter_bytes(): ...``."""
+        from .resources import SyncResourcesWithStreamingResponse
+
+        return SyncResourcesWithStreamingResponse(self)
+
+    @cached_resource
     def webhooks(self) -> Webhooks:
         """What to do with a received webhook event: ``client.webhooks.resolve(event)``."""
         from .webhooks import Webhooks
@@ -616,6 +663,7 @@ class Client(_BaseClient, SyncResources, LegacyClient):
         return None
 
     def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
+        started = self._monotonic()
         try:
             response = self._http.send(
                 step.request,
@@ -637,6 +685,10 @@ class Client(_BaseClient, SyncResources, LegacyClient):
                     raise _late(step)
                 chunks.append(chunk)
             response._content = b"".join(chunks)
+            if response.is_closed and not hasattr(response, "_elapsed"):
+                # A transport that answered with a body already read (httpx.MockTransport)
+                # never gets its time set by httpx.
+                response.elapsed = timedelta(seconds=now() - started)
         except httpx.TransportError as error:
             return error
         finally:
@@ -688,7 +740,16 @@ class Client(_BaseClient, SyncResources, LegacyClient):
 
 
 class AsyncClient(_BaseClient, AsyncResources):
-    """Asynchronous Welkin client; the same arguments and behaviour as ``Client``."""
+    """Asynchronous Welkin client: ``await client.patients.get(id)``.
+
+    The same arguments and behaviour as ``Client`` (``http_client`` is an
+    ``httpx.AsyncClient``), and:
+
+    Args:
+        max_concurrency: The most requests in flight at once; the others wait in the client.
+            Default None: no cap (the client's own connections are small pools side by side,
+            which keeps high concurrency cheap).
+    """
 
     _http: httpx.AsyncClient
 
@@ -786,7 +847,24 @@ class AsyncClient(_BaseClient, AsyncResources):
 
     copy = with_options
 
-    @cached_property
+    @cached_resource
+    def with_raw_response(self) -> AsyncResourcesWithRawResponse:
+        """Every method, returning its response (status, headers, ``parse()`` for the result):
+        ``await client.with_raw_response.patients.get(id)``."""
+        from .resources import AsyncResourcesWithRawResponse
+
+        return AsyncResourcesWithRawResponse(self)
+
+    @cached_resource
+    def with_streaming_response(self) -> AsyncResourcesWithStreamingResponse:
+        """Every method, as a context manager over its response, read only on demand:
+        ``async with client.with_streaming_response.exports.records(...) as response:``,
+        then ``async for chunk in response.iter_bytes(): ...``."""
+        from .resources import AsyncResourcesWithStreamingResponse
+
+        return AsyncResourcesWithStreamingResponse(self)
+
+    @cached_resource
     def webhooks(self) -> AsyncWebhooks:
         """What to do with a received webhook event: ``await client.webhooks.resolve(event)``."""
         from .webhooks import AsyncWebhooks
@@ -935,6 +1013,7 @@ class AsyncClient(_BaseClient, AsyncResources):
             return await self._exchange(step)
 
     async def _exchange(self, step: Send) -> httpx.Response | httpx.TransportError:
+        started = self._monotonic()
         try:
             response = await self._http.send(
                 step.request,
@@ -955,6 +1034,10 @@ class AsyncClient(_BaseClient, AsyncResources):
                     raise _late(step)
                 chunks.append(chunk)
             response._content = b"".join(chunks)
+            if response.is_closed and not hasattr(response, "_elapsed"):
+                # A transport that answered with a body already read (httpx.MockTransport)
+                # never gets its time set by httpx.
+                response.elapsed = timedelta(seconds=now() - started)
         except httpx.TransportError as error:
             return error
         finally:

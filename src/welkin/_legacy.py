@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import json as jsonlib
 from collections.abc import Iterable, Mapping
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from ._config import check_base_url
 from ._exceptions import APIStatusError, InvalidArgumentError
 from ._operation import PreparedRequest
 from ._serialization import check_path
+from .resources import cached_resource
 from .util import clean_data, clean_request_params
 
 if TYPE_CHECKING:
@@ -40,24 +40,71 @@ _POSITIONAL = ("params", "data", "headers", "cookies", "files", "auth", "timeout
 _SUPPORTED = frozenset({"params", "data", "json", "files", "headers", "timeout"})
 
 
-class OldClass(Generic[T]):
-    """``client.Patient``: the old class, bound to the client on first access
-    (``Client.Patient``, on the class, is the old class itself)."""
+#: The old client's classes, in its order (``welkin.models.__all__``; a test checks the two
+#: lists agree).
+OLD_CLASSES = (
+    "Assessment",
+    "AssessmentRecord",
+    "AssessmentRecordAnswers",
+    "AssessmentRecords",
+    "Assessments",
+    "CalendarEvent",
+    "CalendarEvents",
+    "CarePlan",
+    "CarePlanOverview",
+    "CDT",
+    "CDTRecordsExport",
+    "CDTs",
+    "Chat",
+    "Chats",
+    "Contact",
+    "DataAudit",
+    "DataAudits",
+    "DocumentSummaries",
+    "DocumentSummary",
+    "DocumentSummaryFile",
+    "DocumentSummaryFiles",
+    "Email",
+    "Emails",
+    "Encounter",
+    "EncounterDisposition",
+    "Encounters",
+    "Formation",
+    "Patient",
+    "PatientProgram",
+    "PatientPrograms",
+    "Patients",
+    "PDT",
+    "ProgramPhase",
+    "ProgramPhases",
+    "Schedules",
+    "SearchChats",
+    "SMS",
+    "SMSes",
+    "Task",
+    "Tasks",
+    "User",
+    "Users",
+    "WebhookAudit",
+    "WebhookAudits",
+    "WorkHours",
+)
 
-    def __init__(self, name: str) -> None:
-        self.name = name
 
-    def __get__(self, client: Any, owner: type | None = None) -> T:
-        import welkin.models  # here: the old classes load when first asked for
+def _old_class(name: str) -> type:
+    import welkin.models  # here: the old classes load when first asked for
 
-        cls = getattr(welkin.models, self.name)
-        if client is None:
-            return cast("T", cls)
-        from .models.base import bind
+    cls: type = getattr(welkin.models, name)
+    return cls
 
-        bound = bind(cls, client)
-        client.__dict__[self.name] = bound  # later reads skip the descriptor
-        return cast("T", bound)
+
+class _LegacyType(type):
+    """``Client.Patient`` on the class: the old class itself, as in the old package."""
+
+    def __getattr__(cls, name: str) -> Any:
+        if name in OLD_CLASSES:
+            return _old_class(name)
+        raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
 
 
 def encode_params(params: Any) -> str:
@@ -115,61 +162,71 @@ def _content(response: httpx.Response) -> Any:
         return response.content  # a file, or whatever else is not JSON
 
 
-class LegacyClient:
+class LegacyClient(metaclass=_LegacyType):
     """Mixed into ``Client``: the old ``Client``'s methods and attributes, and its classes
     in its order (``welkin.models.__all__``; a test checks the two lists agree)."""
 
-    Assessment: OldClass[type[_old.Assessment]] = OldClass("Assessment")
-    AssessmentRecord: OldClass[type[_old.AssessmentRecord]] = OldClass("AssessmentRecord")
-    AssessmentRecordAnswers: OldClass[type[_old.AssessmentRecordAnswers]] = OldClass(
-        "AssessmentRecordAnswers"
-    )
-    AssessmentRecords: OldClass[type[_old.AssessmentRecords]] = OldClass("AssessmentRecords")
-    Assessments: OldClass[type[_old.Assessments]] = OldClass("Assessments")
-    CalendarEvent: OldClass[type[_old.CalendarEvent]] = OldClass("CalendarEvent")
-    CalendarEvents: OldClass[type[_old.CalendarEvents]] = OldClass("CalendarEvents")
-    CarePlan: OldClass[type[_old.CarePlan]] = OldClass("CarePlan")
-    CarePlanOverview: OldClass[type[_old.CarePlanOverview]] = OldClass("CarePlanOverview")
-    CDT: OldClass[type[_old.CDT]] = OldClass("CDT")
-    CDTRecordsExport: OldClass[type[_old.CDTRecordsExport]] = OldClass("CDTRecordsExport")
-    CDTs: OldClass[type[_old.CDTs]] = OldClass("CDTs")
-    Chat: OldClass[type[_old.Chat]] = OldClass("Chat")
-    Chats: OldClass[type[_old.Chats]] = OldClass("Chats")
-    Contact: OldClass[type[_old.Contact]] = OldClass("Contact")
-    DataAudit: OldClass[type[_old.DataAudit]] = OldClass("DataAudit")
-    DataAudits: OldClass[type[_old.DataAudits]] = OldClass("DataAudits")
-    DocumentSummaries: OldClass[type[_old.DocumentSummaries]] = OldClass("DocumentSummaries")
-    DocumentSummary: OldClass[type[_old.DocumentSummary]] = OldClass("DocumentSummary")
-    DocumentSummaryFile: OldClass[type[_old.DocumentSummaryFile]] = OldClass("DocumentSummaryFile")
-    DocumentSummaryFiles: OldClass[type[_old.DocumentSummaryFiles]] = OldClass(
-        "DocumentSummaryFiles"
-    )
-    Email: OldClass[type[_old.Email]] = OldClass("Email")
-    Emails: OldClass[type[_old.Emails]] = OldClass("Emails")
-    Encounter: OldClass[type[_old.Encounter]] = OldClass("Encounter")
-    EncounterDisposition: OldClass[type[_old.EncounterDisposition]] = OldClass(
-        "EncounterDisposition"
-    )
-    Encounters: OldClass[type[_old.Encounters]] = OldClass("Encounters")
-    Formation: OldClass[type[_old.Formation]] = OldClass("Formation")
-    Patient: OldClass[type[_old.Patient]] = OldClass("Patient")
-    PatientProgram: OldClass[type[_old.PatientProgram]] = OldClass("PatientProgram")
-    PatientPrograms: OldClass[type[_old.PatientPrograms]] = OldClass("PatientPrograms")
-    Patients: OldClass[type[_old.Patients]] = OldClass("Patients")
-    PDT: OldClass[type[_old.PDT]] = OldClass("PDT")
-    ProgramPhase: OldClass[type[_old.ProgramPhase]] = OldClass("ProgramPhase")
-    ProgramPhases: OldClass[type[_old.ProgramPhases]] = OldClass("ProgramPhases")
-    Schedules: OldClass[type[_old.Schedules]] = OldClass("Schedules")
-    SearchChats: OldClass[type[_old.SearchChats]] = OldClass("SearchChats")
-    SMS: OldClass[type[_old.SMS]] = OldClass("SMS")
-    SMSes: OldClass[type[_old.SMSes]] = OldClass("SMSes")
-    Task: OldClass[type[_old.Task]] = OldClass("Task")
-    Tasks: OldClass[type[_old.Tasks]] = OldClass("Tasks")
-    User: OldClass[type[_old.User]] = OldClass("User")
-    Users: OldClass[type[_old.Users]] = OldClass("Users")
-    WebhookAudit: OldClass[type[_old.WebhookAudit]] = OldClass("WebhookAudit")
-    WebhookAudits: OldClass[type[_old.WebhookAudits]] = OldClass("WebhookAudits")
-    WorkHours: OldClass[type[_old.WorkHours]] = OldClass("WorkHours")
+    # The old classes (``client.Patient``...), found by ``__getattr__`` below and by the
+    # metaclass on the class itself: as attributes they would fill ``help(Client)``. Type
+    # checkers and IDEs see them here.
+    if TYPE_CHECKING:
+        Assessment: type[_old.Assessment]
+        AssessmentRecord: type[_old.AssessmentRecord]
+        AssessmentRecordAnswers: type[_old.AssessmentRecordAnswers]
+        AssessmentRecords: type[_old.AssessmentRecords]
+        Assessments: type[_old.Assessments]
+        CalendarEvent: type[_old.CalendarEvent]
+        CalendarEvents: type[_old.CalendarEvents]
+        CarePlan: type[_old.CarePlan]
+        CarePlanOverview: type[_old.CarePlanOverview]
+        CDT: type[_old.CDT]
+        CDTRecordsExport: type[_old.CDTRecordsExport]
+        CDTs: type[_old.CDTs]
+        Chat: type[_old.Chat]
+        Chats: type[_old.Chats]
+        Contact: type[_old.Contact]
+        DataAudit: type[_old.DataAudit]
+        DataAudits: type[_old.DataAudits]
+        DocumentSummaries: type[_old.DocumentSummaries]
+        DocumentSummary: type[_old.DocumentSummary]
+        DocumentSummaryFile: type[_old.DocumentSummaryFile]
+        DocumentSummaryFiles: type[_old.DocumentSummaryFiles]
+        Email: type[_old.Email]
+        Emails: type[_old.Emails]
+        Encounter: type[_old.Encounter]
+        EncounterDisposition: type[_old.EncounterDisposition]
+        Encounters: type[_old.Encounters]
+        Formation: type[_old.Formation]
+        Patient: type[_old.Patient]
+        PatientProgram: type[_old.PatientProgram]
+        PatientPrograms: type[_old.PatientPrograms]
+        Patients: type[_old.Patients]
+        PDT: type[_old.PDT]
+        ProgramPhase: type[_old.ProgramPhase]
+        ProgramPhases: type[_old.ProgramPhases]
+        Schedules: type[_old.Schedules]
+        SearchChats: type[_old.SearchChats]
+        SMS: type[_old.SMS]
+        SMSes: type[_old.SMSes]
+        Task: type[_old.Task]
+        Tasks: type[_old.Tasks]
+        User: type[_old.User]
+        Users: type[_old.Users]
+        WebhookAudit: type[_old.WebhookAudit]
+        WebhookAudits: type[_old.WebhookAudits]
+        WorkHours: type[_old.WorkHours]
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in OLD_CLASSES:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        from .models.base import bind
+
+        bound = bind(_old_class(name), cast("Client", self))
+        self.__dict__[name] = bound  # later reads find it at once
+        return bound
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *OLD_CLASSES})
 
     # -- attributes ---------------------------------------------------------------------
 
@@ -186,8 +243,8 @@ class LegacyClient:
             raise InvalidArgumentError("host", f"must end with /{tenant}/, got {value!r}")
         self._set_base_url(check_base_url(root[: -len(tenant) - 1]))
 
-    @cached_property
-    def auth(self: Client) -> WelkinAuth:  # type: ignore[misc]
+    @cached_resource
+    def auth(self: Client) -> WelkinAuth:
         """The old ``WelkinAuth``: ``auth.token``, ``auth.refresh_token()``, ``auth(request)``."""
         from .authentication import WelkinAuth
 

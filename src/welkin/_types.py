@@ -58,5 +58,18 @@ class RequestOptions:
         self.extra_query = extra_query
         self.extra_body = extra_body
 
+    def __repr__(self) -> str:
+        given = [
+            f"{name}={getattr(self, name)!r}"
+            for name in ("timeout", "max_retries", "deadline")
+            if not isinstance(getattr(self, name), NotGiven)
+        ]
+        # Header values and extra fields can be credentials or patient data: names only.
+        for name in ("extra_headers", "extra_query", "extra_body"):
+            value = getattr(self, name)
+            if value is not None:
+                given.append(f"{name}=<{', '.join(map(str, value))}>")
+        return f"RequestOptions({', '.join(given)})"
+
 
 DEFAULT_OPTIONS: Final = RequestOptions()

@@ -209,3 +209,47 @@ def test_one_ruff_run_formats_every_file_as_committed(
     }
     # Byte for byte what an earlier run wrote: the output does not depend on the run.
     assert formatted == committed
+
+
+# -- raw and streamed responses -----------------------------------------------------------------
+
+RESPONSE_SUFFIXES = ("WithRawResponse", "WithStreamingResponse")
+
+
+def test_each_resource_class_has_raw_and_streamed_twins_offering_what_it_offers() -> None:
+    client, aclient = (
+        welkin.Client("t", "i", "api", "secret"),
+        welkin.AsyncClient("t", "i", "a", "s"),
+    )
+    for cls in RESOURCE_CLASSES:
+        resource = cls(client if issubclass(cls, SyncAPIResource) else aclient)
+        module = importlib.import_module(cls.__module__)
+        members = vars(cls).items()
+        methods = {n for n, m in members if inspect.isfunction(m) and not n.startswith("_")}
+        # All but the ``_to`` twins of downloads, which write to a file.
+        to_file = {n for n in methods if n.endswith("_to") and n.removesuffix("_to") in methods}
+        children = {n for n, value in members if isinstance(value, cached_resource)}
+        for suffix in RESPONSE_SUFFIXES:
+            twin = getattr(module, f"{cls.__name__}{suffix}")
+            assert twin.__name__ in module.__all__
+            wrapped = twin(resource)
+            offered = {n for n in vars(wrapped) if not n.startswith("_")}
+            assert offered == methods - to_file
+            for name in offered:
+                assert getattr(wrapped, name).__wrapped__ == getattr(resource, name)
+            assert {n for n, v in vars(twin).items() if isinstance(v, cached_resource)} == children
+            for name in children:
+                child = getattr(wrapped, name)
+                assert type(child).__name__ == f"{type(getattr(resource, name)).__name__}{suffix}"
+                assert child._resource is getattr(resource, name)
+
+
+def test_help_on_a_response_class_lists_its_sub_resources() -> None:
+    from welkin.resources import SyncResourcesWithRawResponse
+    from welkin.resources.patients import PatientsWithStreamingResponse
+
+    text = pydoc.render_doc(SyncResourcesWithRawResponse, renderer=pydoc.plaintext)
+    assert re.search(r"\|  patients\n \|      PatientsWithRawResponse: list, filter, get,", text)
+    text = pydoc.render_doc(PatientsWithStreamingResponse, renderer=pydoc.plaintext)
+    assert "client.with_streaming_response.patients.list() as response" in text
+    assert re.search(r"\|  encounters\n \|      PatientsEncountersWithStreamingResponse: ", text)

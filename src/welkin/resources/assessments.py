@@ -13,6 +13,14 @@ from uuid import UUID
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import assessments as assessments_ops
 from ..types.assessments import (
@@ -28,9 +36,17 @@ from ..types.common import CdtDefinition
 
 __all__ = [
     "FormationsAssessments",
+    "FormationsAssessmentsWithRawResponse",
+    "FormationsAssessmentsWithStreamingResponse",
     "AsyncFormationsAssessments",
+    "AsyncFormationsAssessmentsWithRawResponse",
+    "AsyncFormationsAssessmentsWithStreamingResponse",
     "PatientsAssessmentRecords",
+    "PatientsAssessmentRecordsWithRawResponse",
+    "PatientsAssessmentRecordsWithStreamingResponse",
     "AsyncPatientsAssessmentRecords",
+    "AsyncPatientsAssessmentRecordsWithRawResponse",
+    "AsyncPatientsAssessmentRecordsWithStreamingResponse",
 ]
 
 
@@ -281,6 +297,34 @@ class FormationsAssessments(SyncAPIResource):
         )
 
 
+class FormationsAssessmentsWithRawResponse:
+    """FormationsAssessments, each method returning its raw response:
+    ``client.with_raw_response.formations.assessments.list().parse()``."""
+
+    def __init__(self, resource: FormationsAssessments) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.get_cdt = to_raw_response_wrapper(resource.get_cdt)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.replace = to_raw_response_wrapper(resource.replace)
+        self.delete = to_raw_response_wrapper(resource.delete)
+
+
+class FormationsAssessmentsWithStreamingResponse:
+    """FormationsAssessments, each method returning a context manager over its response, read on
+    demand: ``with client.with_streaming_response.formations.assessments.list() as response``."""
+
+    def __init__(self, resource: FormationsAssessments) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.get_cdt = to_streamed_response_wrapper(resource.get_cdt)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+
 class AsyncFormationsAssessments(AsyncAPIResource):
     """``client.formations.assessments`` of ``AsyncClient``."""
 
@@ -528,6 +572,35 @@ class AsyncFormationsAssessments(AsyncAPIResource):
         )
 
 
+class AsyncFormationsAssessmentsWithRawResponse:
+    """AsyncFormationsAssessments, each method returning its raw response: ``await (await
+    client.with_raw_response.formations.assessments.list()).parse()``."""
+
+    def __init__(self, resource: AsyncFormationsAssessments) -> None:
+        self._resource = resource
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.get_cdt = async_to_raw_response_wrapper(resource.get_cdt)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.replace = async_to_raw_response_wrapper(resource.replace)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
+class AsyncFormationsAssessmentsWithStreamingResponse:
+    """AsyncFormationsAssessments, each method returning a context manager over its response, read
+    on demand: ``async with client.with_streaming_response.formations.assessments.list() as
+    response``."""
+
+    def __init__(self, resource: AsyncFormationsAssessments) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.get_cdt = async_to_streamed_response_wrapper(resource.get_cdt)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+
+
 class PatientsAssessmentRecords(SyncAPIResource):
     """``client.patients.assessment_records``."""
 
@@ -769,6 +842,35 @@ class PatientsAssessmentRecords(SyncAPIResource):
         )
 
 
+class PatientsAssessmentRecordsWithRawResponse:
+    """PatientsAssessmentRecords, each method returning its raw response:
+    ``client.with_raw_response.patients.assessment_records.list(patient_id).parse()``."""
+
+    def __init__(self, resource: PatientsAssessmentRecords) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.replace = to_raw_response_wrapper(resource.replace)
+        self.replace_answers = to_raw_response_wrapper(resource.replace_answers)
+        self.delete = to_raw_response_wrapper(resource.delete)
+
+
+class PatientsAssessmentRecordsWithStreamingResponse:
+    """PatientsAssessmentRecords, each method returning a context manager over its response, read on
+    demand: ``with client.with_streaming_response.patients.assessment_records.list(patient_id) as
+    response``."""
+
+    def __init__(self, resource: PatientsAssessmentRecords) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+        self.replace_answers = to_streamed_response_wrapper(resource.replace_answers)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+
 class AsyncPatientsAssessmentRecords(AsyncAPIResource):
     """``client.patients.assessment_records`` of ``AsyncClient``."""
 
@@ -1008,3 +1110,32 @@ class AsyncPatientsAssessmentRecords(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncPatientsAssessmentRecordsWithRawResponse:
+    """AsyncPatientsAssessmentRecords, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.assessment_records.list(patient_id)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsAssessmentRecords) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.replace = async_to_raw_response_wrapper(resource.replace)
+        self.replace_answers = async_to_raw_response_wrapper(resource.replace_answers)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
+class AsyncPatientsAssessmentRecordsWithStreamingResponse:
+    """AsyncPatientsAssessmentRecords, each method returning a context manager over its response,
+    read on demand: ``async with
+    client.with_streaming_response.patients.assessment_records.list(patient_id) as response``."""
+
+    def __init__(self, resource: AsyncPatientsAssessmentRecords) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)
+        self.replace_answers = async_to_streamed_response_wrapper(resource.replace_answers)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)

@@ -12,6 +12,12 @@ from uuid import UUID
 
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import audits as audits_ops
 from ..types.audits import DataAuditEvent, SecurityAuditEvent, WebhookAuditEvent
@@ -19,13 +25,29 @@ from . import cached_resource
 
 __all__ = [
     "Audits",
+    "AuditsWithRawResponse",
+    "AuditsWithStreamingResponse",
     "AsyncAudits",
+    "AsyncAuditsWithRawResponse",
+    "AsyncAuditsWithStreamingResponse",
     "AuditsData",
+    "AuditsDataWithRawResponse",
+    "AuditsDataWithStreamingResponse",
     "AsyncAuditsData",
+    "AsyncAuditsDataWithRawResponse",
+    "AsyncAuditsDataWithStreamingResponse",
     "AuditsSecurity",
+    "AuditsSecurityWithRawResponse",
+    "AuditsSecurityWithStreamingResponse",
     "AsyncAuditsSecurity",
+    "AsyncAuditsSecurityWithRawResponse",
+    "AsyncAuditsSecurityWithStreamingResponse",
     "AuditsWebhook",
+    "AuditsWebhookWithRawResponse",
+    "AuditsWebhookWithStreamingResponse",
     "AsyncAuditsWebhook",
+    "AsyncAuditsWebhookWithRawResponse",
+    "AsyncAuditsWebhookWithStreamingResponse",
 ]
 
 
@@ -48,6 +70,52 @@ class Audits(SyncAPIResource):
         return AuditsWebhook(self._client)
 
 
+class AuditsWithRawResponse:
+    """Audits, each method returning its raw response:
+    ``client.with_raw_response.audits.data.list().parse()``."""
+
+    def __init__(self, resource: Audits) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def data(self) -> AuditsDataWithRawResponse:
+        """AuditsDataWithRawResponse: list."""
+        return AuditsDataWithRawResponse(self._resource.data)
+
+    @cached_resource
+    def security(self) -> AuditsSecurityWithRawResponse:
+        """AuditsSecurityWithRawResponse: list."""
+        return AuditsSecurityWithRawResponse(self._resource.security)
+
+    @cached_resource
+    def webhook(self) -> AuditsWebhookWithRawResponse:
+        """AuditsWebhookWithRawResponse: list."""
+        return AuditsWebhookWithRawResponse(self._resource.webhook)
+
+
+class AuditsWithStreamingResponse:
+    """Audits, each method returning a context manager over its response, read on demand: ``with
+    client.with_streaming_response.audits.data.list() as response``."""
+
+    def __init__(self, resource: Audits) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def data(self) -> AuditsDataWithStreamingResponse:
+        """AuditsDataWithStreamingResponse: list."""
+        return AuditsDataWithStreamingResponse(self._resource.data)
+
+    @cached_resource
+    def security(self) -> AuditsSecurityWithStreamingResponse:
+        """AuditsSecurityWithStreamingResponse: list."""
+        return AuditsSecurityWithStreamingResponse(self._resource.security)
+
+    @cached_resource
+    def webhook(self) -> AuditsWebhookWithStreamingResponse:
+        """AuditsWebhookWithStreamingResponse: list."""
+        return AuditsWebhookWithStreamingResponse(self._resource.webhook)
+
+
 class AsyncAudits(AsyncAPIResource):
     """``client.audits`` of ``AsyncClient``."""
 
@@ -65,6 +133,52 @@ class AsyncAudits(AsyncAPIResource):
     def webhook(self) -> AsyncAuditsWebhook:
         """AsyncAuditsWebhook: list."""
         return AsyncAuditsWebhook(self._client)
+
+
+class AsyncAuditsWithRawResponse:
+    """AsyncAudits, each method returning its raw response: ``await (await
+    client.with_raw_response.audits.data.list()).parse()``."""
+
+    def __init__(self, resource: AsyncAudits) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def data(self) -> AsyncAuditsDataWithRawResponse:
+        """AsyncAuditsDataWithRawResponse: list."""
+        return AsyncAuditsDataWithRawResponse(self._resource.data)
+
+    @cached_resource
+    def security(self) -> AsyncAuditsSecurityWithRawResponse:
+        """AsyncAuditsSecurityWithRawResponse: list."""
+        return AsyncAuditsSecurityWithRawResponse(self._resource.security)
+
+    @cached_resource
+    def webhook(self) -> AsyncAuditsWebhookWithRawResponse:
+        """AsyncAuditsWebhookWithRawResponse: list."""
+        return AsyncAuditsWebhookWithRawResponse(self._resource.webhook)
+
+
+class AsyncAuditsWithStreamingResponse:
+    """AsyncAudits, each method returning a context manager over its response, read on demand:
+    ``async with client.with_streaming_response.audits.data.list() as response``."""
+
+    def __init__(self, resource: AsyncAudits) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def data(self) -> AsyncAuditsDataWithStreamingResponse:
+        """AsyncAuditsDataWithStreamingResponse: list."""
+        return AsyncAuditsDataWithStreamingResponse(self._resource.data)
+
+    @cached_resource
+    def security(self) -> AsyncAuditsSecurityWithStreamingResponse:
+        """AsyncAuditsSecurityWithStreamingResponse: list."""
+        return AsyncAuditsSecurityWithStreamingResponse(self._resource.security)
+
+    @cached_resource
+    def webhook(self) -> AsyncAuditsWebhookWithStreamingResponse:
+        """AsyncAuditsWebhookWithStreamingResponse: list."""
+        return AsyncAuditsWebhookWithStreamingResponse(self._resource.webhook)
 
 
 class AuditsData(SyncAPIResource):
@@ -149,6 +263,24 @@ class AuditsData(SyncAPIResource):
         )
 
 
+class AuditsDataWithRawResponse:
+    """AuditsData, each method returning its raw response:
+    ``client.with_raw_response.audits.data.list().parse()``."""
+
+    def __init__(self, resource: AuditsData) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+
+
+class AuditsDataWithStreamingResponse:
+    """AuditsData, each method returning a context manager over its response, read on demand: ``with
+    client.with_streaming_response.audits.data.list() as response``."""
+
+    def __init__(self, resource: AuditsData) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+
+
 class AsyncAuditsData(AsyncAPIResource):
     """``client.audits.data`` of ``AsyncClient``."""
 
@@ -231,6 +363,24 @@ class AsyncAuditsData(AsyncAPIResource):
         )
 
 
+class AsyncAuditsDataWithRawResponse:
+    """AsyncAuditsData, each method returning its raw response: ``await (await
+    client.with_raw_response.audits.data.list()).parse()``."""
+
+    def __init__(self, resource: AsyncAuditsData) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+
+
+class AsyncAuditsDataWithStreamingResponse:
+    """AsyncAuditsData, each method returning a context manager over its response, read on demand:
+    ``async with client.with_streaming_response.audits.data.list() as response``."""
+
+    def __init__(self, resource: AsyncAuditsData) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+
+
 class AuditsSecurity(SyncAPIResource):
     """``client.audits.security``."""
 
@@ -302,6 +452,24 @@ class AuditsSecurity(SyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AuditsSecurityWithRawResponse:
+    """AuditsSecurity, each method returning its raw response:
+    ``client.with_raw_response.audits.security.list().parse()``."""
+
+    def __init__(self, resource: AuditsSecurity) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+
+
+class AuditsSecurityWithStreamingResponse:
+    """AuditsSecurity, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.audits.security.list() as response``."""
+
+    def __init__(self, resource: AuditsSecurity) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
 
 
 class AsyncAuditsSecurity(AsyncAPIResource):
@@ -377,6 +545,24 @@ class AsyncAuditsSecurity(AsyncAPIResource):
         )
 
 
+class AsyncAuditsSecurityWithRawResponse:
+    """AsyncAuditsSecurity, each method returning its raw response: ``await (await
+    client.with_raw_response.audits.security.list()).parse()``."""
+
+    def __init__(self, resource: AsyncAuditsSecurity) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+
+
+class AsyncAuditsSecurityWithStreamingResponse:
+    """AsyncAuditsSecurity, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.audits.security.list() as response``."""
+
+    def __init__(self, resource: AsyncAuditsSecurity) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+
+
 class AuditsWebhook(SyncAPIResource):
     """``client.audits.webhook``."""
 
@@ -444,6 +630,24 @@ class AuditsWebhook(SyncAPIResource):
         )
 
 
+class AuditsWebhookWithRawResponse:
+    """AuditsWebhook, each method returning its raw response:
+    ``client.with_raw_response.audits.webhook.list().parse()``."""
+
+    def __init__(self, resource: AuditsWebhook) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+
+
+class AuditsWebhookWithStreamingResponse:
+    """AuditsWebhook, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.audits.webhook.list() as response``."""
+
+    def __init__(self, resource: AuditsWebhook) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+
+
 class AsyncAuditsWebhook(AsyncAPIResource):
     """``client.audits.webhook`` of ``AsyncClient``."""
 
@@ -509,3 +713,21 @@ class AsyncAuditsWebhook(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncAuditsWebhookWithRawResponse:
+    """AsyncAuditsWebhook, each method returning its raw response: ``await (await
+    client.with_raw_response.audits.webhook.list()).parse()``."""
+
+    def __init__(self, resource: AsyncAuditsWebhook) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+
+
+class AsyncAuditsWebhookWithStreamingResponse:
+    """AsyncAuditsWebhook, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.audits.webhook.list() as response``."""
+
+    def __init__(self, resource: AsyncAuditsWebhook) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)

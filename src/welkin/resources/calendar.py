@@ -14,6 +14,14 @@ from uuid import UUID
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import calendar as calendar_ops
 from ..types.calendar import (
@@ -30,15 +38,35 @@ from . import cached_resource
 
 __all__ = [
     "Calendar",
+    "CalendarWithRawResponse",
+    "CalendarWithStreamingResponse",
     "AsyncCalendar",
+    "AsyncCalendarWithRawResponse",
+    "AsyncCalendarWithStreamingResponse",
     "CalendarEvents",
+    "CalendarEventsWithRawResponse",
+    "CalendarEventsWithStreamingResponse",
     "AsyncCalendarEvents",
+    "AsyncCalendarEventsWithRawResponse",
+    "AsyncCalendarEventsWithStreamingResponse",
     "CalendarEventSummary",
+    "CalendarEventSummaryWithRawResponse",
+    "CalendarEventSummaryWithStreamingResponse",
     "AsyncCalendarEventSummary",
+    "AsyncCalendarEventSummaryWithRawResponse",
+    "AsyncCalendarEventSummaryWithStreamingResponse",
     "CalendarSchedules",
+    "CalendarSchedulesWithRawResponse",
+    "CalendarSchedulesWithStreamingResponse",
     "AsyncCalendarSchedules",
+    "AsyncCalendarSchedulesWithRawResponse",
+    "AsyncCalendarSchedulesWithStreamingResponse",
     "CalendarWorkHours",
+    "CalendarWorkHoursWithRawResponse",
+    "CalendarWorkHoursWithStreamingResponse",
     "AsyncCalendarWorkHours",
+    "AsyncCalendarWorkHoursWithRawResponse",
+    "AsyncCalendarWorkHoursWithStreamingResponse",
 ]
 
 
@@ -66,6 +94,64 @@ class Calendar(SyncAPIResource):
         return CalendarWorkHours(self._client)
 
 
+class CalendarWithRawResponse:
+    """Calendar, each method returning its raw response:
+    ``client.with_raw_response.calendar.events.list().parse()``."""
+
+    def __init__(self, resource: Calendar) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def events(self) -> CalendarEventsWithRawResponse:
+        """CalendarEventsWithRawResponse: create, list, get, get_by_external_id, replace, update,
+        respond, delete."""
+        return CalendarEventsWithRawResponse(self._resource.events)
+
+    @cached_resource
+    def event_summary(self) -> CalendarEventSummaryWithRawResponse:
+        """CalendarEventSummaryWithRawResponse: get."""
+        return CalendarEventSummaryWithRawResponse(self._resource.event_summary)
+
+    @cached_resource
+    def schedules(self) -> CalendarSchedulesWithRawResponse:
+        """CalendarSchedulesWithRawResponse: list, list_available, list_full."""
+        return CalendarSchedulesWithRawResponse(self._resource.schedules)
+
+    @cached_resource
+    def work_hours(self) -> CalendarWorkHoursWithRawResponse:
+        """CalendarWorkHoursWithRawResponse: create, list, replace."""
+        return CalendarWorkHoursWithRawResponse(self._resource.work_hours)
+
+
+class CalendarWithStreamingResponse:
+    """Calendar, each method returning a context manager over its response, read on demand: ``with
+    client.with_streaming_response.calendar.events.list() as response``."""
+
+    def __init__(self, resource: Calendar) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def events(self) -> CalendarEventsWithStreamingResponse:
+        """CalendarEventsWithStreamingResponse: create, list, get, get_by_external_id, replace,
+        update, respond, delete."""
+        return CalendarEventsWithStreamingResponse(self._resource.events)
+
+    @cached_resource
+    def event_summary(self) -> CalendarEventSummaryWithStreamingResponse:
+        """CalendarEventSummaryWithStreamingResponse: get."""
+        return CalendarEventSummaryWithStreamingResponse(self._resource.event_summary)
+
+    @cached_resource
+    def schedules(self) -> CalendarSchedulesWithStreamingResponse:
+        """CalendarSchedulesWithStreamingResponse: list, list_available, list_full."""
+        return CalendarSchedulesWithStreamingResponse(self._resource.schedules)
+
+    @cached_resource
+    def work_hours(self) -> CalendarWorkHoursWithStreamingResponse:
+        """CalendarWorkHoursWithStreamingResponse: create, list, replace."""
+        return CalendarWorkHoursWithStreamingResponse(self._resource.work_hours)
+
+
 class AsyncCalendar(AsyncAPIResource):
     """``client.calendar`` of ``AsyncClient``."""
 
@@ -89,6 +175,64 @@ class AsyncCalendar(AsyncAPIResource):
     def work_hours(self) -> AsyncCalendarWorkHours:
         """AsyncCalendarWorkHours: create, list, replace."""
         return AsyncCalendarWorkHours(self._client)
+
+
+class AsyncCalendarWithRawResponse:
+    """AsyncCalendar, each method returning its raw response: ``await (await
+    client.with_raw_response.calendar.events.list()).parse()``."""
+
+    def __init__(self, resource: AsyncCalendar) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def events(self) -> AsyncCalendarEventsWithRawResponse:
+        """AsyncCalendarEventsWithRawResponse: create, list, get, get_by_external_id, replace,
+        update, respond, delete."""
+        return AsyncCalendarEventsWithRawResponse(self._resource.events)
+
+    @cached_resource
+    def event_summary(self) -> AsyncCalendarEventSummaryWithRawResponse:
+        """AsyncCalendarEventSummaryWithRawResponse: get."""
+        return AsyncCalendarEventSummaryWithRawResponse(self._resource.event_summary)
+
+    @cached_resource
+    def schedules(self) -> AsyncCalendarSchedulesWithRawResponse:
+        """AsyncCalendarSchedulesWithRawResponse: list, list_available, list_full."""
+        return AsyncCalendarSchedulesWithRawResponse(self._resource.schedules)
+
+    @cached_resource
+    def work_hours(self) -> AsyncCalendarWorkHoursWithRawResponse:
+        """AsyncCalendarWorkHoursWithRawResponse: create, list, replace."""
+        return AsyncCalendarWorkHoursWithRawResponse(self._resource.work_hours)
+
+
+class AsyncCalendarWithStreamingResponse:
+    """AsyncCalendar, each method returning a context manager over its response, read on demand:
+    ``async with client.with_streaming_response.calendar.events.list() as response``."""
+
+    def __init__(self, resource: AsyncCalendar) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def events(self) -> AsyncCalendarEventsWithStreamingResponse:
+        """AsyncCalendarEventsWithStreamingResponse: create, list, get, get_by_external_id, replace,
+        update, respond, delete."""
+        return AsyncCalendarEventsWithStreamingResponse(self._resource.events)
+
+    @cached_resource
+    def event_summary(self) -> AsyncCalendarEventSummaryWithStreamingResponse:
+        """AsyncCalendarEventSummaryWithStreamingResponse: get."""
+        return AsyncCalendarEventSummaryWithStreamingResponse(self._resource.event_summary)
+
+    @cached_resource
+    def schedules(self) -> AsyncCalendarSchedulesWithStreamingResponse:
+        """AsyncCalendarSchedulesWithStreamingResponse: list, list_available, list_full."""
+        return AsyncCalendarSchedulesWithStreamingResponse(self._resource.schedules)
+
+    @cached_resource
+    def work_hours(self) -> AsyncCalendarWorkHoursWithStreamingResponse:
+        """AsyncCalendarWorkHoursWithStreamingResponse: create, list, replace."""
+        return AsyncCalendarWorkHoursWithStreamingResponse(self._resource.work_hours)
 
 
 class CalendarEvents(SyncAPIResource):
@@ -534,6 +678,38 @@ class CalendarEvents(SyncAPIResource):
         )
 
 
+class CalendarEventsWithRawResponse:
+    """CalendarEvents, each method returning its raw response:
+    ``client.with_raw_response.calendar.events.list().parse()``."""
+
+    def __init__(self, resource: CalendarEvents) -> None:
+        self._resource = resource
+        self.create = to_raw_response_wrapper(resource.create)
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.get_by_external_id = to_raw_response_wrapper(resource.get_by_external_id)
+        self.replace = to_raw_response_wrapper(resource.replace)
+        self.update = to_raw_response_wrapper(resource.update)
+        self.respond = to_raw_response_wrapper(resource.respond)
+        self.delete = to_raw_response_wrapper(resource.delete)
+
+
+class CalendarEventsWithStreamingResponse:
+    """CalendarEvents, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.calendar.events.list() as response``."""
+
+    def __init__(self, resource: CalendarEvents) -> None:
+        self._resource = resource
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.get_by_external_id = to_streamed_response_wrapper(resource.get_by_external_id)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.respond = to_streamed_response_wrapper(resource.respond)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+
 class AsyncCalendarEvents(AsyncAPIResource):
     """``client.calendar.events`` of ``AsyncClient``."""
 
@@ -977,6 +1153,38 @@ class AsyncCalendarEvents(AsyncAPIResource):
         )
 
 
+class AsyncCalendarEventsWithRawResponse:
+    """AsyncCalendarEvents, each method returning its raw response: ``await (await
+    client.with_raw_response.calendar.events.list()).parse()``."""
+
+    def __init__(self, resource: AsyncCalendarEvents) -> None:
+        self._resource = resource
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.get_by_external_id = async_to_raw_response_wrapper(resource.get_by_external_id)
+        self.replace = async_to_raw_response_wrapper(resource.replace)
+        self.update = async_to_raw_response_wrapper(resource.update)
+        self.respond = async_to_raw_response_wrapper(resource.respond)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
+class AsyncCalendarEventsWithStreamingResponse:
+    """AsyncCalendarEvents, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.calendar.events.list() as response``."""
+
+    def __init__(self, resource: AsyncCalendarEvents) -> None:
+        self._resource = resource
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.get_by_external_id = async_to_streamed_response_wrapper(resource.get_by_external_id)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.respond = async_to_streamed_response_wrapper(resource.respond)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+
+
 class CalendarEventSummary(SyncAPIResource):
     """``client.calendar.event_summary``."""
 
@@ -1017,6 +1225,24 @@ class CalendarEventSummary(SyncAPIResource):
         )
 
 
+class CalendarEventSummaryWithRawResponse:
+    """CalendarEventSummary, each method returning its raw response:
+    ``client.with_raw_response.calendar.event_summary.get().parse()``."""
+
+    def __init__(self, resource: CalendarEventSummary) -> None:
+        self._resource = resource
+        self.get = to_raw_response_wrapper(resource.get)
+
+
+class CalendarEventSummaryWithStreamingResponse:
+    """CalendarEventSummary, each method returning a context manager over its response, read on
+    demand: ``with client.with_streaming_response.calendar.event_summary.get() as response``."""
+
+    def __init__(self, resource: CalendarEventSummary) -> None:
+        self._resource = resource
+        self.get = to_streamed_response_wrapper(resource.get)
+
+
 class AsyncCalendarEventSummary(AsyncAPIResource):
     """``client.calendar.event_summary`` of ``AsyncClient``."""
 
@@ -1055,6 +1281,24 @@ class AsyncCalendarEventSummary(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncCalendarEventSummaryWithRawResponse:
+    """AsyncCalendarEventSummary, each method returning its raw response: ``await (await
+    client.with_raw_response.calendar.event_summary.get()).parse()``."""
+
+    def __init__(self, resource: AsyncCalendarEventSummary) -> None:
+        self._resource = resource
+        self.get = async_to_raw_response_wrapper(resource.get)
+
+
+class AsyncCalendarEventSummaryWithStreamingResponse:
+    """AsyncCalendarEventSummary, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.calendar.event_summary.get() as response``."""
+
+    def __init__(self, resource: AsyncCalendarEventSummary) -> None:
+        self._resource = resource
+        self.get = async_to_streamed_response_wrapper(resource.get)
 
 
 class CalendarSchedules(SyncAPIResource):
@@ -1190,6 +1434,28 @@ class CalendarSchedules(SyncAPIResource):
         )
 
 
+class CalendarSchedulesWithRawResponse:
+    """CalendarSchedules, each method returning its raw response:
+    ``client.with_raw_response.calendar.schedules.list().parse()``."""
+
+    def __init__(self, resource: CalendarSchedules) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.list_available = to_raw_response_wrapper(resource.list_available)
+        self.list_full = to_raw_response_wrapper(resource.list_full)
+
+
+class CalendarSchedulesWithStreamingResponse:
+    """CalendarSchedules, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.calendar.schedules.list() as response``."""
+
+    def __init__(self, resource: CalendarSchedules) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.list_available = to_streamed_response_wrapper(resource.list_available)
+        self.list_full = to_streamed_response_wrapper(resource.list_full)
+
+
 class AsyncCalendarSchedules(AsyncAPIResource):
     """``client.calendar.schedules`` of ``AsyncClient``."""
 
@@ -1321,6 +1587,28 @@ class AsyncCalendarSchedules(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncCalendarSchedulesWithRawResponse:
+    """AsyncCalendarSchedules, each method returning its raw response: ``await (await
+    client.with_raw_response.calendar.schedules.list()).parse()``."""
+
+    def __init__(self, resource: AsyncCalendarSchedules) -> None:
+        self._resource = resource
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.list_available = async_to_raw_response_wrapper(resource.list_available)
+        self.list_full = async_to_raw_response_wrapper(resource.list_full)
+
+
+class AsyncCalendarSchedulesWithStreamingResponse:
+    """AsyncCalendarSchedules, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.calendar.schedules.list() as response``."""
+
+    def __init__(self, resource: AsyncCalendarSchedules) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.list_available = async_to_streamed_response_wrapper(resource.list_available)
+        self.list_full = async_to_streamed_response_wrapper(resource.list_full)
 
 
 class CalendarWorkHours(SyncAPIResource):
@@ -1476,6 +1764,28 @@ class CalendarWorkHours(SyncAPIResource):
         )
 
 
+class CalendarWorkHoursWithRawResponse:
+    """CalendarWorkHours, each method returning its raw response:
+    ``client.with_raw_response.calendar.work_hours.list().parse()``."""
+
+    def __init__(self, resource: CalendarWorkHours) -> None:
+        self._resource = resource
+        self.create = to_raw_response_wrapper(resource.create)
+        self.list = to_raw_response_wrapper(resource.list)
+        self.replace = to_raw_response_wrapper(resource.replace)
+
+
+class CalendarWorkHoursWithStreamingResponse:
+    """CalendarWorkHours, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.calendar.work_hours.list() as response``."""
+
+    def __init__(self, resource: CalendarWorkHours) -> None:
+        self._resource = resource
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+
+
 class AsyncCalendarWorkHours(AsyncAPIResource):
     """``client.calendar.work_hours`` of ``AsyncClient``."""
 
@@ -1627,3 +1937,25 @@ class AsyncCalendarWorkHours(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncCalendarWorkHoursWithRawResponse:
+    """AsyncCalendarWorkHours, each method returning its raw response: ``await (await
+    client.with_raw_response.calendar.work_hours.list()).parse()``."""
+
+    def __init__(self, resource: AsyncCalendarWorkHours) -> None:
+        self._resource = resource
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.replace = async_to_raw_response_wrapper(resource.replace)
+
+
+class AsyncCalendarWorkHoursWithStreamingResponse:
+    """AsyncCalendarWorkHours, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.calendar.work_hours.list() as response``."""
+
+    def __init__(self, resource: AsyncCalendarWorkHours) -> None:
+        self._resource = resource
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)

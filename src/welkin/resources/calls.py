@@ -12,11 +12,26 @@ from uuid import UUID
 from .._files import Destination
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import calls as calls_ops
 from ..types.calls import VoiceCall
 
-__all__ = ["PatientsCalls", "AsyncPatientsCalls"]
+__all__ = [
+    "PatientsCalls",
+    "PatientsCallsWithRawResponse",
+    "PatientsCallsWithStreamingResponse",
+    "AsyncPatientsCalls",
+    "AsyncPatientsCallsWithRawResponse",
+    "AsyncPatientsCallsWithStreamingResponse",
+]
 
 
 class PatientsCalls(SyncAPIResource):
@@ -172,6 +187,34 @@ class PatientsCalls(SyncAPIResource):
         )
 
 
+class PatientsCallsWithRawResponse:
+    """PatientsCalls, each method returning its raw response:
+    ``client.with_raw_response.patients.calls.list(patient_id).parse()``.
+
+    ``download_recording_to`` is left out, as it writes to a file: stream ``download_recording``
+    instead."""
+
+    def __init__(self, resource: PatientsCalls) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.download_recording = to_raw_response_wrapper(resource.download_recording)
+
+
+class PatientsCallsWithStreamingResponse:
+    """PatientsCalls, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.patients.calls.list(patient_id) as response``.
+
+    ``download_recording_to`` is left out, as it writes to a file: stream ``download_recording``
+    instead."""
+
+    def __init__(self, resource: PatientsCalls) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.download_recording = to_streamed_response_wrapper(resource.download_recording)
+
+
 class AsyncPatientsCalls(AsyncAPIResource):
     """``client.patients.calls`` of ``AsyncClient``."""
 
@@ -323,3 +366,32 @@ class AsyncPatientsCalls(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncPatientsCallsWithRawResponse:
+    """AsyncPatientsCalls, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.calls.list(patient_id)).parse()``.
+
+    ``download_recording_to`` is left out, as it writes to a file: stream ``download_recording``
+    instead."""
+
+    def __init__(self, resource: AsyncPatientsCalls) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.download_recording = async_to_raw_response_wrapper(resource.download_recording)
+
+
+class AsyncPatientsCallsWithStreamingResponse:
+    """AsyncPatientsCalls, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.patients.calls.list(patient_id) as
+    response``.
+
+    ``download_recording_to`` is left out, as it writes to a file: stream ``download_recording``
+    instead."""
+
+    def __init__(self, resource: AsyncPatientsCalls) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.download_recording = async_to_streamed_response_wrapper(resource.download_recording)

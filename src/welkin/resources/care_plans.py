@@ -14,6 +14,14 @@ from uuid import UUID
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import care_plans as care_plans_ops
 from ..types.care_plans import CarePlan, Goal, GoalComment, GoalDetails, GoalTask, PatientOverview
@@ -22,15 +30,35 @@ from . import cached_resource
 
 __all__ = [
     "PatientsCarePlan",
+    "PatientsCarePlanWithRawResponse",
+    "PatientsCarePlanWithStreamingResponse",
     "AsyncPatientsCarePlan",
+    "AsyncPatientsCarePlanWithRawResponse",
+    "AsyncPatientsCarePlanWithStreamingResponse",
     "PatientsCarePlanOverview",
+    "PatientsCarePlanOverviewWithRawResponse",
+    "PatientsCarePlanOverviewWithStreamingResponse",
     "AsyncPatientsCarePlanOverview",
+    "AsyncPatientsCarePlanOverviewWithRawResponse",
+    "AsyncPatientsCarePlanOverviewWithStreamingResponse",
     "PatientsCarePlanGoals",
+    "PatientsCarePlanGoalsWithRawResponse",
+    "PatientsCarePlanGoalsWithStreamingResponse",
     "AsyncPatientsCarePlanGoals",
+    "AsyncPatientsCarePlanGoalsWithRawResponse",
+    "AsyncPatientsCarePlanGoalsWithStreamingResponse",
     "PatientsCarePlanGoalsComments",
+    "PatientsCarePlanGoalsCommentsWithRawResponse",
+    "PatientsCarePlanGoalsCommentsWithStreamingResponse",
     "AsyncPatientsCarePlanGoalsComments",
+    "AsyncPatientsCarePlanGoalsCommentsWithRawResponse",
+    "AsyncPatientsCarePlanGoalsCommentsWithStreamingResponse",
     "PatientsCarePlanGoalsTasks",
+    "PatientsCarePlanGoalsTasksWithRawResponse",
+    "PatientsCarePlanGoalsTasksWithStreamingResponse",
     "AsyncPatientsCarePlanGoalsTasks",
+    "AsyncPatientsCarePlanGoalsTasksWithRawResponse",
+    "AsyncPatientsCarePlanGoalsTasksWithStreamingResponse",
 ]
 
 
@@ -80,6 +108,46 @@ class PatientsCarePlan(SyncAPIResource):
         )
 
 
+class PatientsCarePlanWithRawResponse:
+    """PatientsCarePlan, each method returning its raw response:
+    ``client.with_raw_response.patients.care_plan.get(patient_id).parse()``."""
+
+    def __init__(self, resource: PatientsCarePlan) -> None:
+        self._resource = resource
+        self.get = to_raw_response_wrapper(resource.get)
+
+    @cached_resource
+    def overview(self) -> PatientsCarePlanOverviewWithRawResponse:
+        """PatientsCarePlanOverviewWithRawResponse: create, replace."""
+        return PatientsCarePlanOverviewWithRawResponse(self._resource.overview)
+
+    @cached_resource
+    def goals(self) -> PatientsCarePlanGoalsWithRawResponse:
+        """PatientsCarePlanGoalsWithRawResponse: create, list, get, update; sub-resources: comments,
+        tasks."""
+        return PatientsCarePlanGoalsWithRawResponse(self._resource.goals)
+
+
+class PatientsCarePlanWithStreamingResponse:
+    """PatientsCarePlan, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.patients.care_plan.get(patient_id) as response``."""
+
+    def __init__(self, resource: PatientsCarePlan) -> None:
+        self._resource = resource
+        self.get = to_streamed_response_wrapper(resource.get)
+
+    @cached_resource
+    def overview(self) -> PatientsCarePlanOverviewWithStreamingResponse:
+        """PatientsCarePlanOverviewWithStreamingResponse: create, replace."""
+        return PatientsCarePlanOverviewWithStreamingResponse(self._resource.overview)
+
+    @cached_resource
+    def goals(self) -> PatientsCarePlanGoalsWithStreamingResponse:
+        """PatientsCarePlanGoalsWithStreamingResponse: create, list, get, update; sub-resources:
+        comments, tasks."""
+        return PatientsCarePlanGoalsWithStreamingResponse(self._resource.goals)
+
+
 class AsyncPatientsCarePlan(AsyncAPIResource):
     """``client.patients.care_plan`` of ``AsyncClient``."""
 
@@ -124,6 +192,47 @@ class AsyncPatientsCarePlan(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncPatientsCarePlanWithRawResponse:
+    """AsyncPatientsCarePlan, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.care_plan.get(patient_id)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsCarePlan) -> None:
+        self._resource = resource
+        self.get = async_to_raw_response_wrapper(resource.get)
+
+    @cached_resource
+    def overview(self) -> AsyncPatientsCarePlanOverviewWithRawResponse:
+        """AsyncPatientsCarePlanOverviewWithRawResponse: create, replace."""
+        return AsyncPatientsCarePlanOverviewWithRawResponse(self._resource.overview)
+
+    @cached_resource
+    def goals(self) -> AsyncPatientsCarePlanGoalsWithRawResponse:
+        """AsyncPatientsCarePlanGoalsWithRawResponse: create, list, get, update; sub-resources:
+        comments, tasks."""
+        return AsyncPatientsCarePlanGoalsWithRawResponse(self._resource.goals)
+
+
+class AsyncPatientsCarePlanWithStreamingResponse:
+    """AsyncPatientsCarePlan, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.patients.care_plan.get(patient_id) as
+    response``."""
+
+    def __init__(self, resource: AsyncPatientsCarePlan) -> None:
+        self._resource = resource
+        self.get = async_to_streamed_response_wrapper(resource.get)
+
+    @cached_resource
+    def overview(self) -> AsyncPatientsCarePlanOverviewWithStreamingResponse:
+        """AsyncPatientsCarePlanOverviewWithStreamingResponse: create, replace."""
+        return AsyncPatientsCarePlanOverviewWithStreamingResponse(self._resource.overview)
+
+    @cached_resource
+    def goals(self) -> AsyncPatientsCarePlanGoalsWithStreamingResponse:
+        """AsyncPatientsCarePlanGoalsWithStreamingResponse: create, list, get, update;
+        sub-resources: comments, tasks."""
+        return AsyncPatientsCarePlanGoalsWithStreamingResponse(self._resource.goals)
 
 
 class PatientsCarePlanOverview(SyncAPIResource):
@@ -206,6 +315,27 @@ class PatientsCarePlanOverview(SyncAPIResource):
         )
 
 
+class PatientsCarePlanOverviewWithRawResponse:
+    """PatientsCarePlanOverview, each method returning its raw response:
+    ``client.with_raw_response.patients.care_plan.overview.create(patient_id).parse()``."""
+
+    def __init__(self, resource: PatientsCarePlanOverview) -> None:
+        self._resource = resource
+        self.create = to_raw_response_wrapper(resource.create)
+        self.replace = to_raw_response_wrapper(resource.replace)
+
+
+class PatientsCarePlanOverviewWithStreamingResponse:
+    """PatientsCarePlanOverview, each method returning a context manager over its response, read on
+    demand: ``with client.with_streaming_response.patients.care_plan.overview.create(patient_id) as
+    response``."""
+
+    def __init__(self, resource: PatientsCarePlanOverview) -> None:
+        self._resource = resource
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+
+
 class AsyncPatientsCarePlanOverview(AsyncAPIResource):
     """``client.patients.care_plan.overview`` of ``AsyncClient``."""
 
@@ -284,6 +414,27 @@ class AsyncPatientsCarePlanOverview(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncPatientsCarePlanOverviewWithRawResponse:
+    """AsyncPatientsCarePlanOverview, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.care_plan.overview.create(patient_id)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsCarePlanOverview) -> None:
+        self._resource = resource
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.replace = async_to_raw_response_wrapper(resource.replace)
+
+
+class AsyncPatientsCarePlanOverviewWithStreamingResponse:
+    """AsyncPatientsCarePlanOverview, each method returning a context manager over its response,
+    read on demand: ``async with
+    client.with_streaming_response.patients.care_plan.overview.create(patient_id) as response``."""
+
+    def __init__(self, resource: AsyncPatientsCarePlanOverview) -> None:
+        self._resource = resource
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)
 
 
 class PatientsCarePlanGoals(SyncAPIResource):
@@ -457,6 +608,51 @@ class PatientsCarePlanGoals(SyncAPIResource):
         )
 
 
+class PatientsCarePlanGoalsWithRawResponse:
+    """PatientsCarePlanGoals, each method returning its raw response:
+    ``client.with_raw_response.patients.care_plan.goals.list(patient_id).parse()``."""
+
+    def __init__(self, resource: PatientsCarePlanGoals) -> None:
+        self._resource = resource
+        self.create = to_raw_response_wrapper(resource.create)
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.update = to_raw_response_wrapper(resource.update)
+
+    @cached_resource
+    def comments(self) -> PatientsCarePlanGoalsCommentsWithRawResponse:
+        """PatientsCarePlanGoalsCommentsWithRawResponse: list, create."""
+        return PatientsCarePlanGoalsCommentsWithRawResponse(self._resource.comments)
+
+    @cached_resource
+    def tasks(self) -> PatientsCarePlanGoalsTasksWithRawResponse:
+        """PatientsCarePlanGoalsTasksWithRawResponse: list, create."""
+        return PatientsCarePlanGoalsTasksWithRawResponse(self._resource.tasks)
+
+
+class PatientsCarePlanGoalsWithStreamingResponse:
+    """PatientsCarePlanGoals, each method returning a context manager over its response, read on
+    demand: ``with client.with_streaming_response.patients.care_plan.goals.list(patient_id) as
+    response``."""
+
+    def __init__(self, resource: PatientsCarePlanGoals) -> None:
+        self._resource = resource
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.update = to_streamed_response_wrapper(resource.update)
+
+    @cached_resource
+    def comments(self) -> PatientsCarePlanGoalsCommentsWithStreamingResponse:
+        """PatientsCarePlanGoalsCommentsWithStreamingResponse: list, create."""
+        return PatientsCarePlanGoalsCommentsWithStreamingResponse(self._resource.comments)
+
+    @cached_resource
+    def tasks(self) -> PatientsCarePlanGoalsTasksWithStreamingResponse:
+        """PatientsCarePlanGoalsTasksWithStreamingResponse: list, create."""
+        return PatientsCarePlanGoalsTasksWithStreamingResponse(self._resource.tasks)
+
+
 class AsyncPatientsCarePlanGoals(AsyncAPIResource):
     """``client.patients.care_plan.goals`` of ``AsyncClient``."""
 
@@ -628,6 +824,51 @@ class AsyncPatientsCarePlanGoals(AsyncAPIResource):
         )
 
 
+class AsyncPatientsCarePlanGoalsWithRawResponse:
+    """AsyncPatientsCarePlanGoals, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.care_plan.goals.list(patient_id)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsCarePlanGoals) -> None:
+        self._resource = resource
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.update = async_to_raw_response_wrapper(resource.update)
+
+    @cached_resource
+    def comments(self) -> AsyncPatientsCarePlanGoalsCommentsWithRawResponse:
+        """AsyncPatientsCarePlanGoalsCommentsWithRawResponse: list, create."""
+        return AsyncPatientsCarePlanGoalsCommentsWithRawResponse(self._resource.comments)
+
+    @cached_resource
+    def tasks(self) -> AsyncPatientsCarePlanGoalsTasksWithRawResponse:
+        """AsyncPatientsCarePlanGoalsTasksWithRawResponse: list, create."""
+        return AsyncPatientsCarePlanGoalsTasksWithRawResponse(self._resource.tasks)
+
+
+class AsyncPatientsCarePlanGoalsWithStreamingResponse:
+    """AsyncPatientsCarePlanGoals, each method returning a context manager over its response, read
+    on demand: ``async with client.with_streaming_response.patients.care_plan.goals.list(patient_id)
+    as response``."""
+
+    def __init__(self, resource: AsyncPatientsCarePlanGoals) -> None:
+        self._resource = resource
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+
+    @cached_resource
+    def comments(self) -> AsyncPatientsCarePlanGoalsCommentsWithStreamingResponse:
+        """AsyncPatientsCarePlanGoalsCommentsWithStreamingResponse: list, create."""
+        return AsyncPatientsCarePlanGoalsCommentsWithStreamingResponse(self._resource.comments)
+
+    @cached_resource
+    def tasks(self) -> AsyncPatientsCarePlanGoalsTasksWithStreamingResponse:
+        """AsyncPatientsCarePlanGoalsTasksWithStreamingResponse: list, create."""
+        return AsyncPatientsCarePlanGoalsTasksWithStreamingResponse(self._resource.tasks)
+
+
 class PatientsCarePlanGoalsComments(SyncAPIResource):
     """``client.patients.care_plan.goals.comments``."""
 
@@ -706,6 +947,29 @@ class PatientsCarePlanGoalsComments(SyncAPIResource):
         )
 
 
+class PatientsCarePlanGoalsCommentsWithRawResponse:
+    """PatientsCarePlanGoalsComments, each method returning its raw response:
+    ``client.with_raw_response.patients.care_plan.goals.comments.list(patient_id,
+    goal_id).parse()``."""
+
+    def __init__(self, resource: PatientsCarePlanGoalsComments) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.create = to_raw_response_wrapper(resource.create)
+
+
+class PatientsCarePlanGoalsCommentsWithStreamingResponse:
+    """PatientsCarePlanGoalsComments, each method returning a context manager over its response,
+    read on demand: ``with
+    client.with_streaming_response.patients.care_plan.goals.comments.list(patient_id, goal_id) as
+    response``."""
+
+    def __init__(self, resource: PatientsCarePlanGoalsComments) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.create = to_streamed_response_wrapper(resource.create)
+
+
 class AsyncPatientsCarePlanGoalsComments(AsyncAPIResource):
     """``client.patients.care_plan.goals.comments`` of ``AsyncClient``."""
 
@@ -782,6 +1046,28 @@ class AsyncPatientsCarePlanGoalsComments(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncPatientsCarePlanGoalsCommentsWithRawResponse:
+    """AsyncPatientsCarePlanGoalsComments, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.care_plan.goals.comments.list(patient_id, goal_id)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsCarePlanGoalsComments) -> None:
+        self._resource = resource
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.create = async_to_raw_response_wrapper(resource.create)
+
+
+class AsyncPatientsCarePlanGoalsCommentsWithStreamingResponse:
+    """AsyncPatientsCarePlanGoalsComments, each method returning a context manager over its
+    response, read on demand: ``async with
+    client.with_streaming_response.patients.care_plan.goals.comments.list(patient_id, goal_id) as
+    response``."""
+
+    def __init__(self, resource: AsyncPatientsCarePlanGoalsComments) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.create = async_to_streamed_response_wrapper(resource.create)
 
 
 class PatientsCarePlanGoalsTasks(SyncAPIResource):
@@ -881,6 +1167,27 @@ class PatientsCarePlanGoalsTasks(SyncAPIResource):
         )
 
 
+class PatientsCarePlanGoalsTasksWithRawResponse:
+    """PatientsCarePlanGoalsTasks, each method returning its raw response:
+    ``client.with_raw_response.patients.care_plan.goals.tasks.list(patient_id, goal_id).parse()``."""
+
+    def __init__(self, resource: PatientsCarePlanGoalsTasks) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.create = to_raw_response_wrapper(resource.create)
+
+
+class PatientsCarePlanGoalsTasksWithStreamingResponse:
+    """PatientsCarePlanGoalsTasks, each method returning a context manager over its response, read
+    on demand: ``with client.with_streaming_response.patients.care_plan.goals.tasks.list(patient_id,
+    goal_id) as response``."""
+
+    def __init__(self, resource: PatientsCarePlanGoalsTasks) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.create = to_streamed_response_wrapper(resource.create)
+
+
 class AsyncPatientsCarePlanGoalsTasks(AsyncAPIResource):
     """``client.patients.care_plan.goals.tasks`` of ``AsyncClient``."""
 
@@ -976,3 +1283,25 @@ class AsyncPatientsCarePlanGoalsTasks(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncPatientsCarePlanGoalsTasksWithRawResponse:
+    """AsyncPatientsCarePlanGoalsTasks, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.care_plan.goals.tasks.list(patient_id, goal_id)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsCarePlanGoalsTasks) -> None:
+        self._resource = resource
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.create = async_to_raw_response_wrapper(resource.create)
+
+
+class AsyncPatientsCarePlanGoalsTasksWithStreamingResponse:
+    """AsyncPatientsCarePlanGoalsTasks, each method returning a context manager over its response,
+    read on demand: ``async with
+    client.with_streaming_response.patients.care_plan.goals.tasks.list(patient_id, goal_id) as
+    response``."""
+
+    def __init__(self, resource: AsyncPatientsCarePlanGoalsTasks) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.create = async_to_streamed_response_wrapper(resource.create)

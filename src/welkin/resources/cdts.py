@@ -13,12 +13,27 @@ from uuid import UUID
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import cdts as cdts_ops
 from ..types.cdts import CdtBulkUpdateResult, CdtBulkUpdateRow
 from ..types.common import CdtRecord
 
-__all__ = ["PatientsCdts", "AsyncPatientsCdts"]
+__all__ = [
+    "PatientsCdts",
+    "PatientsCdtsWithRawResponse",
+    "PatientsCdtsWithStreamingResponse",
+    "AsyncPatientsCdts",
+    "AsyncPatientsCdtsWithRawResponse",
+    "AsyncPatientsCdtsWithStreamingResponse",
+]
 
 
 class PatientsCdts(SyncAPIResource):
@@ -279,6 +294,34 @@ class PatientsCdts(SyncAPIResource):
         )
 
 
+class PatientsCdtsWithRawResponse:
+    """PatientsCdts, each method returning its raw response:
+    ``client.with_raw_response.patients.cdts.list(patient_id, cdt_name).parse()``."""
+
+    def __init__(self, resource: PatientsCdts) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.bulk_update = to_raw_response_wrapper(resource.bulk_update)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.update = to_raw_response_wrapper(resource.update)
+        self.delete = to_raw_response_wrapper(resource.delete)
+
+
+class PatientsCdtsWithStreamingResponse:
+    """PatientsCdts, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.patients.cdts.list(patient_id, cdt_name) as response``."""
+
+    def __init__(self, resource: PatientsCdts) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.bulk_update = to_streamed_response_wrapper(resource.bulk_update)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+
 class AsyncPatientsCdts(AsyncAPIResource):
     """``client.patients.cdts`` of ``AsyncClient``."""
 
@@ -535,3 +578,32 @@ class AsyncPatientsCdts(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncPatientsCdtsWithRawResponse:
+    """AsyncPatientsCdts, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.cdts.list(patient_id, cdt_name)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsCdts) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.bulk_update = async_to_raw_response_wrapper(resource.bulk_update)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.update = async_to_raw_response_wrapper(resource.update)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
+class AsyncPatientsCdtsWithStreamingResponse:
+    """AsyncPatientsCdts, each method returning a context manager over its response, read on demand:
+    ``async with client.with_streaming_response.patients.cdts.list(patient_id, cdt_name) as
+    response``."""
+
+    def __init__(self, resource: AsyncPatientsCdts) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.bulk_update = async_to_streamed_response_wrapper(resource.bulk_update)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)

@@ -14,12 +14,39 @@ from .._files import Destination
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import chat as chat_ops
 from ..types.chat import ChatMessage, ChatSearchHit
 from . import cached_resource
 
-__all__ = ["PatientsChat", "AsyncPatientsChat", "Chat", "AsyncChat", "ChatFiles", "AsyncChatFiles"]
+__all__ = [
+    "PatientsChat",
+    "PatientsChatWithRawResponse",
+    "PatientsChatWithStreamingResponse",
+    "AsyncPatientsChat",
+    "AsyncPatientsChatWithRawResponse",
+    "AsyncPatientsChatWithStreamingResponse",
+    "Chat",
+    "ChatWithRawResponse",
+    "ChatWithStreamingResponse",
+    "AsyncChat",
+    "AsyncChatWithRawResponse",
+    "AsyncChatWithStreamingResponse",
+    "ChatFiles",
+    "ChatFilesWithRawResponse",
+    "ChatFilesWithStreamingResponse",
+    "AsyncChatFiles",
+    "AsyncChatFilesWithRawResponse",
+    "AsyncChatFilesWithStreamingResponse",
+]
 
 
 class PatientsChat(SyncAPIResource):
@@ -230,6 +257,32 @@ class PatientsChat(SyncAPIResource):
         )
 
 
+class PatientsChatWithRawResponse:
+    """PatientsChat, each method returning its raw response:
+    ``client.with_raw_response.patients.chat.list(patient_id).parse()``."""
+
+    def __init__(self, resource: PatientsChat) -> None:
+        self._resource = resource
+        self.send_inbound = to_raw_response_wrapper(resource.send_inbound)
+        self.list = to_raw_response_wrapper(resource.list)
+        self.search = to_raw_response_wrapper(resource.search)
+        self.archive = to_raw_response_wrapper(resource.archive)
+        self.restore = to_raw_response_wrapper(resource.restore)
+
+
+class PatientsChatWithStreamingResponse:
+    """PatientsChat, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.patients.chat.list(patient_id) as response``."""
+
+    def __init__(self, resource: PatientsChat) -> None:
+        self._resource = resource
+        self.send_inbound = to_streamed_response_wrapper(resource.send_inbound)
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.search = to_streamed_response_wrapper(resource.search)
+        self.archive = to_streamed_response_wrapper(resource.archive)
+        self.restore = to_streamed_response_wrapper(resource.restore)
+
+
 class AsyncPatientsChat(AsyncAPIResource):
     """``client.patients.chat`` of ``AsyncClient``."""
 
@@ -438,6 +491,32 @@ class AsyncPatientsChat(AsyncAPIResource):
         )
 
 
+class AsyncPatientsChatWithRawResponse:
+    """AsyncPatientsChat, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.chat.list(patient_id)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsChat) -> None:
+        self._resource = resource
+        self.send_inbound = async_to_raw_response_wrapper(resource.send_inbound)
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.search = async_page_to_raw_response_wrapper(resource.search)
+        self.archive = async_to_raw_response_wrapper(resource.archive)
+        self.restore = async_to_raw_response_wrapper(resource.restore)
+
+
+class AsyncPatientsChatWithStreamingResponse:
+    """AsyncPatientsChat, each method returning a context manager over its response, read on demand:
+    ``async with client.with_streaming_response.patients.chat.list(patient_id) as response``."""
+
+    def __init__(self, resource: AsyncPatientsChat) -> None:
+        self._resource = resource
+        self.send_inbound = async_to_streamed_response_wrapper(resource.send_inbound)
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.search = async_page_to_streamed_response_wrapper(resource.search)
+        self.archive = async_to_streamed_response_wrapper(resource.archive)
+        self.restore = async_to_streamed_response_wrapper(resource.restore)
+
+
 class Chat(SyncAPIResource):
     """``client.chat``."""
 
@@ -447,6 +526,32 @@ class Chat(SyncAPIResource):
         return ChatFiles(self._client)
 
 
+class ChatWithRawResponse:
+    """Chat, each method returning its raw response:
+    ``client.with_raw_response.chat.files.download(file_id).parse()``."""
+
+    def __init__(self, resource: Chat) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def files(self) -> ChatFilesWithRawResponse:
+        """ChatFilesWithRawResponse: download."""
+        return ChatFilesWithRawResponse(self._resource.files)
+
+
+class ChatWithStreamingResponse:
+    """Chat, each method returning a context manager over its response, read on demand: ``with
+    client.with_streaming_response.chat.files.download(file_id) as response``."""
+
+    def __init__(self, resource: Chat) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def files(self) -> ChatFilesWithStreamingResponse:
+        """ChatFilesWithStreamingResponse: download."""
+        return ChatFilesWithStreamingResponse(self._resource.files)
+
+
 class AsyncChat(AsyncAPIResource):
     """``client.chat`` of ``AsyncClient``."""
 
@@ -454,6 +559,32 @@ class AsyncChat(AsyncAPIResource):
     def files(self) -> AsyncChatFiles:
         """AsyncChatFiles: download, download_to."""
         return AsyncChatFiles(self._client)
+
+
+class AsyncChatWithRawResponse:
+    """AsyncChat, each method returning its raw response: ``await (await
+    client.with_raw_response.chat.files.download(file_id)).parse()``."""
+
+    def __init__(self, resource: AsyncChat) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def files(self) -> AsyncChatFilesWithRawResponse:
+        """AsyncChatFilesWithRawResponse: download."""
+        return AsyncChatFilesWithRawResponse(self._resource.files)
+
+
+class AsyncChatWithStreamingResponse:
+    """AsyncChat, each method returning a context manager over its response, read on demand: ``async
+    with client.with_streaming_response.chat.files.download(file_id) as response``."""
+
+    def __init__(self, resource: AsyncChat) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def files(self) -> AsyncChatFilesWithStreamingResponse:
+        """AsyncChatFilesWithStreamingResponse: download."""
+        return AsyncChatFilesWithStreamingResponse(self._resource.files)
 
 
 class ChatFiles(SyncAPIResource):
@@ -532,6 +663,28 @@ class ChatFiles(SyncAPIResource):
         )
 
 
+class ChatFilesWithRawResponse:
+    """ChatFiles, each method returning its raw response:
+    ``client.with_raw_response.chat.files.download(file_id).parse()``.
+
+    ``download_to`` is left out, as it writes to a file: stream ``download`` instead."""
+
+    def __init__(self, resource: ChatFiles) -> None:
+        self._resource = resource
+        self.download = to_raw_response_wrapper(resource.download)
+
+
+class ChatFilesWithStreamingResponse:
+    """ChatFiles, each method returning a context manager over its response, read on demand: ``with
+    client.with_streaming_response.chat.files.download(file_id) as response``.
+
+    ``download_to`` is left out, as it writes to a file: stream ``download`` instead."""
+
+    def __init__(self, resource: ChatFiles) -> None:
+        self._resource = resource
+        self.download = to_streamed_response_wrapper(resource.download)
+
+
 class AsyncChatFiles(AsyncAPIResource):
     """``client.chat.files`` of ``AsyncClient``."""
 
@@ -606,3 +759,25 @@ class AsyncChatFiles(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncChatFilesWithRawResponse:
+    """AsyncChatFiles, each method returning its raw response: ``await (await
+    client.with_raw_response.chat.files.download(file_id)).parse()``.
+
+    ``download_to`` is left out, as it writes to a file: stream ``download`` instead."""
+
+    def __init__(self, resource: AsyncChatFiles) -> None:
+        self._resource = resource
+        self.download = async_to_raw_response_wrapper(resource.download)
+
+
+class AsyncChatFilesWithStreamingResponse:
+    """AsyncChatFiles, each method returning a context manager over its response, read on demand:
+    ``async with client.with_streaming_response.chat.files.download(file_id) as response``.
+
+    ``download_to`` is left out, as it writes to a file: stream ``download`` instead."""
+
+    def __init__(self, resource: AsyncChatFiles) -> None:
+        self._resource = resource
+        self.download = async_to_streamed_response_wrapper(resource.download)

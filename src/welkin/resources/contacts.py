@@ -12,11 +12,26 @@ from uuid import UUID
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import contacts as contacts_ops
 from ..types.contacts import Contact
 
-__all__ = ["PatientsContacts", "AsyncPatientsContacts"]
+__all__ = [
+    "PatientsContacts",
+    "PatientsContactsWithRawResponse",
+    "PatientsContactsWithStreamingResponse",
+    "AsyncPatientsContacts",
+    "AsyncPatientsContactsWithRawResponse",
+    "AsyncPatientsContactsWithStreamingResponse",
+]
 
 
 class PatientsContacts(SyncAPIResource):
@@ -206,6 +221,30 @@ class PatientsContacts(SyncAPIResource):
         )
 
 
+class PatientsContactsWithRawResponse:
+    """PatientsContacts, each method returning its raw response:
+    ``client.with_raw_response.patients.contacts.list(patient_id).parse()``."""
+
+    def __init__(self, resource: PatientsContacts) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.update = to_raw_response_wrapper(resource.update)
+
+
+class PatientsContactsWithStreamingResponse:
+    """PatientsContacts, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.patients.contacts.list(patient_id) as response``."""
+
+    def __init__(self, resource: PatientsContacts) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.update = to_streamed_response_wrapper(resource.update)
+
+
 class AsyncPatientsContacts(AsyncAPIResource):
     """``client.patients.contacts`` of ``AsyncClient``."""
 
@@ -391,3 +430,28 @@ class AsyncPatientsContacts(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncPatientsContactsWithRawResponse:
+    """AsyncPatientsContacts, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.contacts.list(patient_id)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsContacts) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.update = async_to_raw_response_wrapper(resource.update)
+
+
+class AsyncPatientsContactsWithStreamingResponse:
+    """AsyncPatientsContacts, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.patients.contacts.list(patient_id) as
+    response``."""
+
+    def __init__(self, resource: AsyncPatientsContacts) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.update = async_to_streamed_response_wrapper(resource.update)

@@ -13,6 +13,12 @@ from uuid import UUID
 
 from .._operation import drop_not_given
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import dictionaries as dictionaries_ops
 from ..types.dictionaries import (
@@ -26,11 +32,23 @@ from . import cached_resource
 
 __all__ = [
     "Dictionaries",
+    "DictionariesWithRawResponse",
+    "DictionariesWithStreamingResponse",
     "AsyncDictionaries",
+    "AsyncDictionariesWithRawResponse",
+    "AsyncDictionariesWithStreamingResponse",
     "DictionariesRecords",
+    "DictionariesRecordsWithRawResponse",
+    "DictionariesRecordsWithStreamingResponse",
     "AsyncDictionariesRecords",
+    "AsyncDictionariesRecordsWithRawResponse",
+    "AsyncDictionariesRecordsWithStreamingResponse",
     "FormationsDictionaries",
+    "FormationsDictionariesWithRawResponse",
+    "FormationsDictionariesWithStreamingResponse",
     "AsyncFormationsDictionaries",
+    "AsyncFormationsDictionariesWithRawResponse",
+    "AsyncFormationsDictionariesWithStreamingResponse",
 ]
 
 
@@ -43,6 +61,33 @@ class Dictionaries(SyncAPIResource):
         return DictionariesRecords(self._client)
 
 
+class DictionariesWithRawResponse:
+    """Dictionaries, each method returning its raw response:
+    ``client.with_raw_response.dictionaries.records.list(dictionary_name).parse()``."""
+
+    def __init__(self, resource: Dictionaries) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def records(self) -> DictionariesRecordsWithRawResponse:
+        """DictionariesRecordsWithRawResponse: list, append, replace_all, get, replace, delete."""
+        return DictionariesRecordsWithRawResponse(self._resource.records)
+
+
+class DictionariesWithStreamingResponse:
+    """Dictionaries, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.dictionaries.records.list(dictionary_name) as response``."""
+
+    def __init__(self, resource: Dictionaries) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def records(self) -> DictionariesRecordsWithStreamingResponse:
+        """DictionariesRecordsWithStreamingResponse: list, append, replace_all, get, replace,
+        delete."""
+        return DictionariesRecordsWithStreamingResponse(self._resource.records)
+
+
 class AsyncDictionaries(AsyncAPIResource):
     """``client.dictionaries`` of ``AsyncClient``."""
 
@@ -50,6 +95,34 @@ class AsyncDictionaries(AsyncAPIResource):
     def records(self) -> AsyncDictionariesRecords:
         """AsyncDictionariesRecords: list, append, replace_all, get, replace, delete."""
         return AsyncDictionariesRecords(self._client)
+
+
+class AsyncDictionariesWithRawResponse:
+    """AsyncDictionaries, each method returning its raw response: ``await (await
+    client.with_raw_response.dictionaries.records.list(dictionary_name)).parse()``."""
+
+    def __init__(self, resource: AsyncDictionaries) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def records(self) -> AsyncDictionariesRecordsWithRawResponse:
+        """AsyncDictionariesRecordsWithRawResponse: list, append, replace_all, get, replace, delete."""
+        return AsyncDictionariesRecordsWithRawResponse(self._resource.records)
+
+
+class AsyncDictionariesWithStreamingResponse:
+    """AsyncDictionaries, each method returning a context manager over its response, read on demand:
+    ``async with client.with_streaming_response.dictionaries.records.list(dictionary_name) as
+    response``."""
+
+    def __init__(self, resource: AsyncDictionaries) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def records(self) -> AsyncDictionariesRecordsWithStreamingResponse:
+        """AsyncDictionariesRecordsWithStreamingResponse: list, append, replace_all, get, replace,
+        delete."""
+        return AsyncDictionariesRecordsWithStreamingResponse(self._resource.records)
 
 
 class DictionariesRecords(SyncAPIResource):
@@ -279,6 +352,35 @@ class DictionariesRecords(SyncAPIResource):
         )
 
 
+class DictionariesRecordsWithRawResponse:
+    """DictionariesRecords, each method returning its raw response:
+    ``client.with_raw_response.dictionaries.records.list(dictionary_name).parse()``."""
+
+    def __init__(self, resource: DictionariesRecords) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.append = to_raw_response_wrapper(resource.append)
+        self.replace_all = to_raw_response_wrapper(resource.replace_all)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.replace = to_raw_response_wrapper(resource.replace)
+        self.delete = to_raw_response_wrapper(resource.delete)
+
+
+class DictionariesRecordsWithStreamingResponse:
+    """DictionariesRecords, each method returning a context manager over its response, read on
+    demand: ``with client.with_streaming_response.dictionaries.records.list(dictionary_name) as
+    response``."""
+
+    def __init__(self, resource: DictionariesRecords) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.append = to_streamed_response_wrapper(resource.append)
+        self.replace_all = to_streamed_response_wrapper(resource.replace_all)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+
 class AsyncDictionariesRecords(AsyncAPIResource):
     """``client.dictionaries.records`` of ``AsyncClient``."""
 
@@ -506,6 +608,35 @@ class AsyncDictionariesRecords(AsyncAPIResource):
         )
 
 
+class AsyncDictionariesRecordsWithRawResponse:
+    """AsyncDictionariesRecords, each method returning its raw response: ``await (await
+    client.with_raw_response.dictionaries.records.list(dictionary_name)).parse()``."""
+
+    def __init__(self, resource: AsyncDictionariesRecords) -> None:
+        self._resource = resource
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.append = async_to_raw_response_wrapper(resource.append)
+        self.replace_all = async_to_raw_response_wrapper(resource.replace_all)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.replace = async_to_raw_response_wrapper(resource.replace)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
+class AsyncDictionariesRecordsWithStreamingResponse:
+    """AsyncDictionariesRecords, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.dictionaries.records.list(dictionary_name)
+    as response``."""
+
+    def __init__(self, resource: AsyncDictionariesRecords) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.append = async_to_streamed_response_wrapper(resource.append)
+        self.replace_all = async_to_streamed_response_wrapper(resource.replace_all)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+
+
 class FormationsDictionaries(SyncAPIResource):
     """``client.formations.dictionaries``."""
 
@@ -689,6 +820,32 @@ class FormationsDictionaries(SyncAPIResource):
         )
 
 
+class FormationsDictionariesWithRawResponse:
+    """FormationsDictionaries, each method returning its raw response:
+    ``client.with_raw_response.formations.dictionaries.list().parse()``."""
+
+    def __init__(self, resource: FormationsDictionaries) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.replace = to_raw_response_wrapper(resource.replace)
+        self.delete = to_raw_response_wrapper(resource.delete)
+
+
+class FormationsDictionariesWithStreamingResponse:
+    """FormationsDictionaries, each method returning a context manager over its response, read on
+    demand: ``with client.with_streaming_response.formations.dictionaries.list() as response``."""
+
+    def __init__(self, resource: FormationsDictionaries) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+
 class AsyncFormationsDictionaries(AsyncAPIResource):
     """``client.formations.dictionaries`` of ``AsyncClient``."""
 
@@ -870,3 +1027,30 @@ class AsyncFormationsDictionaries(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncFormationsDictionariesWithRawResponse:
+    """AsyncFormationsDictionaries, each method returning its raw response: ``await (await
+    client.with_raw_response.formations.dictionaries.list()).parse()``."""
+
+    def __init__(self, resource: AsyncFormationsDictionaries) -> None:
+        self._resource = resource
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.replace = async_to_raw_response_wrapper(resource.replace)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
+class AsyncFormationsDictionariesWithStreamingResponse:
+    """AsyncFormationsDictionaries, each method returning a context manager over its response, read
+    on demand: ``async with client.with_streaming_response.formations.dictionaries.list() as
+    response``."""
+
+    def __init__(self, resource: AsyncFormationsDictionaries) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)

@@ -14,6 +14,14 @@ from .._files import Destination, FileInput
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import documents as documents_ops
 from ..types.common import CdtRecord
@@ -22,11 +30,23 @@ from . import cached_resource
 
 __all__ = [
     "PatientsDocumentSummaries",
+    "PatientsDocumentSummariesWithRawResponse",
+    "PatientsDocumentSummariesWithStreamingResponse",
     "AsyncPatientsDocumentSummaries",
+    "AsyncPatientsDocumentSummariesWithRawResponse",
+    "AsyncPatientsDocumentSummariesWithStreamingResponse",
     "PatientsDocumentSummariesFiles",
+    "PatientsDocumentSummariesFilesWithRawResponse",
+    "PatientsDocumentSummariesFilesWithStreamingResponse",
     "AsyncPatientsDocumentSummariesFiles",
+    "AsyncPatientsDocumentSummariesFilesWithRawResponse",
+    "AsyncPatientsDocumentSummariesFilesWithStreamingResponse",
     "PatientsDocumentSummariesTypeRecords",
+    "PatientsDocumentSummariesTypeRecordsWithRawResponse",
+    "PatientsDocumentSummariesTypeRecordsWithStreamingResponse",
     "AsyncPatientsDocumentSummariesTypeRecords",
+    "AsyncPatientsDocumentSummariesTypeRecordsWithRawResponse",
+    "AsyncPatientsDocumentSummariesTypeRecordsWithStreamingResponse",
 ]
 
 
@@ -235,6 +255,55 @@ class PatientsDocumentSummaries(SyncAPIResource):
         )
 
 
+class PatientsDocumentSummariesWithRawResponse:
+    """PatientsDocumentSummaries, each method returning its raw response:
+    ``client.with_raw_response.patients.document_summaries.list(patient_id).parse()``."""
+
+    def __init__(self, resource: PatientsDocumentSummaries) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.replace = to_raw_response_wrapper(resource.replace)
+        self.delete = to_raw_response_wrapper(resource.delete)
+
+    @cached_resource
+    def files(self) -> PatientsDocumentSummariesFilesWithRawResponse:
+        """PatientsDocumentSummariesFilesWithRawResponse: upload, download."""
+        return PatientsDocumentSummariesFilesWithRawResponse(self._resource.files)
+
+    @cached_resource
+    def type_records(self) -> PatientsDocumentSummariesTypeRecordsWithRawResponse:
+        """PatientsDocumentSummariesTypeRecordsWithRawResponse: get, create, replace, delete."""
+        return PatientsDocumentSummariesTypeRecordsWithRawResponse(self._resource.type_records)
+
+
+class PatientsDocumentSummariesWithStreamingResponse:
+    """PatientsDocumentSummaries, each method returning a context manager over its response, read on
+    demand: ``with client.with_streaming_response.patients.document_summaries.list(patient_id) as
+    response``."""
+
+    def __init__(self, resource: PatientsDocumentSummaries) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+    @cached_resource
+    def files(self) -> PatientsDocumentSummariesFilesWithStreamingResponse:
+        """PatientsDocumentSummariesFilesWithStreamingResponse: upload, download."""
+        return PatientsDocumentSummariesFilesWithStreamingResponse(self._resource.files)
+
+    @cached_resource
+    def type_records(self) -> PatientsDocumentSummariesTypeRecordsWithStreamingResponse:
+        """PatientsDocumentSummariesTypeRecordsWithStreamingResponse: get, create, replace, delete."""
+        return PatientsDocumentSummariesTypeRecordsWithStreamingResponse(
+            self._resource.type_records
+        )
+
+
 class AsyncPatientsDocumentSummaries(AsyncAPIResource):
     """``client.patients.document_summaries`` of ``AsyncClient``."""
 
@@ -440,6 +509,56 @@ class AsyncPatientsDocumentSummaries(AsyncAPIResource):
         )
 
 
+class AsyncPatientsDocumentSummariesWithRawResponse:
+    """AsyncPatientsDocumentSummaries, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.document_summaries.list(patient_id)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsDocumentSummaries) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.replace = async_to_raw_response_wrapper(resource.replace)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+
+    @cached_resource
+    def files(self) -> AsyncPatientsDocumentSummariesFilesWithRawResponse:
+        """AsyncPatientsDocumentSummariesFilesWithRawResponse: upload, download."""
+        return AsyncPatientsDocumentSummariesFilesWithRawResponse(self._resource.files)
+
+    @cached_resource
+    def type_records(self) -> AsyncPatientsDocumentSummariesTypeRecordsWithRawResponse:
+        """AsyncPatientsDocumentSummariesTypeRecordsWithRawResponse: get, create, replace, delete."""
+        return AsyncPatientsDocumentSummariesTypeRecordsWithRawResponse(self._resource.type_records)
+
+
+class AsyncPatientsDocumentSummariesWithStreamingResponse:
+    """AsyncPatientsDocumentSummaries, each method returning a context manager over its response,
+    read on demand: ``async with
+    client.with_streaming_response.patients.document_summaries.list(patient_id) as response``."""
+
+    def __init__(self, resource: AsyncPatientsDocumentSummaries) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+
+    @cached_resource
+    def files(self) -> AsyncPatientsDocumentSummariesFilesWithStreamingResponse:
+        """AsyncPatientsDocumentSummariesFilesWithStreamingResponse: upload, download."""
+        return AsyncPatientsDocumentSummariesFilesWithStreamingResponse(self._resource.files)
+
+    @cached_resource
+    def type_records(self) -> AsyncPatientsDocumentSummariesTypeRecordsWithStreamingResponse:
+        """AsyncPatientsDocumentSummariesTypeRecordsWithStreamingResponse: get, create, replace,
+        delete."""
+        return AsyncPatientsDocumentSummariesTypeRecordsWithStreamingResponse(
+            self._resource.type_records
+        )
+
+
 class PatientsDocumentSummariesFiles(SyncAPIResource):
     """``client.patients.document_summaries.files``."""
 
@@ -573,6 +692,33 @@ class PatientsDocumentSummariesFiles(SyncAPIResource):
         )
 
 
+class PatientsDocumentSummariesFilesWithRawResponse:
+    """PatientsDocumentSummariesFiles, each method returning its raw response:
+    ``client.with_raw_response.patients.document_summaries.files.upload(patient_id,
+    document_summary_id, files).parse()``.
+
+    ``download_to`` is left out, as it writes to a file: stream ``download`` instead."""
+
+    def __init__(self, resource: PatientsDocumentSummariesFiles) -> None:
+        self._resource = resource
+        self.upload = to_raw_response_wrapper(resource.upload)
+        self.download = to_raw_response_wrapper(resource.download)
+
+
+class PatientsDocumentSummariesFilesWithStreamingResponse:
+    """PatientsDocumentSummariesFiles, each method returning a context manager over its response,
+    read on demand: ``with
+    client.with_streaming_response.patients.document_summaries.files.upload(patient_id,
+    document_summary_id, files) as response``.
+
+    ``download_to`` is left out, as it writes to a file: stream ``download`` instead."""
+
+    def __init__(self, resource: PatientsDocumentSummariesFiles) -> None:
+        self._resource = resource
+        self.upload = to_streamed_response_wrapper(resource.upload)
+        self.download = to_streamed_response_wrapper(resource.download)
+
+
 class AsyncPatientsDocumentSummariesFiles(AsyncAPIResource):
     """``client.patients.document_summaries.files`` of ``AsyncClient``."""
 
@@ -704,6 +850,33 @@ class AsyncPatientsDocumentSummariesFiles(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncPatientsDocumentSummariesFilesWithRawResponse:
+    """AsyncPatientsDocumentSummariesFiles, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.document_summaries.files.upload(patient_id,
+    document_summary_id, files)).parse()``.
+
+    ``download_to`` is left out, as it writes to a file: stream ``download`` instead."""
+
+    def __init__(self, resource: AsyncPatientsDocumentSummariesFiles) -> None:
+        self._resource = resource
+        self.upload = async_to_raw_response_wrapper(resource.upload)
+        self.download = async_to_raw_response_wrapper(resource.download)
+
+
+class AsyncPatientsDocumentSummariesFilesWithStreamingResponse:
+    """AsyncPatientsDocumentSummariesFiles, each method returning a context manager over its
+    response, read on demand: ``async with
+    client.with_streaming_response.patients.document_summaries.files.upload(patient_id,
+    document_summary_id, files) as response``.
+
+    ``download_to`` is left out, as it writes to a file: stream ``download`` instead."""
+
+    def __init__(self, resource: AsyncPatientsDocumentSummariesFiles) -> None:
+        self._resource = resource
+        self.upload = async_to_streamed_response_wrapper(resource.upload)
+        self.download = async_to_streamed_response_wrapper(resource.download)
 
 
 class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
@@ -882,6 +1055,33 @@ class PatientsDocumentSummariesTypeRecords(SyncAPIResource):
         )
 
 
+class PatientsDocumentSummariesTypeRecordsWithRawResponse:
+    """PatientsDocumentSummariesTypeRecords, each method returning its raw response:
+    ``client.with_raw_response.patients.document_summaries.type_records.get(patient_id,
+    document_summary_id, document_type_name).parse()``."""
+
+    def __init__(self, resource: PatientsDocumentSummariesTypeRecords) -> None:
+        self._resource = resource
+        self.get = to_raw_response_wrapper(resource.get)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.replace = to_raw_response_wrapper(resource.replace)
+        self.delete = to_raw_response_wrapper(resource.delete)
+
+
+class PatientsDocumentSummariesTypeRecordsWithStreamingResponse:
+    """PatientsDocumentSummariesTypeRecords, each method returning a context manager over its
+    response, read on demand: ``with
+    client.with_streaming_response.patients.document_summaries.type_records.get(patient_id,
+    document_summary_id, document_type_name) as response``."""
+
+    def __init__(self, resource: PatientsDocumentSummariesTypeRecords) -> None:
+        self._resource = resource
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+
 class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
     """``client.patients.document_summaries.type_records`` of ``AsyncClient``."""
 
@@ -1056,3 +1256,30 @@ class AsyncPatientsDocumentSummariesTypeRecords(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncPatientsDocumentSummariesTypeRecordsWithRawResponse:
+    """AsyncPatientsDocumentSummariesTypeRecords, each method returning its raw response: ``await
+    (await client.with_raw_response.patients.document_summaries.type_records.get(patient_id,
+    document_summary_id, document_type_name)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsDocumentSummariesTypeRecords) -> None:
+        self._resource = resource
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.replace = async_to_raw_response_wrapper(resource.replace)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
+class AsyncPatientsDocumentSummariesTypeRecordsWithStreamingResponse:
+    """AsyncPatientsDocumentSummariesTypeRecords, each method returning a context manager over its
+    response, read on demand: ``async with
+    client.with_streaming_response.patients.document_summaries.type_records.get(patient_id,
+    document_summary_id, document_type_name) as response``."""
+
+    def __init__(self, resource: AsyncPatientsDocumentSummariesTypeRecords) -> None:
+        self._resource = resource
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)

@@ -14,23 +14,54 @@ from .._files import Destination, FileInput
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import emails as emails_ops
 from ..types.emails import Email, EmailDraft
 from . import cached_resource
 
 if TYPE_CHECKING:
-    from .sms import AsyncUnrecognizedSms, UnrecognizedSms
+    from .sms import (
+        AsyncUnrecognizedSms,
+        AsyncUnrecognizedSmsWithRawResponse,
+        AsyncUnrecognizedSmsWithStreamingResponse,
+        UnrecognizedSms,
+        UnrecognizedSmsWithRawResponse,
+        UnrecognizedSmsWithStreamingResponse,
+    )
 
 __all__ = [
     "PatientsEmails",
+    "PatientsEmailsWithRawResponse",
+    "PatientsEmailsWithStreamingResponse",
     "AsyncPatientsEmails",
+    "AsyncPatientsEmailsWithRawResponse",
+    "AsyncPatientsEmailsWithStreamingResponse",
     "PatientsEmailDrafts",
+    "PatientsEmailDraftsWithRawResponse",
+    "PatientsEmailDraftsWithStreamingResponse",
     "AsyncPatientsEmailDrafts",
+    "AsyncPatientsEmailDraftsWithRawResponse",
+    "AsyncPatientsEmailDraftsWithStreamingResponse",
     "Unrecognized",
+    "UnrecognizedWithRawResponse",
+    "UnrecognizedWithStreamingResponse",
     "AsyncUnrecognized",
+    "AsyncUnrecognizedWithRawResponse",
+    "AsyncUnrecognizedWithStreamingResponse",
     "UnrecognizedEmails",
+    "UnrecognizedEmailsWithRawResponse",
+    "UnrecognizedEmailsWithStreamingResponse",
     "AsyncUnrecognizedEmails",
+    "AsyncUnrecognizedEmailsWithRawResponse",
+    "AsyncUnrecognizedEmailsWithStreamingResponse",
 ]
 
 
@@ -386,6 +417,40 @@ class PatientsEmails(SyncAPIResource):
         )
 
 
+class PatientsEmailsWithRawResponse:
+    """PatientsEmails, each method returning its raw response:
+    ``client.with_raw_response.patients.emails.list(patient_id).parse()``.
+
+    ``download_attachment_to`` is left out, as it writes to a file: stream ``download_attachment``
+    instead."""
+
+    def __init__(self, resource: PatientsEmails) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.update = to_raw_response_wrapper(resource.update)
+        self.delete = to_raw_response_wrapper(resource.delete)
+        self.download_attachment = to_raw_response_wrapper(resource.download_attachment)
+
+
+class PatientsEmailsWithStreamingResponse:
+    """PatientsEmails, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.patients.emails.list(patient_id) as response``.
+
+    ``download_attachment_to`` is left out, as it writes to a file: stream ``download_attachment``
+    instead."""
+
+    def __init__(self, resource: PatientsEmails) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+        self.download_attachment = to_streamed_response_wrapper(resource.download_attachment)
+
+
 class AsyncPatientsEmails(AsyncAPIResource):
     """``client.patients.emails`` of ``AsyncClient``."""
 
@@ -738,6 +803,41 @@ class AsyncPatientsEmails(AsyncAPIResource):
         )
 
 
+class AsyncPatientsEmailsWithRawResponse:
+    """AsyncPatientsEmails, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.emails.list(patient_id)).parse()``.
+
+    ``download_attachment_to`` is left out, as it writes to a file: stream ``download_attachment``
+    instead."""
+
+    def __init__(self, resource: AsyncPatientsEmails) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.update = async_to_raw_response_wrapper(resource.update)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+        self.download_attachment = async_to_raw_response_wrapper(resource.download_attachment)
+
+
+class AsyncPatientsEmailsWithStreamingResponse:
+    """AsyncPatientsEmails, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.patients.emails.list(patient_id) as
+    response``.
+
+    ``download_attachment_to`` is left out, as it writes to a file: stream ``download_attachment``
+    instead."""
+
+    def __init__(self, resource: AsyncPatientsEmails) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+        self.download_attachment = async_to_streamed_response_wrapper(resource.download_attachment)
+
+
 class PatientsEmailDrafts(SyncAPIResource):
     """``client.patients.email_drafts``."""
 
@@ -813,6 +913,27 @@ class PatientsEmailDrafts(SyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class PatientsEmailDraftsWithRawResponse:
+    """PatientsEmailDrafts, each method returning its raw response:
+    ``client.with_raw_response.patients.email_drafts.list(patient_id).parse()``."""
+
+    def __init__(self, resource: PatientsEmailDrafts) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+
+
+class PatientsEmailDraftsWithStreamingResponse:
+    """PatientsEmailDrafts, each method returning a context manager over its response, read on
+    demand: ``with client.with_streaming_response.patients.email_drafts.list(patient_id) as
+    response``."""
+
+    def __init__(self, resource: PatientsEmailDrafts) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
 
 
 class AsyncPatientsEmailDrafts(AsyncAPIResource):
@@ -892,6 +1013,27 @@ class AsyncPatientsEmailDrafts(AsyncAPIResource):
         )
 
 
+class AsyncPatientsEmailDraftsWithRawResponse:
+    """AsyncPatientsEmailDrafts, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.email_drafts.list(patient_id)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsEmailDrafts) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+
+
+class AsyncPatientsEmailDraftsWithStreamingResponse:
+    """AsyncPatientsEmailDrafts, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.patients.email_drafts.list(patient_id) as
+    response``."""
+
+    def __init__(self, resource: AsyncPatientsEmailDrafts) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+
+
 class Unrecognized(SyncAPIResource):
     """``client.unrecognized``."""
 
@@ -908,6 +1050,46 @@ class Unrecognized(SyncAPIResource):
         return UnrecognizedSms(self._client)
 
 
+class UnrecognizedWithRawResponse:
+    """Unrecognized, each method returning its raw response:
+    ``client.with_raw_response.unrecognized.emails.list().parse()``."""
+
+    def __init__(self, resource: Unrecognized) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def emails(self) -> UnrecognizedEmailsWithRawResponse:
+        """UnrecognizedEmailsWithRawResponse: list, get, update, delete."""
+        return UnrecognizedEmailsWithRawResponse(self._resource.emails)
+
+    @cached_resource
+    def sms(self) -> UnrecognizedSmsWithRawResponse:
+        """UnrecognizedSmsWithRawResponse: list, get, update, delete."""
+        from .sms import UnrecognizedSmsWithRawResponse
+
+        return UnrecognizedSmsWithRawResponse(self._resource.sms)
+
+
+class UnrecognizedWithStreamingResponse:
+    """Unrecognized, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.unrecognized.emails.list() as response``."""
+
+    def __init__(self, resource: Unrecognized) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def emails(self) -> UnrecognizedEmailsWithStreamingResponse:
+        """UnrecognizedEmailsWithStreamingResponse: list, get, update, delete."""
+        return UnrecognizedEmailsWithStreamingResponse(self._resource.emails)
+
+    @cached_resource
+    def sms(self) -> UnrecognizedSmsWithStreamingResponse:
+        """UnrecognizedSmsWithStreamingResponse: list, get, update, delete."""
+        from .sms import UnrecognizedSmsWithStreamingResponse
+
+        return UnrecognizedSmsWithStreamingResponse(self._resource.sms)
+
+
 class AsyncUnrecognized(AsyncAPIResource):
     """``client.unrecognized`` of ``AsyncClient``."""
 
@@ -922,6 +1104,46 @@ class AsyncUnrecognized(AsyncAPIResource):
         from .sms import AsyncUnrecognizedSms
 
         return AsyncUnrecognizedSms(self._client)
+
+
+class AsyncUnrecognizedWithRawResponse:
+    """AsyncUnrecognized, each method returning its raw response: ``await (await
+    client.with_raw_response.unrecognized.emails.list()).parse()``."""
+
+    def __init__(self, resource: AsyncUnrecognized) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def emails(self) -> AsyncUnrecognizedEmailsWithRawResponse:
+        """AsyncUnrecognizedEmailsWithRawResponse: list, get, update, delete."""
+        return AsyncUnrecognizedEmailsWithRawResponse(self._resource.emails)
+
+    @cached_resource
+    def sms(self) -> AsyncUnrecognizedSmsWithRawResponse:
+        """AsyncUnrecognizedSmsWithRawResponse: list, get, update, delete."""
+        from .sms import AsyncUnrecognizedSmsWithRawResponse
+
+        return AsyncUnrecognizedSmsWithRawResponse(self._resource.sms)
+
+
+class AsyncUnrecognizedWithStreamingResponse:
+    """AsyncUnrecognized, each method returning a context manager over its response, read on demand:
+    ``async with client.with_streaming_response.unrecognized.emails.list() as response``."""
+
+    def __init__(self, resource: AsyncUnrecognized) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def emails(self) -> AsyncUnrecognizedEmailsWithStreamingResponse:
+        """AsyncUnrecognizedEmailsWithStreamingResponse: list, get, update, delete."""
+        return AsyncUnrecognizedEmailsWithStreamingResponse(self._resource.emails)
+
+    @cached_resource
+    def sms(self) -> AsyncUnrecognizedSmsWithStreamingResponse:
+        """AsyncUnrecognizedSmsWithStreamingResponse: list, get, update, delete."""
+        from .sms import AsyncUnrecognizedSmsWithStreamingResponse
+
+        return AsyncUnrecognizedSmsWithStreamingResponse(self._resource.sms)
 
 
 class UnrecognizedEmails(SyncAPIResource):
@@ -1130,6 +1352,30 @@ class UnrecognizedEmails(SyncAPIResource):
         )
 
 
+class UnrecognizedEmailsWithRawResponse:
+    """UnrecognizedEmails, each method returning its raw response:
+    ``client.with_raw_response.unrecognized.emails.list().parse()``."""
+
+    def __init__(self, resource: UnrecognizedEmails) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.update = to_raw_response_wrapper(resource.update)
+        self.delete = to_raw_response_wrapper(resource.delete)
+
+
+class UnrecognizedEmailsWithStreamingResponse:
+    """UnrecognizedEmails, each method returning a context manager over its response, read on
+    demand: ``with client.with_streaming_response.unrecognized.emails.list() as response``."""
+
+    def __init__(self, resource: UnrecognizedEmails) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+
 class AsyncUnrecognizedEmails(AsyncAPIResource):
     """``client.unrecognized.emails`` of ``AsyncClient``."""
 
@@ -1334,3 +1580,27 @@ class AsyncUnrecognizedEmails(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncUnrecognizedEmailsWithRawResponse:
+    """AsyncUnrecognizedEmails, each method returning its raw response: ``await (await
+    client.with_raw_response.unrecognized.emails.list()).parse()``."""
+
+    def __init__(self, resource: AsyncUnrecognizedEmails) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.update = async_to_raw_response_wrapper(resource.update)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
+class AsyncUnrecognizedEmailsWithStreamingResponse:
+    """AsyncUnrecognizedEmails, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.unrecognized.emails.list() as response``."""
+
+    def __init__(self, resource: AsyncUnrecognizedEmails) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)

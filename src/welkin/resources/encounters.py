@@ -13,6 +13,14 @@ from uuid import UUID
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import encounters as encounters_ops
 from ..types.encounters import (
@@ -26,15 +34,35 @@ from . import cached_resource
 
 __all__ = [
     "PatientsEncounters",
+    "PatientsEncountersWithRawResponse",
+    "PatientsEncountersWithStreamingResponse",
     "AsyncPatientsEncounters",
+    "AsyncPatientsEncountersWithRawResponse",
+    "AsyncPatientsEncountersWithStreamingResponse",
     "UsersEncounters",
+    "UsersEncountersWithRawResponse",
+    "UsersEncountersWithStreamingResponse",
     "AsyncUsersEncounters",
+    "AsyncUsersEncountersWithRawResponse",
+    "AsyncUsersEncountersWithStreamingResponse",
     "PatientsEncountersComments",
+    "PatientsEncountersCommentsWithRawResponse",
+    "PatientsEncountersCommentsWithStreamingResponse",
     "AsyncPatientsEncountersComments",
+    "AsyncPatientsEncountersCommentsWithRawResponse",
+    "AsyncPatientsEncountersCommentsWithStreamingResponse",
     "PatientsEncountersAssessments",
+    "PatientsEncountersAssessmentsWithRawResponse",
+    "PatientsEncountersAssessmentsWithStreamingResponse",
     "AsyncPatientsEncountersAssessments",
+    "AsyncPatientsEncountersAssessmentsWithRawResponse",
+    "AsyncPatientsEncountersAssessmentsWithStreamingResponse",
     "PatientsEncountersDisposition",
+    "PatientsEncountersDispositionWithRawResponse",
+    "PatientsEncountersDispositionWithStreamingResponse",
     "AsyncPatientsEncountersDisposition",
+    "AsyncPatientsEncountersDispositionWithRawResponse",
+    "AsyncPatientsEncountersDispositionWithStreamingResponse",
 ]
 
 
@@ -382,6 +410,67 @@ class PatientsEncounters(SyncAPIResource):
         )
 
 
+class PatientsEncountersWithRawResponse:
+    """PatientsEncounters, each method returning its raw response:
+    ``client.with_raw_response.patients.encounters.list(patient_id).parse()``."""
+
+    def __init__(self, resource: PatientsEncounters) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.list_full = to_raw_response_wrapper(resource.list_full)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.get_full = to_raw_response_wrapper(resource.get_full)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.update = to_raw_response_wrapper(resource.update)
+        self.delete = to_raw_response_wrapper(resource.delete)
+
+    @cached_resource
+    def comments(self) -> PatientsEncountersCommentsWithRawResponse:
+        """PatientsEncountersCommentsWithRawResponse: list, get, create, replace, delete."""
+        return PatientsEncountersCommentsWithRawResponse(self._resource.comments)
+
+    @cached_resource
+    def assessments(self) -> PatientsEncountersAssessmentsWithRawResponse:
+        """PatientsEncountersAssessmentsWithRawResponse: list, get, create, update, delete."""
+        return PatientsEncountersAssessmentsWithRawResponse(self._resource.assessments)
+
+    @cached_resource
+    def disposition(self) -> PatientsEncountersDispositionWithRawResponse:
+        """PatientsEncountersDispositionWithRawResponse: get, update."""
+        return PatientsEncountersDispositionWithRawResponse(self._resource.disposition)
+
+
+class PatientsEncountersWithStreamingResponse:
+    """PatientsEncounters, each method returning a context manager over its response, read on
+    demand: ``with client.with_streaming_response.patients.encounters.list(patient_id) as
+    response``."""
+
+    def __init__(self, resource: PatientsEncounters) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.list_full = to_streamed_response_wrapper(resource.list_full)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.get_full = to_streamed_response_wrapper(resource.get_full)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+    @cached_resource
+    def comments(self) -> PatientsEncountersCommentsWithStreamingResponse:
+        """PatientsEncountersCommentsWithStreamingResponse: list, get, create, replace, delete."""
+        return PatientsEncountersCommentsWithStreamingResponse(self._resource.comments)
+
+    @cached_resource
+    def assessments(self) -> PatientsEncountersAssessmentsWithStreamingResponse:
+        """PatientsEncountersAssessmentsWithStreamingResponse: list, get, create, update, delete."""
+        return PatientsEncountersAssessmentsWithStreamingResponse(self._resource.assessments)
+
+    @cached_resource
+    def disposition(self) -> PatientsEncountersDispositionWithStreamingResponse:
+        """PatientsEncountersDispositionWithStreamingResponse: get, update."""
+        return PatientsEncountersDispositionWithStreamingResponse(self._resource.disposition)
+
+
 class AsyncPatientsEncounters(AsyncAPIResource):
     """``client.patients.encounters`` of ``AsyncClient``."""
 
@@ -726,6 +815,68 @@ class AsyncPatientsEncounters(AsyncAPIResource):
         )
 
 
+class AsyncPatientsEncountersWithRawResponse:
+    """AsyncPatientsEncounters, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.encounters.list(patient_id)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsEncounters) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list_full = async_page_to_raw_response_wrapper(resource.list_full)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.get_full = async_to_raw_response_wrapper(resource.get_full)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.update = async_to_raw_response_wrapper(resource.update)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+
+    @cached_resource
+    def comments(self) -> AsyncPatientsEncountersCommentsWithRawResponse:
+        """AsyncPatientsEncountersCommentsWithRawResponse: list, get, create, replace, delete."""
+        return AsyncPatientsEncountersCommentsWithRawResponse(self._resource.comments)
+
+    @cached_resource
+    def assessments(self) -> AsyncPatientsEncountersAssessmentsWithRawResponse:
+        """AsyncPatientsEncountersAssessmentsWithRawResponse: list, get, create, update, delete."""
+        return AsyncPatientsEncountersAssessmentsWithRawResponse(self._resource.assessments)
+
+    @cached_resource
+    def disposition(self) -> AsyncPatientsEncountersDispositionWithRawResponse:
+        """AsyncPatientsEncountersDispositionWithRawResponse: get, update."""
+        return AsyncPatientsEncountersDispositionWithRawResponse(self._resource.disposition)
+
+
+class AsyncPatientsEncountersWithStreamingResponse:
+    """AsyncPatientsEncounters, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.patients.encounters.list(patient_id) as
+    response``."""
+
+    def __init__(self, resource: AsyncPatientsEncounters) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list_full = async_page_to_streamed_response_wrapper(resource.list_full)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.get_full = async_to_streamed_response_wrapper(resource.get_full)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+
+    @cached_resource
+    def comments(self) -> AsyncPatientsEncountersCommentsWithStreamingResponse:
+        """AsyncPatientsEncountersCommentsWithStreamingResponse: list, get, create, replace, delete."""
+        return AsyncPatientsEncountersCommentsWithStreamingResponse(self._resource.comments)
+
+    @cached_resource
+    def assessments(self) -> AsyncPatientsEncountersAssessmentsWithStreamingResponse:
+        """AsyncPatientsEncountersAssessmentsWithStreamingResponse: list, get, create, update,
+        delete."""
+        return AsyncPatientsEncountersAssessmentsWithStreamingResponse(self._resource.assessments)
+
+    @cached_resource
+    def disposition(self) -> AsyncPatientsEncountersDispositionWithStreamingResponse:
+        """AsyncPatientsEncountersDispositionWithStreamingResponse: get, update."""
+        return AsyncPatientsEncountersDispositionWithStreamingResponse(self._resource.disposition)
+
+
 class UsersEncounters(SyncAPIResource):
     """``client.users.encounters``."""
 
@@ -840,6 +991,26 @@ class UsersEncounters(SyncAPIResource):
         )
 
 
+class UsersEncountersWithRawResponse:
+    """UsersEncounters, each method returning its raw response:
+    ``client.with_raw_response.users.encounters.list(user_id).parse()``."""
+
+    def __init__(self, resource: UsersEncounters) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.list_full = to_raw_response_wrapper(resource.list_full)
+
+
+class UsersEncountersWithStreamingResponse:
+    """UsersEncounters, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.users.encounters.list(user_id) as response``."""
+
+    def __init__(self, resource: UsersEncounters) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.list_full = to_streamed_response_wrapper(resource.list_full)
+
+
 class AsyncUsersEncounters(AsyncAPIResource):
     """``client.users.encounters`` of ``AsyncClient``."""
 
@@ -952,6 +1123,27 @@ class AsyncUsersEncounters(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncUsersEncountersWithRawResponse:
+    """AsyncUsersEncounters, each method returning its raw response: ``await (await
+    client.with_raw_response.users.encounters.list(user_id)).parse()``."""
+
+    def __init__(self, resource: AsyncUsersEncounters) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list_full = async_page_to_raw_response_wrapper(resource.list_full)
+
+
+class AsyncUsersEncountersWithStreamingResponse:
+    """AsyncUsersEncounters, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.users.encounters.list(user_id) as
+    response``."""
+
+    def __init__(self, resource: AsyncUsersEncounters) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list_full = async_page_to_streamed_response_wrapper(resource.list_full)
 
 
 class PatientsEncountersComments(SyncAPIResource):
@@ -1146,6 +1338,34 @@ class PatientsEncountersComments(SyncAPIResource):
         )
 
 
+class PatientsEncountersCommentsWithRawResponse:
+    """PatientsEncountersComments, each method returning its raw response:
+    ``client.with_raw_response.patients.encounters.comments.list(patient_id,
+    encounter_id).parse()``."""
+
+    def __init__(self, resource: PatientsEncountersComments) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.replace = to_raw_response_wrapper(resource.replace)
+        self.delete = to_raw_response_wrapper(resource.delete)
+
+
+class PatientsEncountersCommentsWithStreamingResponse:
+    """PatientsEncountersComments, each method returning a context manager over its response, read
+    on demand: ``with client.with_streaming_response.patients.encounters.comments.list(patient_id,
+    encounter_id) as response``."""
+
+    def __init__(self, resource: PatientsEncountersComments) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+
 class AsyncPatientsEncountersComments(AsyncAPIResource):
     """``client.patients.encounters.comments`` of ``AsyncClient``."""
 
@@ -1336,6 +1556,34 @@ class AsyncPatientsEncountersComments(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncPatientsEncountersCommentsWithRawResponse:
+    """AsyncPatientsEncountersComments, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.encounters.comments.list(patient_id, encounter_id)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsEncountersComments) -> None:
+        self._resource = resource
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.replace = async_to_raw_response_wrapper(resource.replace)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
+class AsyncPatientsEncountersCommentsWithStreamingResponse:
+    """AsyncPatientsEncountersComments, each method returning a context manager over its response,
+    read on demand: ``async with
+    client.with_streaming_response.patients.encounters.comments.list(patient_id, encounter_id) as
+    response``."""
+
+    def __init__(self, resource: AsyncPatientsEncountersComments) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
 
 
 class PatientsEncountersAssessments(SyncAPIResource):
@@ -1553,6 +1801,35 @@ class PatientsEncountersAssessments(SyncAPIResource):
         )
 
 
+class PatientsEncountersAssessmentsWithRawResponse:
+    """PatientsEncountersAssessments, each method returning its raw response:
+    ``client.with_raw_response.patients.encounters.assessments.list(patient_id,
+    encounter_id).parse()``."""
+
+    def __init__(self, resource: PatientsEncountersAssessments) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.update = to_raw_response_wrapper(resource.update)
+        self.delete = to_raw_response_wrapper(resource.delete)
+
+
+class PatientsEncountersAssessmentsWithStreamingResponse:
+    """PatientsEncountersAssessments, each method returning a context manager over its response,
+    read on demand: ``with
+    client.with_streaming_response.patients.encounters.assessments.list(patient_id, encounter_id) as
+    response``."""
+
+    def __init__(self, resource: PatientsEncountersAssessments) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+
 class AsyncPatientsEncountersAssessments(AsyncAPIResource):
     """``client.patients.encounters.assessments`` of ``AsyncClient``."""
 
@@ -1768,6 +2045,35 @@ class AsyncPatientsEncountersAssessments(AsyncAPIResource):
         )
 
 
+class AsyncPatientsEncountersAssessmentsWithRawResponse:
+    """AsyncPatientsEncountersAssessments, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.encounters.assessments.list(patient_id,
+    encounter_id)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsEncountersAssessments) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.update = async_to_raw_response_wrapper(resource.update)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
+class AsyncPatientsEncountersAssessmentsWithStreamingResponse:
+    """AsyncPatientsEncountersAssessments, each method returning a context manager over its
+    response, read on demand: ``async with
+    client.with_streaming_response.patients.encounters.assessments.list(patient_id, encounter_id) as
+    response``."""
+
+    def __init__(self, resource: AsyncPatientsEncountersAssessments) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+
+
 class PatientsEncountersDisposition(SyncAPIResource):
     """``client.patients.encounters.disposition``."""
 
@@ -1846,6 +2152,29 @@ class PatientsEncountersDisposition(SyncAPIResource):
         )
 
 
+class PatientsEncountersDispositionWithRawResponse:
+    """PatientsEncountersDisposition, each method returning its raw response:
+    ``client.with_raw_response.patients.encounters.disposition.get(patient_id,
+    encounter_id).parse()``."""
+
+    def __init__(self, resource: PatientsEncountersDisposition) -> None:
+        self._resource = resource
+        self.get = to_raw_response_wrapper(resource.get)
+        self.update = to_raw_response_wrapper(resource.update)
+
+
+class PatientsEncountersDispositionWithStreamingResponse:
+    """PatientsEncountersDisposition, each method returning a context manager over its response,
+    read on demand: ``with
+    client.with_streaming_response.patients.encounters.disposition.get(patient_id, encounter_id) as
+    response``."""
+
+    def __init__(self, resource: PatientsEncountersDisposition) -> None:
+        self._resource = resource
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.update = to_streamed_response_wrapper(resource.update)
+
+
 class AsyncPatientsEncountersDisposition(AsyncAPIResource):
     """``client.patients.encounters.disposition`` of ``AsyncClient``."""
 
@@ -1922,3 +2251,26 @@ class AsyncPatientsEncountersDisposition(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncPatientsEncountersDispositionWithRawResponse:
+    """AsyncPatientsEncountersDisposition, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.encounters.disposition.get(patient_id,
+    encounter_id)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsEncountersDisposition) -> None:
+        self._resource = resource
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.update = async_to_raw_response_wrapper(resource.update)
+
+
+class AsyncPatientsEncountersDispositionWithStreamingResponse:
+    """AsyncPatientsEncountersDisposition, each method returning a context manager over its
+    response, read on demand: ``async with
+    client.with_streaming_response.patients.encounters.disposition.get(patient_id, encounter_id) as
+    response``."""
+
+    def __init__(self, resource: AsyncPatientsEncountersDisposition) -> None:
+        self._resource = resource
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.update = async_to_streamed_response_wrapper(resource.update)

@@ -10,6 +10,12 @@ from typing import Any
 
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import exports as exports_ops
 from ..types.exports import CdtRecordExport, ExportRecord
@@ -20,15 +26,35 @@ from . import cached_resource
 
 __all__ = [
     "Exports",
+    "ExportsWithRawResponse",
+    "ExportsWithStreamingResponse",
     "AsyncExports",
+    "AsyncExportsWithRawResponse",
+    "AsyncExportsWithStreamingResponse",
     "ExportsCdtRecords",
+    "ExportsCdtRecordsWithRawResponse",
+    "ExportsCdtRecordsWithStreamingResponse",
     "AsyncExportsCdtRecords",
+    "AsyncExportsCdtRecordsWithRawResponse",
+    "AsyncExportsCdtRecordsWithStreamingResponse",
     "ExportsPatients",
+    "ExportsPatientsWithRawResponse",
+    "ExportsPatientsWithStreamingResponse",
     "AsyncExportsPatients",
+    "AsyncExportsPatientsWithRawResponse",
+    "AsyncExportsPatientsWithStreamingResponse",
     "ExportsPatientPrograms",
+    "ExportsPatientProgramsWithRawResponse",
+    "ExportsPatientProgramsWithStreamingResponse",
     "AsyncExportsPatientPrograms",
+    "AsyncExportsPatientProgramsWithRawResponse",
+    "AsyncExportsPatientProgramsWithStreamingResponse",
     "ExportsPdtRecords",
+    "ExportsPdtRecordsWithRawResponse",
+    "ExportsPdtRecordsWithStreamingResponse",
     "AsyncExportsPdtRecords",
+    "AsyncExportsPdtRecordsWithRawResponse",
+    "AsyncExportsPdtRecordsWithStreamingResponse",
 ]
 
 
@@ -95,6 +121,64 @@ class Exports(SyncAPIResource):
         )
 
 
+class ExportsWithRawResponse:
+    """Exports, each method returning its raw response:
+    ``client.with_raw_response.exports.records(resource_name).parse()``."""
+
+    def __init__(self, resource: Exports) -> None:
+        self._resource = resource
+        self.records = to_raw_response_wrapper(resource.records)
+
+    @cached_resource
+    def cdt_records(self) -> ExportsCdtRecordsWithRawResponse:
+        """ExportsCdtRecordsWithRawResponse: list."""
+        return ExportsCdtRecordsWithRawResponse(self._resource.cdt_records)
+
+    @cached_resource
+    def patients(self) -> ExportsPatientsWithRawResponse:
+        """ExportsPatientsWithRawResponse: list."""
+        return ExportsPatientsWithRawResponse(self._resource.patients)
+
+    @cached_resource
+    def patient_programs(self) -> ExportsPatientProgramsWithRawResponse:
+        """ExportsPatientProgramsWithRawResponse: list."""
+        return ExportsPatientProgramsWithRawResponse(self._resource.patient_programs)
+
+    @cached_resource
+    def pdt_records(self) -> ExportsPdtRecordsWithRawResponse:
+        """ExportsPdtRecordsWithRawResponse: list."""
+        return ExportsPdtRecordsWithRawResponse(self._resource.pdt_records)
+
+
+class ExportsWithStreamingResponse:
+    """Exports, each method returning a context manager over its response, read on demand: ``with
+    client.with_streaming_response.exports.records(resource_name) as response``."""
+
+    def __init__(self, resource: Exports) -> None:
+        self._resource = resource
+        self.records = to_streamed_response_wrapper(resource.records)
+
+    @cached_resource
+    def cdt_records(self) -> ExportsCdtRecordsWithStreamingResponse:
+        """ExportsCdtRecordsWithStreamingResponse: list."""
+        return ExportsCdtRecordsWithStreamingResponse(self._resource.cdt_records)
+
+    @cached_resource
+    def patients(self) -> ExportsPatientsWithStreamingResponse:
+        """ExportsPatientsWithStreamingResponse: list."""
+        return ExportsPatientsWithStreamingResponse(self._resource.patients)
+
+    @cached_resource
+    def patient_programs(self) -> ExportsPatientProgramsWithStreamingResponse:
+        """ExportsPatientProgramsWithStreamingResponse: list."""
+        return ExportsPatientProgramsWithStreamingResponse(self._resource.patient_programs)
+
+    @cached_resource
+    def pdt_records(self) -> ExportsPdtRecordsWithStreamingResponse:
+        """ExportsPdtRecordsWithStreamingResponse: list."""
+        return ExportsPdtRecordsWithStreamingResponse(self._resource.pdt_records)
+
+
 class AsyncExports(AsyncAPIResource):
     """``client.exports`` of ``AsyncClient``."""
 
@@ -158,6 +242,64 @@ class AsyncExports(AsyncAPIResource):
         )
 
 
+class AsyncExportsWithRawResponse:
+    """AsyncExports, each method returning its raw response: ``await (await
+    client.with_raw_response.exports.records(resource_name)).parse()``."""
+
+    def __init__(self, resource: AsyncExports) -> None:
+        self._resource = resource
+        self.records = async_page_to_raw_response_wrapper(resource.records)
+
+    @cached_resource
+    def cdt_records(self) -> AsyncExportsCdtRecordsWithRawResponse:
+        """AsyncExportsCdtRecordsWithRawResponse: list."""
+        return AsyncExportsCdtRecordsWithRawResponse(self._resource.cdt_records)
+
+    @cached_resource
+    def patients(self) -> AsyncExportsPatientsWithRawResponse:
+        """AsyncExportsPatientsWithRawResponse: list."""
+        return AsyncExportsPatientsWithRawResponse(self._resource.patients)
+
+    @cached_resource
+    def patient_programs(self) -> AsyncExportsPatientProgramsWithRawResponse:
+        """AsyncExportsPatientProgramsWithRawResponse: list."""
+        return AsyncExportsPatientProgramsWithRawResponse(self._resource.patient_programs)
+
+    @cached_resource
+    def pdt_records(self) -> AsyncExportsPdtRecordsWithRawResponse:
+        """AsyncExportsPdtRecordsWithRawResponse: list."""
+        return AsyncExportsPdtRecordsWithRawResponse(self._resource.pdt_records)
+
+
+class AsyncExportsWithStreamingResponse:
+    """AsyncExports, each method returning a context manager over its response, read on demand:
+    ``async with client.with_streaming_response.exports.records(resource_name) as response``."""
+
+    def __init__(self, resource: AsyncExports) -> None:
+        self._resource = resource
+        self.records = async_page_to_streamed_response_wrapper(resource.records)
+
+    @cached_resource
+    def cdt_records(self) -> AsyncExportsCdtRecordsWithStreamingResponse:
+        """AsyncExportsCdtRecordsWithStreamingResponse: list."""
+        return AsyncExportsCdtRecordsWithStreamingResponse(self._resource.cdt_records)
+
+    @cached_resource
+    def patients(self) -> AsyncExportsPatientsWithStreamingResponse:
+        """AsyncExportsPatientsWithStreamingResponse: list."""
+        return AsyncExportsPatientsWithStreamingResponse(self._resource.patients)
+
+    @cached_resource
+    def patient_programs(self) -> AsyncExportsPatientProgramsWithStreamingResponse:
+        """AsyncExportsPatientProgramsWithStreamingResponse: list."""
+        return AsyncExportsPatientProgramsWithStreamingResponse(self._resource.patient_programs)
+
+    @cached_resource
+    def pdt_records(self) -> AsyncExportsPdtRecordsWithStreamingResponse:
+        """AsyncExportsPdtRecordsWithStreamingResponse: list."""
+        return AsyncExportsPdtRecordsWithStreamingResponse(self._resource.pdt_records)
+
+
 class ExportsCdtRecords(SyncAPIResource):
     """``client.exports.cdt_records``."""
 
@@ -196,6 +338,24 @@ class ExportsCdtRecords(SyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class ExportsCdtRecordsWithRawResponse:
+    """ExportsCdtRecords, each method returning its raw response:
+    ``client.with_raw_response.exports.cdt_records.list().parse()``."""
+
+    def __init__(self, resource: ExportsCdtRecords) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+
+
+class ExportsCdtRecordsWithStreamingResponse:
+    """ExportsCdtRecords, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.exports.cdt_records.list() as response``."""
+
+    def __init__(self, resource: ExportsCdtRecords) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
 
 
 class AsyncExportsCdtRecords(AsyncAPIResource):
@@ -238,6 +398,24 @@ class AsyncExportsCdtRecords(AsyncAPIResource):
         )
 
 
+class AsyncExportsCdtRecordsWithRawResponse:
+    """AsyncExportsCdtRecords, each method returning its raw response: ``await (await
+    client.with_raw_response.exports.cdt_records.list()).parse()``."""
+
+    def __init__(self, resource: AsyncExportsCdtRecords) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+
+
+class AsyncExportsCdtRecordsWithStreamingResponse:
+    """AsyncExportsCdtRecords, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.exports.cdt_records.list() as response``."""
+
+    def __init__(self, resource: AsyncExportsCdtRecords) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+
+
 class ExportsPatients(SyncAPIResource):
     """``client.exports.patients``."""
 
@@ -276,6 +454,24 @@ class ExportsPatients(SyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class ExportsPatientsWithRawResponse:
+    """ExportsPatients, each method returning its raw response:
+    ``client.with_raw_response.exports.patients.list().parse()``."""
+
+    def __init__(self, resource: ExportsPatients) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+
+
+class ExportsPatientsWithStreamingResponse:
+    """ExportsPatients, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.exports.patients.list() as response``."""
+
+    def __init__(self, resource: ExportsPatients) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
 
 
 class AsyncExportsPatients(AsyncAPIResource):
@@ -318,6 +514,24 @@ class AsyncExportsPatients(AsyncAPIResource):
         )
 
 
+class AsyncExportsPatientsWithRawResponse:
+    """AsyncExportsPatients, each method returning its raw response: ``await (await
+    client.with_raw_response.exports.patients.list()).parse()``."""
+
+    def __init__(self, resource: AsyncExportsPatients) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+
+
+class AsyncExportsPatientsWithStreamingResponse:
+    """AsyncExportsPatients, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.exports.patients.list() as response``."""
+
+    def __init__(self, resource: AsyncExportsPatients) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+
+
 class ExportsPatientPrograms(SyncAPIResource):
     """``client.exports.patient_programs``."""
 
@@ -356,6 +570,24 @@ class ExportsPatientPrograms(SyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class ExportsPatientProgramsWithRawResponse:
+    """ExportsPatientPrograms, each method returning its raw response:
+    ``client.with_raw_response.exports.patient_programs.list().parse()``."""
+
+    def __init__(self, resource: ExportsPatientPrograms) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+
+
+class ExportsPatientProgramsWithStreamingResponse:
+    """ExportsPatientPrograms, each method returning a context manager over its response, read on
+    demand: ``with client.with_streaming_response.exports.patient_programs.list() as response``."""
+
+    def __init__(self, resource: ExportsPatientPrograms) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
 
 
 class AsyncExportsPatientPrograms(AsyncAPIResource):
@@ -398,6 +630,25 @@ class AsyncExportsPatientPrograms(AsyncAPIResource):
         )
 
 
+class AsyncExportsPatientProgramsWithRawResponse:
+    """AsyncExportsPatientPrograms, each method returning its raw response: ``await (await
+    client.with_raw_response.exports.patient_programs.list()).parse()``."""
+
+    def __init__(self, resource: AsyncExportsPatientPrograms) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+
+
+class AsyncExportsPatientProgramsWithStreamingResponse:
+    """AsyncExportsPatientPrograms, each method returning a context manager over its response, read
+    on demand: ``async with client.with_streaming_response.exports.patient_programs.list() as
+    response``."""
+
+    def __init__(self, resource: AsyncExportsPatientPrograms) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+
+
 class ExportsPdtRecords(SyncAPIResource):
     """``client.exports.pdt_records``."""
 
@@ -438,6 +689,24 @@ class ExportsPdtRecords(SyncAPIResource):
         )
 
 
+class ExportsPdtRecordsWithRawResponse:
+    """ExportsPdtRecords, each method returning its raw response:
+    ``client.with_raw_response.exports.pdt_records.list().parse()``."""
+
+    def __init__(self, resource: ExportsPdtRecords) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+
+
+class ExportsPdtRecordsWithStreamingResponse:
+    """ExportsPdtRecords, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.exports.pdt_records.list() as response``."""
+
+    def __init__(self, resource: ExportsPdtRecords) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+
+
 class AsyncExportsPdtRecords(AsyncAPIResource):
     """``client.exports.pdt_records`` of ``AsyncClient``."""
 
@@ -476,3 +745,21 @@ class AsyncExportsPdtRecords(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncExportsPdtRecordsWithRawResponse:
+    """AsyncExportsPdtRecords, each method returning its raw response: ``await (await
+    client.with_raw_response.exports.pdt_records.list()).parse()``."""
+
+    def __init__(self, resource: AsyncExportsPdtRecords) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+
+
+class AsyncExportsPdtRecordsWithStreamingResponse:
+    """AsyncExportsPdtRecords, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.exports.pdt_records.list() as response``."""
+
+    def __init__(self, resource: AsyncExportsPdtRecords) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)

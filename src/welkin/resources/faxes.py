@@ -11,11 +11,26 @@ from uuid import UUID
 
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import faxes as faxes_ops
 from ..types.faxes import Fax
 
-__all__ = ["Faxes", "AsyncFaxes"]
+__all__ = [
+    "Faxes",
+    "FaxesWithRawResponse",
+    "FaxesWithStreamingResponse",
+    "AsyncFaxes",
+    "AsyncFaxesWithRawResponse",
+    "AsyncFaxesWithStreamingResponse",
+]
 
 
 class Faxes(SyncAPIResource):
@@ -94,6 +109,26 @@ class Faxes(SyncAPIResource):
         )
 
 
+class FaxesWithRawResponse:
+    """Faxes, each method returning its raw response:
+    ``client.with_raw_response.faxes.list().parse()``."""
+
+    def __init__(self, resource: Faxes) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+
+
+class FaxesWithStreamingResponse:
+    """Faxes, each method returning a context manager over its response, read on demand: ``with
+    client.with_streaming_response.faxes.list() as response``."""
+
+    def __init__(self, resource: Faxes) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+
+
 class AsyncFaxes(AsyncAPIResource):
     """``client.faxes`` of ``AsyncClient``."""
 
@@ -168,3 +203,23 @@ class AsyncFaxes(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncFaxesWithRawResponse:
+    """AsyncFaxes, each method returning its raw response: ``await (await
+    client.with_raw_response.faxes.list()).parse()``."""
+
+    def __init__(self, resource: AsyncFaxes) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+
+
+class AsyncFaxesWithStreamingResponse:
+    """AsyncFaxes, each method returning a context manager over its response, read on demand:
+    ``async with client.with_streaming_response.faxes.list() as response``."""
+
+    def __init__(self, resource: AsyncFaxes) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)

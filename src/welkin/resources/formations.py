@@ -11,6 +11,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .._operation import drop_not_given
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import formations as formations_ops
 from ..types.common import CdtDefinition
@@ -18,23 +24,68 @@ from ..types.formations import EncounterTemplate, FormationFieldWrite, GoalTempl
 from . import cached_resource
 
 if TYPE_CHECKING:
-    from .assessments import AsyncFormationsAssessments, FormationsAssessments
-    from .dictionaries import AsyncFormationsDictionaries, FormationsDictionaries
-    from .programs import AsyncFormationsPrograms, FormationsPrograms
+    from .assessments import (
+        AsyncFormationsAssessments,
+        AsyncFormationsAssessmentsWithRawResponse,
+        AsyncFormationsAssessmentsWithStreamingResponse,
+        FormationsAssessments,
+        FormationsAssessmentsWithRawResponse,
+        FormationsAssessmentsWithStreamingResponse,
+    )
+    from .dictionaries import (
+        AsyncFormationsDictionaries,
+        AsyncFormationsDictionariesWithRawResponse,
+        AsyncFormationsDictionariesWithStreamingResponse,
+        FormationsDictionaries,
+        FormationsDictionariesWithRawResponse,
+        FormationsDictionariesWithStreamingResponse,
+    )
+    from .programs import (
+        AsyncFormationsPrograms,
+        AsyncFormationsProgramsWithRawResponse,
+        AsyncFormationsProgramsWithStreamingResponse,
+        FormationsPrograms,
+        FormationsProgramsWithRawResponse,
+        FormationsProgramsWithStreamingResponse,
+    )
 
 __all__ = [
     "Formations",
+    "FormationsWithRawResponse",
+    "FormationsWithStreamingResponse",
     "AsyncFormations",
+    "AsyncFormationsWithRawResponse",
+    "AsyncFormationsWithStreamingResponse",
     "FormationsCdts",
+    "FormationsCdtsWithRawResponse",
+    "FormationsCdtsWithStreamingResponse",
     "AsyncFormationsCdts",
+    "AsyncFormationsCdtsWithRawResponse",
+    "AsyncFormationsCdtsWithStreamingResponse",
     "FormationsDocumentTypes",
+    "FormationsDocumentTypesWithRawResponse",
+    "FormationsDocumentTypesWithStreamingResponse",
     "AsyncFormationsDocumentTypes",
+    "AsyncFormationsDocumentTypesWithRawResponse",
+    "AsyncFormationsDocumentTypesWithStreamingResponse",
     "FormationsEncounterDisposition",
+    "FormationsEncounterDispositionWithRawResponse",
+    "FormationsEncounterDispositionWithStreamingResponse",
     "AsyncFormationsEncounterDisposition",
+    "AsyncFormationsEncounterDispositionWithRawResponse",
+    "AsyncFormationsEncounterDispositionWithStreamingResponse",
     "FormationsEncounterTemplates",
+    "FormationsEncounterTemplatesWithRawResponse",
+    "FormationsEncounterTemplatesWithStreamingResponse",
     "AsyncFormationsEncounterTemplates",
+    "AsyncFormationsEncounterTemplatesWithRawResponse",
+    "AsyncFormationsEncounterTemplatesWithStreamingResponse",
     "FormationsGoalTemplates",
+    "FormationsGoalTemplatesWithRawResponse",
+    "FormationsGoalTemplatesWithStreamingResponse",
     "AsyncFormationsGoalTemplates",
+    "AsyncFormationsGoalTemplatesWithRawResponse",
+    "AsyncFormationsGoalTemplatesWithStreamingResponse",
 ]
 
 
@@ -88,6 +139,116 @@ class Formations(SyncAPIResource):
         return FormationsPrograms(self._client)
 
 
+class FormationsWithRawResponse:
+    """Formations, each method returning its raw response:
+    ``client.with_raw_response.formations.assessments.list().parse()``."""
+
+    def __init__(self, resource: Formations) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def assessments(self) -> FormationsAssessmentsWithRawResponse:
+        """FormationsAssessmentsWithRawResponse: list, get, get_cdt, create, replace, delete."""
+        from .assessments import FormationsAssessmentsWithRawResponse
+
+        return FormationsAssessmentsWithRawResponse(self._resource.assessments)
+
+    @cached_resource
+    def dictionaries(self) -> FormationsDictionariesWithRawResponse:
+        """FormationsDictionariesWithRawResponse: list, get, create, replace, delete."""
+        from .dictionaries import FormationsDictionariesWithRawResponse
+
+        return FormationsDictionariesWithRawResponse(self._resource.dictionaries)
+
+    @cached_resource
+    def cdts(self) -> FormationsCdtsWithRawResponse:
+        """FormationsCdtsWithRawResponse: list, get."""
+        return FormationsCdtsWithRawResponse(self._resource.cdts)
+
+    @cached_resource
+    def document_types(self) -> FormationsDocumentTypesWithRawResponse:
+        """FormationsDocumentTypesWithRawResponse: list, get, create, replace, delete."""
+        return FormationsDocumentTypesWithRawResponse(self._resource.document_types)
+
+    @cached_resource
+    def encounter_disposition(self) -> FormationsEncounterDispositionWithRawResponse:
+        """FormationsEncounterDispositionWithRawResponse: get, replace."""
+        return FormationsEncounterDispositionWithRawResponse(self._resource.encounter_disposition)
+
+    @cached_resource
+    def encounter_templates(self) -> FormationsEncounterTemplatesWithRawResponse:
+        """FormationsEncounterTemplatesWithRawResponse: list, get, create, replace, delete."""
+        return FormationsEncounterTemplatesWithRawResponse(self._resource.encounter_templates)
+
+    @cached_resource
+    def goal_templates(self) -> FormationsGoalTemplatesWithRawResponse:
+        """FormationsGoalTemplatesWithRawResponse: list, get."""
+        return FormationsGoalTemplatesWithRawResponse(self._resource.goal_templates)
+
+    @cached_resource
+    def programs(self) -> FormationsProgramsWithRawResponse:
+        """FormationsProgramsWithRawResponse: list, get, create, replace, delete."""
+        from .programs import FormationsProgramsWithRawResponse
+
+        return FormationsProgramsWithRawResponse(self._resource.programs)
+
+
+class FormationsWithStreamingResponse:
+    """Formations, each method returning a context manager over its response, read on demand: ``with
+    client.with_streaming_response.formations.assessments.list() as response``."""
+
+    def __init__(self, resource: Formations) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def assessments(self) -> FormationsAssessmentsWithStreamingResponse:
+        """FormationsAssessmentsWithStreamingResponse: list, get, get_cdt, create, replace, delete."""
+        from .assessments import FormationsAssessmentsWithStreamingResponse
+
+        return FormationsAssessmentsWithStreamingResponse(self._resource.assessments)
+
+    @cached_resource
+    def dictionaries(self) -> FormationsDictionariesWithStreamingResponse:
+        """FormationsDictionariesWithStreamingResponse: list, get, create, replace, delete."""
+        from .dictionaries import FormationsDictionariesWithStreamingResponse
+
+        return FormationsDictionariesWithStreamingResponse(self._resource.dictionaries)
+
+    @cached_resource
+    def cdts(self) -> FormationsCdtsWithStreamingResponse:
+        """FormationsCdtsWithStreamingResponse: list, get."""
+        return FormationsCdtsWithStreamingResponse(self._resource.cdts)
+
+    @cached_resource
+    def document_types(self) -> FormationsDocumentTypesWithStreamingResponse:
+        """FormationsDocumentTypesWithStreamingResponse: list, get, create, replace, delete."""
+        return FormationsDocumentTypesWithStreamingResponse(self._resource.document_types)
+
+    @cached_resource
+    def encounter_disposition(self) -> FormationsEncounterDispositionWithStreamingResponse:
+        """FormationsEncounterDispositionWithStreamingResponse: get, replace."""
+        return FormationsEncounterDispositionWithStreamingResponse(
+            self._resource.encounter_disposition
+        )
+
+    @cached_resource
+    def encounter_templates(self) -> FormationsEncounterTemplatesWithStreamingResponse:
+        """FormationsEncounterTemplatesWithStreamingResponse: list, get, create, replace, delete."""
+        return FormationsEncounterTemplatesWithStreamingResponse(self._resource.encounter_templates)
+
+    @cached_resource
+    def goal_templates(self) -> FormationsGoalTemplatesWithStreamingResponse:
+        """FormationsGoalTemplatesWithStreamingResponse: list, get."""
+        return FormationsGoalTemplatesWithStreamingResponse(self._resource.goal_templates)
+
+    @cached_resource
+    def programs(self) -> FormationsProgramsWithStreamingResponse:
+        """FormationsProgramsWithStreamingResponse: list, get, create, replace, delete."""
+        from .programs import FormationsProgramsWithStreamingResponse
+
+        return FormationsProgramsWithStreamingResponse(self._resource.programs)
+
+
 class AsyncFormations(AsyncAPIResource):
     """``client.formations`` of ``AsyncClient``."""
 
@@ -136,6 +297,122 @@ class AsyncFormations(AsyncAPIResource):
         from .programs import AsyncFormationsPrograms
 
         return AsyncFormationsPrograms(self._client)
+
+
+class AsyncFormationsWithRawResponse:
+    """AsyncFormations, each method returning its raw response: ``await (await
+    client.with_raw_response.formations.assessments.list()).parse()``."""
+
+    def __init__(self, resource: AsyncFormations) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def assessments(self) -> AsyncFormationsAssessmentsWithRawResponse:
+        """AsyncFormationsAssessmentsWithRawResponse: list, get, get_cdt, create, replace, delete."""
+        from .assessments import AsyncFormationsAssessmentsWithRawResponse
+
+        return AsyncFormationsAssessmentsWithRawResponse(self._resource.assessments)
+
+    @cached_resource
+    def dictionaries(self) -> AsyncFormationsDictionariesWithRawResponse:
+        """AsyncFormationsDictionariesWithRawResponse: list, get, create, replace, delete."""
+        from .dictionaries import AsyncFormationsDictionariesWithRawResponse
+
+        return AsyncFormationsDictionariesWithRawResponse(self._resource.dictionaries)
+
+    @cached_resource
+    def cdts(self) -> AsyncFormationsCdtsWithRawResponse:
+        """AsyncFormationsCdtsWithRawResponse: list, get."""
+        return AsyncFormationsCdtsWithRawResponse(self._resource.cdts)
+
+    @cached_resource
+    def document_types(self) -> AsyncFormationsDocumentTypesWithRawResponse:
+        """AsyncFormationsDocumentTypesWithRawResponse: list, get, create, replace, delete."""
+        return AsyncFormationsDocumentTypesWithRawResponse(self._resource.document_types)
+
+    @cached_resource
+    def encounter_disposition(self) -> AsyncFormationsEncounterDispositionWithRawResponse:
+        """AsyncFormationsEncounterDispositionWithRawResponse: get, replace."""
+        return AsyncFormationsEncounterDispositionWithRawResponse(
+            self._resource.encounter_disposition
+        )
+
+    @cached_resource
+    def encounter_templates(self) -> AsyncFormationsEncounterTemplatesWithRawResponse:
+        """AsyncFormationsEncounterTemplatesWithRawResponse: list, get, create, replace, delete."""
+        return AsyncFormationsEncounterTemplatesWithRawResponse(self._resource.encounter_templates)
+
+    @cached_resource
+    def goal_templates(self) -> AsyncFormationsGoalTemplatesWithRawResponse:
+        """AsyncFormationsGoalTemplatesWithRawResponse: list, get."""
+        return AsyncFormationsGoalTemplatesWithRawResponse(self._resource.goal_templates)
+
+    @cached_resource
+    def programs(self) -> AsyncFormationsProgramsWithRawResponse:
+        """AsyncFormationsProgramsWithRawResponse: list, get, create, replace, delete."""
+        from .programs import AsyncFormationsProgramsWithRawResponse
+
+        return AsyncFormationsProgramsWithRawResponse(self._resource.programs)
+
+
+class AsyncFormationsWithStreamingResponse:
+    """AsyncFormations, each method returning a context manager over its response, read on demand:
+    ``async with client.with_streaming_response.formations.assessments.list() as response``."""
+
+    def __init__(self, resource: AsyncFormations) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def assessments(self) -> AsyncFormationsAssessmentsWithStreamingResponse:
+        """AsyncFormationsAssessmentsWithStreamingResponse: list, get, get_cdt, create, replace,
+        delete."""
+        from .assessments import AsyncFormationsAssessmentsWithStreamingResponse
+
+        return AsyncFormationsAssessmentsWithStreamingResponse(self._resource.assessments)
+
+    @cached_resource
+    def dictionaries(self) -> AsyncFormationsDictionariesWithStreamingResponse:
+        """AsyncFormationsDictionariesWithStreamingResponse: list, get, create, replace, delete."""
+        from .dictionaries import AsyncFormationsDictionariesWithStreamingResponse
+
+        return AsyncFormationsDictionariesWithStreamingResponse(self._resource.dictionaries)
+
+    @cached_resource
+    def cdts(self) -> AsyncFormationsCdtsWithStreamingResponse:
+        """AsyncFormationsCdtsWithStreamingResponse: list, get."""
+        return AsyncFormationsCdtsWithStreamingResponse(self._resource.cdts)
+
+    @cached_resource
+    def document_types(self) -> AsyncFormationsDocumentTypesWithStreamingResponse:
+        """AsyncFormationsDocumentTypesWithStreamingResponse: list, get, create, replace, delete."""
+        return AsyncFormationsDocumentTypesWithStreamingResponse(self._resource.document_types)
+
+    @cached_resource
+    def encounter_disposition(self) -> AsyncFormationsEncounterDispositionWithStreamingResponse:
+        """AsyncFormationsEncounterDispositionWithStreamingResponse: get, replace."""
+        return AsyncFormationsEncounterDispositionWithStreamingResponse(
+            self._resource.encounter_disposition
+        )
+
+    @cached_resource
+    def encounter_templates(self) -> AsyncFormationsEncounterTemplatesWithStreamingResponse:
+        """AsyncFormationsEncounterTemplatesWithStreamingResponse: list, get, create, replace,
+        delete."""
+        return AsyncFormationsEncounterTemplatesWithStreamingResponse(
+            self._resource.encounter_templates
+        )
+
+    @cached_resource
+    def goal_templates(self) -> AsyncFormationsGoalTemplatesWithStreamingResponse:
+        """AsyncFormationsGoalTemplatesWithStreamingResponse: list, get."""
+        return AsyncFormationsGoalTemplatesWithStreamingResponse(self._resource.goal_templates)
+
+    @cached_resource
+    def programs(self) -> AsyncFormationsProgramsWithStreamingResponse:
+        """AsyncFormationsProgramsWithStreamingResponse: list, get, create, replace, delete."""
+        from .programs import AsyncFormationsProgramsWithStreamingResponse
+
+        return AsyncFormationsProgramsWithStreamingResponse(self._resource.programs)
 
 
 class FormationsCdts(SyncAPIResource):
@@ -208,6 +485,26 @@ class FormationsCdts(SyncAPIResource):
         )
 
 
+class FormationsCdtsWithRawResponse:
+    """FormationsCdts, each method returning its raw response:
+    ``client.with_raw_response.formations.cdts.list().parse()``."""
+
+    def __init__(self, resource: FormationsCdts) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+
+
+class FormationsCdtsWithStreamingResponse:
+    """FormationsCdts, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.formations.cdts.list() as response``."""
+
+    def __init__(self, resource: FormationsCdts) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+
+
 class AsyncFormationsCdts(AsyncAPIResource):
     """``client.formations.cdts`` of ``AsyncClient``."""
 
@@ -276,6 +573,26 @@ class AsyncFormationsCdts(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncFormationsCdtsWithRawResponse:
+    """AsyncFormationsCdts, each method returning its raw response: ``await (await
+    client.with_raw_response.formations.cdts.list()).parse()``."""
+
+    def __init__(self, resource: AsyncFormationsCdts) -> None:
+        self._resource = resource
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+
+
+class AsyncFormationsCdtsWithStreamingResponse:
+    """AsyncFormationsCdts, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.formations.cdts.list() as response``."""
+
+    def __init__(self, resource: AsyncFormationsCdts) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
 
 
 class FormationsDocumentTypes(SyncAPIResource):
@@ -472,6 +789,32 @@ class FormationsDocumentTypes(SyncAPIResource):
         )
 
 
+class FormationsDocumentTypesWithRawResponse:
+    """FormationsDocumentTypes, each method returning its raw response:
+    ``client.with_raw_response.formations.document_types.list().parse()``."""
+
+    def __init__(self, resource: FormationsDocumentTypes) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.replace = to_raw_response_wrapper(resource.replace)
+        self.delete = to_raw_response_wrapper(resource.delete)
+
+
+class FormationsDocumentTypesWithStreamingResponse:
+    """FormationsDocumentTypes, each method returning a context manager over its response, read on
+    demand: ``with client.with_streaming_response.formations.document_types.list() as response``."""
+
+    def __init__(self, resource: FormationsDocumentTypes) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+
 class AsyncFormationsDocumentTypes(AsyncAPIResource):
     """``client.formations.document_types`` of ``AsyncClient``."""
 
@@ -666,6 +1009,33 @@ class AsyncFormationsDocumentTypes(AsyncAPIResource):
         )
 
 
+class AsyncFormationsDocumentTypesWithRawResponse:
+    """AsyncFormationsDocumentTypes, each method returning its raw response: ``await (await
+    client.with_raw_response.formations.document_types.list()).parse()``."""
+
+    def __init__(self, resource: AsyncFormationsDocumentTypes) -> None:
+        self._resource = resource
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.replace = async_to_raw_response_wrapper(resource.replace)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
+class AsyncFormationsDocumentTypesWithStreamingResponse:
+    """AsyncFormationsDocumentTypes, each method returning a context manager over its response, read
+    on demand: ``async with client.with_streaming_response.formations.document_types.list() as
+    response``."""
+
+    def __init__(self, resource: AsyncFormationsDocumentTypes) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+
+
 class FormationsEncounterDisposition(SyncAPIResource):
     """``client.formations.encounter_disposition``."""
 
@@ -743,6 +1113,27 @@ class FormationsEncounterDisposition(SyncAPIResource):
         )
 
 
+class FormationsEncounterDispositionWithRawResponse:
+    """FormationsEncounterDisposition, each method returning its raw response:
+    ``client.with_raw_response.formations.encounter_disposition.get().parse()``."""
+
+    def __init__(self, resource: FormationsEncounterDisposition) -> None:
+        self._resource = resource
+        self.get = to_raw_response_wrapper(resource.get)
+        self.replace = to_raw_response_wrapper(resource.replace)
+
+
+class FormationsEncounterDispositionWithStreamingResponse:
+    """FormationsEncounterDisposition, each method returning a context manager over its response,
+    read on demand: ``with client.with_streaming_response.formations.encounter_disposition.get() as
+    response``."""
+
+    def __init__(self, resource: FormationsEncounterDisposition) -> None:
+        self._resource = resource
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+
+
 class AsyncFormationsEncounterDisposition(AsyncAPIResource):
     """``client.formations.encounter_disposition`` of ``AsyncClient``."""
 
@@ -818,6 +1209,27 @@ class AsyncFormationsEncounterDisposition(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncFormationsEncounterDispositionWithRawResponse:
+    """AsyncFormationsEncounterDisposition, each method returning its raw response: ``await (await
+    client.with_raw_response.formations.encounter_disposition.get()).parse()``."""
+
+    def __init__(self, resource: AsyncFormationsEncounterDisposition) -> None:
+        self._resource = resource
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.replace = async_to_raw_response_wrapper(resource.replace)
+
+
+class AsyncFormationsEncounterDispositionWithStreamingResponse:
+    """AsyncFormationsEncounterDisposition, each method returning a context manager over its
+    response, read on demand: ``async with
+    client.with_streaming_response.formations.encounter_disposition.get() as response``."""
+
+    def __init__(self, resource: AsyncFormationsEncounterDisposition) -> None:
+        self._resource = resource
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)
 
 
 class FormationsEncounterTemplates(SyncAPIResource):
@@ -1007,6 +1419,33 @@ class FormationsEncounterTemplates(SyncAPIResource):
         )
 
 
+class FormationsEncounterTemplatesWithRawResponse:
+    """FormationsEncounterTemplates, each method returning its raw response:
+    ``client.with_raw_response.formations.encounter_templates.list().parse()``."""
+
+    def __init__(self, resource: FormationsEncounterTemplates) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.replace = to_raw_response_wrapper(resource.replace)
+        self.delete = to_raw_response_wrapper(resource.delete)
+
+
+class FormationsEncounterTemplatesWithStreamingResponse:
+    """FormationsEncounterTemplates, each method returning a context manager over its response, read
+    on demand: ``with client.with_streaming_response.formations.encounter_templates.list() as
+    response``."""
+
+    def __init__(self, resource: FormationsEncounterTemplates) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+
 class AsyncFormationsEncounterTemplates(AsyncAPIResource):
     """``client.formations.encounter_templates`` of ``AsyncClient``."""
 
@@ -1194,6 +1633,33 @@ class AsyncFormationsEncounterTemplates(AsyncAPIResource):
         )
 
 
+class AsyncFormationsEncounterTemplatesWithRawResponse:
+    """AsyncFormationsEncounterTemplates, each method returning its raw response: ``await (await
+    client.with_raw_response.formations.encounter_templates.list()).parse()``."""
+
+    def __init__(self, resource: AsyncFormationsEncounterTemplates) -> None:
+        self._resource = resource
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.replace = async_to_raw_response_wrapper(resource.replace)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
+class AsyncFormationsEncounterTemplatesWithStreamingResponse:
+    """AsyncFormationsEncounterTemplates, each method returning a context manager over its response,
+    read on demand: ``async with
+    client.with_streaming_response.formations.encounter_templates.list() as response``."""
+
+    def __init__(self, resource: AsyncFormationsEncounterTemplates) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+
+
 class FormationsGoalTemplates(SyncAPIResource):
     """``client.formations.goal_templates``."""
 
@@ -1264,6 +1730,26 @@ class FormationsGoalTemplates(SyncAPIResource):
         )
 
 
+class FormationsGoalTemplatesWithRawResponse:
+    """FormationsGoalTemplates, each method returning its raw response:
+    ``client.with_raw_response.formations.goal_templates.list().parse()``."""
+
+    def __init__(self, resource: FormationsGoalTemplates) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+
+
+class FormationsGoalTemplatesWithStreamingResponse:
+    """FormationsGoalTemplates, each method returning a context manager over its response, read on
+    demand: ``with client.with_streaming_response.formations.goal_templates.list() as response``."""
+
+    def __init__(self, resource: FormationsGoalTemplates) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+
+
 class AsyncFormationsGoalTemplates(AsyncAPIResource):
     """``client.formations.goal_templates`` of ``AsyncClient``."""
 
@@ -1332,3 +1818,24 @@ class AsyncFormationsGoalTemplates(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncFormationsGoalTemplatesWithRawResponse:
+    """AsyncFormationsGoalTemplates, each method returning its raw response: ``await (await
+    client.with_raw_response.formations.goal_templates.list()).parse()``."""
+
+    def __init__(self, resource: AsyncFormationsGoalTemplates) -> None:
+        self._resource = resource
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+
+
+class AsyncFormationsGoalTemplatesWithStreamingResponse:
+    """AsyncFormationsGoalTemplates, each method returning a context manager over its response, read
+    on demand: ``async with client.with_streaming_response.formations.goal_templates.list() as
+    response``."""
+
+    def __init__(self, resource: AsyncFormationsGoalTemplates) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)

@@ -11,11 +11,32 @@ from uuid import UUID
 
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import invoices as invoices_ops
 from ..types.invoices import Invoice
 
-__all__ = ["Invoices", "AsyncInvoices", "PatientsInvoices", "AsyncPatientsInvoices"]
+__all__ = [
+    "Invoices",
+    "InvoicesWithRawResponse",
+    "InvoicesWithStreamingResponse",
+    "AsyncInvoices",
+    "AsyncInvoicesWithRawResponse",
+    "AsyncInvoicesWithStreamingResponse",
+    "PatientsInvoices",
+    "PatientsInvoicesWithRawResponse",
+    "PatientsInvoicesWithStreamingResponse",
+    "AsyncPatientsInvoices",
+    "AsyncPatientsInvoicesWithRawResponse",
+    "AsyncPatientsInvoicesWithStreamingResponse",
+]
 
 
 class Invoices(SyncAPIResource):
@@ -90,6 +111,26 @@ class Invoices(SyncAPIResource):
         )
 
 
+class InvoicesWithRawResponse:
+    """Invoices, each method returning its raw response:
+    ``client.with_raw_response.invoices.list().parse()``."""
+
+    def __init__(self, resource: Invoices) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+
+
+class InvoicesWithStreamingResponse:
+    """Invoices, each method returning a context manager over its response, read on demand: ``with
+    client.with_streaming_response.invoices.list() as response``."""
+
+    def __init__(self, resource: Invoices) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+
+
 class AsyncInvoices(AsyncAPIResource):
     """``client.invoices`` of ``AsyncClient``."""
 
@@ -162,6 +203,26 @@ class AsyncInvoices(AsyncAPIResource):
         )
 
 
+class AsyncInvoicesWithRawResponse:
+    """AsyncInvoices, each method returning its raw response: ``await (await
+    client.with_raw_response.invoices.list()).parse()``."""
+
+    def __init__(self, resource: AsyncInvoices) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+
+
+class AsyncInvoicesWithStreamingResponse:
+    """AsyncInvoices, each method returning a context manager over its response, read on demand:
+    ``async with client.with_streaming_response.invoices.list() as response``."""
+
+    def __init__(self, resource: AsyncInvoices) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+
+
 class PatientsInvoices(SyncAPIResource):
     """``client.patients.invoices``."""
 
@@ -205,6 +266,24 @@ class PatientsInvoices(SyncAPIResource):
         )
 
 
+class PatientsInvoicesWithRawResponse:
+    """PatientsInvoices, each method returning its raw response:
+    ``client.with_raw_response.patients.invoices.list(patient_id).parse()``."""
+
+    def __init__(self, resource: PatientsInvoices) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+
+
+class PatientsInvoicesWithStreamingResponse:
+    """PatientsInvoices, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.patients.invoices.list(patient_id) as response``."""
+
+    def __init__(self, resource: PatientsInvoices) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+
+
 class AsyncPatientsInvoices(AsyncAPIResource):
     """``client.patients.invoices`` of ``AsyncClient``."""
 
@@ -246,3 +325,22 @@ class AsyncPatientsInvoices(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncPatientsInvoicesWithRawResponse:
+    """AsyncPatientsInvoices, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.invoices.list(patient_id)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsInvoices) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+
+
+class AsyncPatientsInvoicesWithStreamingResponse:
+    """AsyncPatientsInvoices, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.patients.invoices.list(patient_id) as
+    response``."""
+
+    def __init__(self, resource: AsyncPatientsInvoices) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)

@@ -13,32 +13,139 @@ from uuid import UUID
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import patients as patients_ops
 from ..types.patients import CareTeamAssignment, Patient, PatientTerritory
 from . import cached_resource
 
 if TYPE_CHECKING:
-    from .assessments import AsyncPatientsAssessmentRecords, PatientsAssessmentRecords
-    from .calls import AsyncPatientsCalls, PatientsCalls
-    from .care_plans import AsyncPatientsCarePlan, PatientsCarePlan
-    from .cdts import AsyncPatientsCdts, PatientsCdts
-    from .chat import AsyncPatientsChat, PatientsChat
-    from .contacts import AsyncPatientsContacts, PatientsContacts
-    from .documents import AsyncPatientsDocumentSummaries, PatientsDocumentSummaries
+    from .assessments import (
+        AsyncPatientsAssessmentRecords,
+        AsyncPatientsAssessmentRecordsWithRawResponse,
+        AsyncPatientsAssessmentRecordsWithStreamingResponse,
+        PatientsAssessmentRecords,
+        PatientsAssessmentRecordsWithRawResponse,
+        PatientsAssessmentRecordsWithStreamingResponse,
+    )
+    from .calls import (
+        AsyncPatientsCalls,
+        AsyncPatientsCallsWithRawResponse,
+        AsyncPatientsCallsWithStreamingResponse,
+        PatientsCalls,
+        PatientsCallsWithRawResponse,
+        PatientsCallsWithStreamingResponse,
+    )
+    from .care_plans import (
+        AsyncPatientsCarePlan,
+        AsyncPatientsCarePlanWithRawResponse,
+        AsyncPatientsCarePlanWithStreamingResponse,
+        PatientsCarePlan,
+        PatientsCarePlanWithRawResponse,
+        PatientsCarePlanWithStreamingResponse,
+    )
+    from .cdts import (
+        AsyncPatientsCdts,
+        AsyncPatientsCdtsWithRawResponse,
+        AsyncPatientsCdtsWithStreamingResponse,
+        PatientsCdts,
+        PatientsCdtsWithRawResponse,
+        PatientsCdtsWithStreamingResponse,
+    )
+    from .chat import (
+        AsyncPatientsChat,
+        AsyncPatientsChatWithRawResponse,
+        AsyncPatientsChatWithStreamingResponse,
+        PatientsChat,
+        PatientsChatWithRawResponse,
+        PatientsChatWithStreamingResponse,
+    )
+    from .contacts import (
+        AsyncPatientsContacts,
+        AsyncPatientsContactsWithRawResponse,
+        AsyncPatientsContactsWithStreamingResponse,
+        PatientsContacts,
+        PatientsContactsWithRawResponse,
+        PatientsContactsWithStreamingResponse,
+    )
+    from .documents import (
+        AsyncPatientsDocumentSummaries,
+        AsyncPatientsDocumentSummariesWithRawResponse,
+        AsyncPatientsDocumentSummariesWithStreamingResponse,
+        PatientsDocumentSummaries,
+        PatientsDocumentSummariesWithRawResponse,
+        PatientsDocumentSummariesWithStreamingResponse,
+    )
     from .emails import (
         AsyncPatientsEmailDrafts,
+        AsyncPatientsEmailDraftsWithRawResponse,
+        AsyncPatientsEmailDraftsWithStreamingResponse,
         AsyncPatientsEmails,
+        AsyncPatientsEmailsWithRawResponse,
+        AsyncPatientsEmailsWithStreamingResponse,
         PatientsEmailDrafts,
+        PatientsEmailDraftsWithRawResponse,
+        PatientsEmailDraftsWithStreamingResponse,
         PatientsEmails,
+        PatientsEmailsWithRawResponse,
+        PatientsEmailsWithStreamingResponse,
     )
-    from .encounters import AsyncPatientsEncounters, PatientsEncounters
-    from .invoices import AsyncPatientsInvoices, PatientsInvoices
-    from .pdts import AsyncPatientsPdts, PatientsPdts
-    from .programs import AsyncPatientsPrograms, PatientsPrograms
-    from .sms import AsyncPatientsSms, PatientsSms
+    from .encounters import (
+        AsyncPatientsEncounters,
+        AsyncPatientsEncountersWithRawResponse,
+        AsyncPatientsEncountersWithStreamingResponse,
+        PatientsEncounters,
+        PatientsEncountersWithRawResponse,
+        PatientsEncountersWithStreamingResponse,
+    )
+    from .invoices import (
+        AsyncPatientsInvoices,
+        AsyncPatientsInvoicesWithRawResponse,
+        AsyncPatientsInvoicesWithStreamingResponse,
+        PatientsInvoices,
+        PatientsInvoicesWithRawResponse,
+        PatientsInvoicesWithStreamingResponse,
+    )
+    from .pdts import (
+        AsyncPatientsPdts,
+        AsyncPatientsPdtsWithRawResponse,
+        AsyncPatientsPdtsWithStreamingResponse,
+        PatientsPdts,
+        PatientsPdtsWithRawResponse,
+        PatientsPdtsWithStreamingResponse,
+    )
+    from .programs import (
+        AsyncPatientsPrograms,
+        AsyncPatientsProgramsWithRawResponse,
+        AsyncPatientsProgramsWithStreamingResponse,
+        PatientsPrograms,
+        PatientsProgramsWithRawResponse,
+        PatientsProgramsWithStreamingResponse,
+    )
+    from .sms import (
+        AsyncPatientsSms,
+        AsyncPatientsSmsWithRawResponse,
+        AsyncPatientsSmsWithStreamingResponse,
+        PatientsSms,
+        PatientsSmsWithRawResponse,
+        PatientsSmsWithStreamingResponse,
+    )
 
-__all__ = ["Patients", "AsyncPatients"]
+__all__ = [
+    "Patients",
+    "PatientsWithRawResponse",
+    "PatientsWithStreamingResponse",
+    "AsyncPatients",
+    "AsyncPatientsWithRawResponse",
+    "AsyncPatientsWithStreamingResponse",
+]
 
 
 class Patients(SyncAPIResource):
@@ -612,6 +719,245 @@ class Patients(SyncAPIResource):
         )
 
 
+class PatientsWithRawResponse:
+    """Patients, each method returning its raw response:
+    ``client.with_raw_response.patients.list().parse()``."""
+
+    def __init__(self, resource: Patients) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.filter = to_raw_response_wrapper(resource.filter)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.get_by_external_id = to_raw_response_wrapper(resource.get_by_external_id)
+        self.get_by_external_guid = to_raw_response_wrapper(resource.get_by_external_guid)
+        self.get_by_mrn = to_raw_response_wrapper(resource.get_by_mrn)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.update = to_raw_response_wrapper(resource.update)
+        self.delete = to_raw_response_wrapper(resource.delete)
+
+    @cached_resource
+    def assessment_records(self) -> PatientsAssessmentRecordsWithRawResponse:
+        """PatientsAssessmentRecordsWithRawResponse: list, create, get, replace, replace_answers,
+        delete."""
+        from .assessments import PatientsAssessmentRecordsWithRawResponse
+
+        return PatientsAssessmentRecordsWithRawResponse(self._resource.assessment_records)
+
+    @cached_resource
+    def calls(self) -> PatientsCallsWithRawResponse:
+        """PatientsCallsWithRawResponse: list, get, download_recording."""
+        from .calls import PatientsCallsWithRawResponse
+
+        return PatientsCallsWithRawResponse(self._resource.calls)
+
+    @cached_resource
+    def care_plan(self) -> PatientsCarePlanWithRawResponse:
+        """PatientsCarePlanWithRawResponse: get; sub-resources: overview, goals."""
+        from .care_plans import PatientsCarePlanWithRawResponse
+
+        return PatientsCarePlanWithRawResponse(self._resource.care_plan)
+
+    @cached_resource
+    def cdts(self) -> PatientsCdtsWithRawResponse:
+        """PatientsCdtsWithRawResponse: list, create, bulk_update, get, update, delete."""
+        from .cdts import PatientsCdtsWithRawResponse
+
+        return PatientsCdtsWithRawResponse(self._resource.cdts)
+
+    @cached_resource
+    def chat(self) -> PatientsChatWithRawResponse:
+        """PatientsChatWithRawResponse: send_inbound, list, search, archive, restore."""
+        from .chat import PatientsChatWithRawResponse
+
+        return PatientsChatWithRawResponse(self._resource.chat)
+
+    @cached_resource
+    def contacts(self) -> PatientsContactsWithRawResponse:
+        """PatientsContactsWithRawResponse: list, get, create, update."""
+        from .contacts import PatientsContactsWithRawResponse
+
+        return PatientsContactsWithRawResponse(self._resource.contacts)
+
+    @cached_resource
+    def document_summaries(self) -> PatientsDocumentSummariesWithRawResponse:
+        """PatientsDocumentSummariesWithRawResponse: list, get, create, replace, delete;
+        sub-resources: files, type_records."""
+        from .documents import PatientsDocumentSummariesWithRawResponse
+
+        return PatientsDocumentSummariesWithRawResponse(self._resource.document_summaries)
+
+    @cached_resource
+    def emails(self) -> PatientsEmailsWithRawResponse:
+        """PatientsEmailsWithRawResponse: list, get, create, update, delete, download_attachment."""
+        from .emails import PatientsEmailsWithRawResponse
+
+        return PatientsEmailsWithRawResponse(self._resource.emails)
+
+    @cached_resource
+    def email_drafts(self) -> PatientsEmailDraftsWithRawResponse:
+        """PatientsEmailDraftsWithRawResponse: list, get."""
+        from .emails import PatientsEmailDraftsWithRawResponse
+
+        return PatientsEmailDraftsWithRawResponse(self._resource.email_drafts)
+
+    @cached_resource
+    def encounters(self) -> PatientsEncountersWithRawResponse:
+        """PatientsEncountersWithRawResponse: list, list_full, get, get_full, create, update,
+        delete; sub-resources: comments, assessments, disposition."""
+        from .encounters import PatientsEncountersWithRawResponse
+
+        return PatientsEncountersWithRawResponse(self._resource.encounters)
+
+    @cached_resource
+    def invoices(self) -> PatientsInvoicesWithRawResponse:
+        """PatientsInvoicesWithRawResponse: list."""
+        from .invoices import PatientsInvoicesWithRawResponse
+
+        return PatientsInvoicesWithRawResponse(self._resource.invoices)
+
+    @cached_resource
+    def pdts(self) -> PatientsPdtsWithRawResponse:
+        """PatientsPdtsWithRawResponse: list, create, get, update."""
+        from .pdts import PatientsPdtsWithRawResponse
+
+        return PatientsPdtsWithRawResponse(self._resource.pdts)
+
+    @cached_resource
+    def programs(self) -> PatientsProgramsWithRawResponse:
+        """PatientsProgramsWithRawResponse: list, get, get_current, get_history, update,
+        change_phase, unassign."""
+        from .programs import PatientsProgramsWithRawResponse
+
+        return PatientsProgramsWithRawResponse(self._resource.programs)
+
+    @cached_resource
+    def sms(self) -> PatientsSmsWithRawResponse:
+        """PatientsSmsWithRawResponse: list, get, create, update, delete, download_attachment."""
+        from .sms import PatientsSmsWithRawResponse
+
+        return PatientsSmsWithRawResponse(self._resource.sms)
+
+
+class PatientsWithStreamingResponse:
+    """Patients, each method returning a context manager over its response, read on demand: ``with
+    client.with_streaming_response.patients.list() as response``."""
+
+    def __init__(self, resource: Patients) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.filter = to_streamed_response_wrapper(resource.filter)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.get_by_external_id = to_streamed_response_wrapper(resource.get_by_external_id)
+        self.get_by_external_guid = to_streamed_response_wrapper(resource.get_by_external_guid)
+        self.get_by_mrn = to_streamed_response_wrapper(resource.get_by_mrn)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+    @cached_resource
+    def assessment_records(self) -> PatientsAssessmentRecordsWithStreamingResponse:
+        """PatientsAssessmentRecordsWithStreamingResponse: list, create, get, replace,
+        replace_answers, delete."""
+        from .assessments import PatientsAssessmentRecordsWithStreamingResponse
+
+        return PatientsAssessmentRecordsWithStreamingResponse(self._resource.assessment_records)
+
+    @cached_resource
+    def calls(self) -> PatientsCallsWithStreamingResponse:
+        """PatientsCallsWithStreamingResponse: list, get, download_recording."""
+        from .calls import PatientsCallsWithStreamingResponse
+
+        return PatientsCallsWithStreamingResponse(self._resource.calls)
+
+    @cached_resource
+    def care_plan(self) -> PatientsCarePlanWithStreamingResponse:
+        """PatientsCarePlanWithStreamingResponse: get; sub-resources: overview, goals."""
+        from .care_plans import PatientsCarePlanWithStreamingResponse
+
+        return PatientsCarePlanWithStreamingResponse(self._resource.care_plan)
+
+    @cached_resource
+    def cdts(self) -> PatientsCdtsWithStreamingResponse:
+        """PatientsCdtsWithStreamingResponse: list, create, bulk_update, get, update, delete."""
+        from .cdts import PatientsCdtsWithStreamingResponse
+
+        return PatientsCdtsWithStreamingResponse(self._resource.cdts)
+
+    @cached_resource
+    def chat(self) -> PatientsChatWithStreamingResponse:
+        """PatientsChatWithStreamingResponse: send_inbound, list, search, archive, restore."""
+        from .chat import PatientsChatWithStreamingResponse
+
+        return PatientsChatWithStreamingResponse(self._resource.chat)
+
+    @cached_resource
+    def contacts(self) -> PatientsContactsWithStreamingResponse:
+        """PatientsContactsWithStreamingResponse: list, get, create, update."""
+        from .contacts import PatientsContactsWithStreamingResponse
+
+        return PatientsContactsWithStreamingResponse(self._resource.contacts)
+
+    @cached_resource
+    def document_summaries(self) -> PatientsDocumentSummariesWithStreamingResponse:
+        """PatientsDocumentSummariesWithStreamingResponse: list, get, create, replace, delete;
+        sub-resources: files, type_records."""
+        from .documents import PatientsDocumentSummariesWithStreamingResponse
+
+        return PatientsDocumentSummariesWithStreamingResponse(self._resource.document_summaries)
+
+    @cached_resource
+    def emails(self) -> PatientsEmailsWithStreamingResponse:
+        """PatientsEmailsWithStreamingResponse: list, get, create, update, delete,
+        download_attachment."""
+        from .emails import PatientsEmailsWithStreamingResponse
+
+        return PatientsEmailsWithStreamingResponse(self._resource.emails)
+
+    @cached_resource
+    def email_drafts(self) -> PatientsEmailDraftsWithStreamingResponse:
+        """PatientsEmailDraftsWithStreamingResponse: list, get."""
+        from .emails import PatientsEmailDraftsWithStreamingResponse
+
+        return PatientsEmailDraftsWithStreamingResponse(self._resource.email_drafts)
+
+    @cached_resource
+    def encounters(self) -> PatientsEncountersWithStreamingResponse:
+        """PatientsEncountersWithStreamingResponse: list, list_full, get, get_full, create, update,
+        delete; sub-resources: comments, assessments, disposition."""
+        from .encounters import PatientsEncountersWithStreamingResponse
+
+        return PatientsEncountersWithStreamingResponse(self._resource.encounters)
+
+    @cached_resource
+    def invoices(self) -> PatientsInvoicesWithStreamingResponse:
+        """PatientsInvoicesWithStreamingResponse: list."""
+        from .invoices import PatientsInvoicesWithStreamingResponse
+
+        return PatientsInvoicesWithStreamingResponse(self._resource.invoices)
+
+    @cached_resource
+    def pdts(self) -> PatientsPdtsWithStreamingResponse:
+        """PatientsPdtsWithStreamingResponse: list, create, get, update."""
+        from .pdts import PatientsPdtsWithStreamingResponse
+
+        return PatientsPdtsWithStreamingResponse(self._resource.pdts)
+
+    @cached_resource
+    def programs(self) -> PatientsProgramsWithStreamingResponse:
+        """PatientsProgramsWithStreamingResponse: list, get, get_current, get_history, update,
+        change_phase, unassign."""
+        from .programs import PatientsProgramsWithStreamingResponse
+
+        return PatientsProgramsWithStreamingResponse(self._resource.programs)
+
+    @cached_resource
+    def sms(self) -> PatientsSmsWithStreamingResponse:
+        """PatientsSmsWithStreamingResponse: list, get, create, update, delete, download_attachment."""
+        from .sms import PatientsSmsWithStreamingResponse
+
+        return PatientsSmsWithStreamingResponse(self._resource.sms)
+
+
 class AsyncPatients(AsyncAPIResource):
     """``client.patients`` of ``AsyncClient``."""
 
@@ -1182,3 +1528,250 @@ class AsyncPatients(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncPatientsWithRawResponse:
+    """AsyncPatients, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.list()).parse()``."""
+
+    def __init__(self, resource: AsyncPatients) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.filter = async_page_to_raw_response_wrapper(resource.filter)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.get_by_external_id = async_to_raw_response_wrapper(resource.get_by_external_id)
+        self.get_by_external_guid = async_to_raw_response_wrapper(resource.get_by_external_guid)
+        self.get_by_mrn = async_to_raw_response_wrapper(resource.get_by_mrn)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.update = async_to_raw_response_wrapper(resource.update)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+
+    @cached_resource
+    def assessment_records(self) -> AsyncPatientsAssessmentRecordsWithRawResponse:
+        """AsyncPatientsAssessmentRecordsWithRawResponse: list, create, get, replace,
+        replace_answers, delete."""
+        from .assessments import AsyncPatientsAssessmentRecordsWithRawResponse
+
+        return AsyncPatientsAssessmentRecordsWithRawResponse(self._resource.assessment_records)
+
+    @cached_resource
+    def calls(self) -> AsyncPatientsCallsWithRawResponse:
+        """AsyncPatientsCallsWithRawResponse: list, get, download_recording."""
+        from .calls import AsyncPatientsCallsWithRawResponse
+
+        return AsyncPatientsCallsWithRawResponse(self._resource.calls)
+
+    @cached_resource
+    def care_plan(self) -> AsyncPatientsCarePlanWithRawResponse:
+        """AsyncPatientsCarePlanWithRawResponse: get; sub-resources: overview, goals."""
+        from .care_plans import AsyncPatientsCarePlanWithRawResponse
+
+        return AsyncPatientsCarePlanWithRawResponse(self._resource.care_plan)
+
+    @cached_resource
+    def cdts(self) -> AsyncPatientsCdtsWithRawResponse:
+        """AsyncPatientsCdtsWithRawResponse: list, create, bulk_update, get, update, delete."""
+        from .cdts import AsyncPatientsCdtsWithRawResponse
+
+        return AsyncPatientsCdtsWithRawResponse(self._resource.cdts)
+
+    @cached_resource
+    def chat(self) -> AsyncPatientsChatWithRawResponse:
+        """AsyncPatientsChatWithRawResponse: send_inbound, list, search, archive, restore."""
+        from .chat import AsyncPatientsChatWithRawResponse
+
+        return AsyncPatientsChatWithRawResponse(self._resource.chat)
+
+    @cached_resource
+    def contacts(self) -> AsyncPatientsContactsWithRawResponse:
+        """AsyncPatientsContactsWithRawResponse: list, get, create, update."""
+        from .contacts import AsyncPatientsContactsWithRawResponse
+
+        return AsyncPatientsContactsWithRawResponse(self._resource.contacts)
+
+    @cached_resource
+    def document_summaries(self) -> AsyncPatientsDocumentSummariesWithRawResponse:
+        """AsyncPatientsDocumentSummariesWithRawResponse: list, get, create, replace, delete;
+        sub-resources: files, type_records."""
+        from .documents import AsyncPatientsDocumentSummariesWithRawResponse
+
+        return AsyncPatientsDocumentSummariesWithRawResponse(self._resource.document_summaries)
+
+    @cached_resource
+    def emails(self) -> AsyncPatientsEmailsWithRawResponse:
+        """AsyncPatientsEmailsWithRawResponse: list, get, create, update, delete,
+        download_attachment."""
+        from .emails import AsyncPatientsEmailsWithRawResponse
+
+        return AsyncPatientsEmailsWithRawResponse(self._resource.emails)
+
+    @cached_resource
+    def email_drafts(self) -> AsyncPatientsEmailDraftsWithRawResponse:
+        """AsyncPatientsEmailDraftsWithRawResponse: list, get."""
+        from .emails import AsyncPatientsEmailDraftsWithRawResponse
+
+        return AsyncPatientsEmailDraftsWithRawResponse(self._resource.email_drafts)
+
+    @cached_resource
+    def encounters(self) -> AsyncPatientsEncountersWithRawResponse:
+        """AsyncPatientsEncountersWithRawResponse: list, list_full, get, get_full, create, update,
+        delete; sub-resources: comments, assessments, disposition."""
+        from .encounters import AsyncPatientsEncountersWithRawResponse
+
+        return AsyncPatientsEncountersWithRawResponse(self._resource.encounters)
+
+    @cached_resource
+    def invoices(self) -> AsyncPatientsInvoicesWithRawResponse:
+        """AsyncPatientsInvoicesWithRawResponse: list."""
+        from .invoices import AsyncPatientsInvoicesWithRawResponse
+
+        return AsyncPatientsInvoicesWithRawResponse(self._resource.invoices)
+
+    @cached_resource
+    def pdts(self) -> AsyncPatientsPdtsWithRawResponse:
+        """AsyncPatientsPdtsWithRawResponse: list, create, get, update."""
+        from .pdts import AsyncPatientsPdtsWithRawResponse
+
+        return AsyncPatientsPdtsWithRawResponse(self._resource.pdts)
+
+    @cached_resource
+    def programs(self) -> AsyncPatientsProgramsWithRawResponse:
+        """AsyncPatientsProgramsWithRawResponse: list, get, get_current, get_history, update,
+        change_phase, unassign."""
+        from .programs import AsyncPatientsProgramsWithRawResponse
+
+        return AsyncPatientsProgramsWithRawResponse(self._resource.programs)
+
+    @cached_resource
+    def sms(self) -> AsyncPatientsSmsWithRawResponse:
+        """AsyncPatientsSmsWithRawResponse: list, get, create, update, delete, download_attachment."""
+        from .sms import AsyncPatientsSmsWithRawResponse
+
+        return AsyncPatientsSmsWithRawResponse(self._resource.sms)
+
+
+class AsyncPatientsWithStreamingResponse:
+    """AsyncPatients, each method returning a context manager over its response, read on demand:
+    ``async with client.with_streaming_response.patients.list() as response``."""
+
+    def __init__(self, resource: AsyncPatients) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.filter = async_page_to_streamed_response_wrapper(resource.filter)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.get_by_external_id = async_to_streamed_response_wrapper(resource.get_by_external_id)
+        self.get_by_external_guid = async_to_streamed_response_wrapper(
+            resource.get_by_external_guid
+        )
+        self.get_by_mrn = async_to_streamed_response_wrapper(resource.get_by_mrn)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+
+    @cached_resource
+    def assessment_records(self) -> AsyncPatientsAssessmentRecordsWithStreamingResponse:
+        """AsyncPatientsAssessmentRecordsWithStreamingResponse: list, create, get, replace,
+        replace_answers, delete."""
+        from .assessments import AsyncPatientsAssessmentRecordsWithStreamingResponse
+
+        return AsyncPatientsAssessmentRecordsWithStreamingResponse(
+            self._resource.assessment_records
+        )
+
+    @cached_resource
+    def calls(self) -> AsyncPatientsCallsWithStreamingResponse:
+        """AsyncPatientsCallsWithStreamingResponse: list, get, download_recording."""
+        from .calls import AsyncPatientsCallsWithStreamingResponse
+
+        return AsyncPatientsCallsWithStreamingResponse(self._resource.calls)
+
+    @cached_resource
+    def care_plan(self) -> AsyncPatientsCarePlanWithStreamingResponse:
+        """AsyncPatientsCarePlanWithStreamingResponse: get; sub-resources: overview, goals."""
+        from .care_plans import AsyncPatientsCarePlanWithStreamingResponse
+
+        return AsyncPatientsCarePlanWithStreamingResponse(self._resource.care_plan)
+
+    @cached_resource
+    def cdts(self) -> AsyncPatientsCdtsWithStreamingResponse:
+        """AsyncPatientsCdtsWithStreamingResponse: list, create, bulk_update, get, update, delete."""
+        from .cdts import AsyncPatientsCdtsWithStreamingResponse
+
+        return AsyncPatientsCdtsWithStreamingResponse(self._resource.cdts)
+
+    @cached_resource
+    def chat(self) -> AsyncPatientsChatWithStreamingResponse:
+        """AsyncPatientsChatWithStreamingResponse: send_inbound, list, search, archive, restore."""
+        from .chat import AsyncPatientsChatWithStreamingResponse
+
+        return AsyncPatientsChatWithStreamingResponse(self._resource.chat)
+
+    @cached_resource
+    def contacts(self) -> AsyncPatientsContactsWithStreamingResponse:
+        """AsyncPatientsContactsWithStreamingResponse: list, get, create, update."""
+        from .contacts import AsyncPatientsContactsWithStreamingResponse
+
+        return AsyncPatientsContactsWithStreamingResponse(self._resource.contacts)
+
+    @cached_resource
+    def document_summaries(self) -> AsyncPatientsDocumentSummariesWithStreamingResponse:
+        """AsyncPatientsDocumentSummariesWithStreamingResponse: list, get, create, replace, delete;
+        sub-resources: files, type_records."""
+        from .documents import AsyncPatientsDocumentSummariesWithStreamingResponse
+
+        return AsyncPatientsDocumentSummariesWithStreamingResponse(
+            self._resource.document_summaries
+        )
+
+    @cached_resource
+    def emails(self) -> AsyncPatientsEmailsWithStreamingResponse:
+        """AsyncPatientsEmailsWithStreamingResponse: list, get, create, update, delete,
+        download_attachment."""
+        from .emails import AsyncPatientsEmailsWithStreamingResponse
+
+        return AsyncPatientsEmailsWithStreamingResponse(self._resource.emails)
+
+    @cached_resource
+    def email_drafts(self) -> AsyncPatientsEmailDraftsWithStreamingResponse:
+        """AsyncPatientsEmailDraftsWithStreamingResponse: list, get."""
+        from .emails import AsyncPatientsEmailDraftsWithStreamingResponse
+
+        return AsyncPatientsEmailDraftsWithStreamingResponse(self._resource.email_drafts)
+
+    @cached_resource
+    def encounters(self) -> AsyncPatientsEncountersWithStreamingResponse:
+        """AsyncPatientsEncountersWithStreamingResponse: list, list_full, get, get_full, create,
+        update, delete; sub-resources: comments, assessments, disposition."""
+        from .encounters import AsyncPatientsEncountersWithStreamingResponse
+
+        return AsyncPatientsEncountersWithStreamingResponse(self._resource.encounters)
+
+    @cached_resource
+    def invoices(self) -> AsyncPatientsInvoicesWithStreamingResponse:
+        """AsyncPatientsInvoicesWithStreamingResponse: list."""
+        from .invoices import AsyncPatientsInvoicesWithStreamingResponse
+
+        return AsyncPatientsInvoicesWithStreamingResponse(self._resource.invoices)
+
+    @cached_resource
+    def pdts(self) -> AsyncPatientsPdtsWithStreamingResponse:
+        """AsyncPatientsPdtsWithStreamingResponse: list, create, get, update."""
+        from .pdts import AsyncPatientsPdtsWithStreamingResponse
+
+        return AsyncPatientsPdtsWithStreamingResponse(self._resource.pdts)
+
+    @cached_resource
+    def programs(self) -> AsyncPatientsProgramsWithStreamingResponse:
+        """AsyncPatientsProgramsWithStreamingResponse: list, get, get_current, get_history, update,
+        change_phase, unassign."""
+        from .programs import AsyncPatientsProgramsWithStreamingResponse
+
+        return AsyncPatientsProgramsWithStreamingResponse(self._resource.programs)
+
+    @cached_resource
+    def sms(self) -> AsyncPatientsSmsWithStreamingResponse:
+        """AsyncPatientsSmsWithStreamingResponse: list, get, create, update, delete,
+        download_attachment."""
+        from .sms import AsyncPatientsSmsWithStreamingResponse
+
+        return AsyncPatientsSmsWithStreamingResponse(self._resource.sms)

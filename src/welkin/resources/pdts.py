@@ -11,6 +11,14 @@ from uuid import UUID
 
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import pdts as pdts_ops
 from ..types.patients import Patient
@@ -19,11 +27,23 @@ from . import cached_resource
 
 __all__ = [
     "PatientsPdts",
+    "PatientsPdtsWithRawResponse",
+    "PatientsPdtsWithStreamingResponse",
     "AsyncPatientsPdts",
+    "AsyncPatientsPdtsWithRawResponse",
+    "AsyncPatientsPdtsWithStreamingResponse",
     "Pdts",
+    "PdtsWithRawResponse",
+    "PdtsWithStreamingResponse",
     "AsyncPdts",
+    "AsyncPdtsWithRawResponse",
+    "AsyncPdtsWithStreamingResponse",
     "PdtsPatients",
+    "PdtsPatientsWithRawResponse",
+    "PdtsPatientsWithStreamingResponse",
     "AsyncPdtsPatients",
+    "AsyncPdtsPatientsWithRawResponse",
+    "AsyncPdtsPatientsWithStreamingResponse",
 ]
 
 
@@ -190,6 +210,30 @@ class PatientsPdts(SyncAPIResource):
         )
 
 
+class PatientsPdtsWithRawResponse:
+    """PatientsPdts, each method returning its raw response:
+    ``client.with_raw_response.patients.pdts.list(patient_id, pdt_name).parse()``."""
+
+    def __init__(self, resource: PatientsPdts) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.update = to_raw_response_wrapper(resource.update)
+
+
+class PatientsPdtsWithStreamingResponse:
+    """PatientsPdts, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.patients.pdts.list(patient_id, pdt_name) as response``."""
+
+    def __init__(self, resource: PatientsPdts) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.update = to_streamed_response_wrapper(resource.update)
+
+
 class AsyncPatientsPdts(AsyncAPIResource):
     """``client.patients.pdts`` of ``AsyncClient``."""
 
@@ -353,6 +397,31 @@ class AsyncPatientsPdts(AsyncAPIResource):
         )
 
 
+class AsyncPatientsPdtsWithRawResponse:
+    """AsyncPatientsPdts, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.pdts.list(patient_id, pdt_name)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsPdts) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.update = async_to_raw_response_wrapper(resource.update)
+
+
+class AsyncPatientsPdtsWithStreamingResponse:
+    """AsyncPatientsPdts, each method returning a context manager over its response, read on demand:
+    ``async with client.with_streaming_response.patients.pdts.list(patient_id, pdt_name) as
+    response``."""
+
+    def __init__(self, resource: AsyncPatientsPdts) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+
+
 class Pdts(SyncAPIResource):
     """``client.pdts``."""
 
@@ -362,6 +431,32 @@ class Pdts(SyncAPIResource):
         return PdtsPatients(self._client)
 
 
+class PdtsWithRawResponse:
+    """Pdts, each method returning its raw response:
+    ``client.with_raw_response.pdts.patients.list(pdt_name).parse()``."""
+
+    def __init__(self, resource: Pdts) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def patients(self) -> PdtsPatientsWithRawResponse:
+        """PdtsPatientsWithRawResponse: list."""
+        return PdtsPatientsWithRawResponse(self._resource.patients)
+
+
+class PdtsWithStreamingResponse:
+    """Pdts, each method returning a context manager over its response, read on demand: ``with
+    client.with_streaming_response.pdts.patients.list(pdt_name) as response``."""
+
+    def __init__(self, resource: Pdts) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def patients(self) -> PdtsPatientsWithStreamingResponse:
+        """PdtsPatientsWithStreamingResponse: list."""
+        return PdtsPatientsWithStreamingResponse(self._resource.patients)
+
+
 class AsyncPdts(AsyncAPIResource):
     """``client.pdts`` of ``AsyncClient``."""
 
@@ -369,6 +464,32 @@ class AsyncPdts(AsyncAPIResource):
     def patients(self) -> AsyncPdtsPatients:
         """AsyncPdtsPatients: list."""
         return AsyncPdtsPatients(self._client)
+
+
+class AsyncPdtsWithRawResponse:
+    """AsyncPdts, each method returning its raw response: ``await (await
+    client.with_raw_response.pdts.patients.list(pdt_name)).parse()``."""
+
+    def __init__(self, resource: AsyncPdts) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def patients(self) -> AsyncPdtsPatientsWithRawResponse:
+        """AsyncPdtsPatientsWithRawResponse: list."""
+        return AsyncPdtsPatientsWithRawResponse(self._resource.patients)
+
+
+class AsyncPdtsWithStreamingResponse:
+    """AsyncPdts, each method returning a context manager over its response, read on demand: ``async
+    with client.with_streaming_response.pdts.patients.list(pdt_name) as response``."""
+
+    def __init__(self, resource: AsyncPdts) -> None:
+        self._resource = resource
+
+    @cached_resource
+    def patients(self) -> AsyncPdtsPatientsWithStreamingResponse:
+        """AsyncPdtsPatientsWithStreamingResponse: list."""
+        return AsyncPdtsPatientsWithStreamingResponse(self._resource.patients)
 
 
 class PdtsPatients(SyncAPIResource):
@@ -414,6 +535,24 @@ class PdtsPatients(SyncAPIResource):
         )
 
 
+class PdtsPatientsWithRawResponse:
+    """PdtsPatients, each method returning its raw response:
+    ``client.with_raw_response.pdts.patients.list(pdt_name).parse()``."""
+
+    def __init__(self, resource: PdtsPatients) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+
+
+class PdtsPatientsWithStreamingResponse:
+    """PdtsPatients, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.pdts.patients.list(pdt_name) as response``."""
+
+    def __init__(self, resource: PdtsPatients) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+
+
 class AsyncPdtsPatients(AsyncAPIResource):
     """``client.pdts.patients`` of ``AsyncClient``."""
 
@@ -455,3 +594,21 @@ class AsyncPdtsPatients(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncPdtsPatientsWithRawResponse:
+    """AsyncPdtsPatients, each method returning its raw response: ``await (await
+    client.with_raw_response.pdts.patients.list(pdt_name)).parse()``."""
+
+    def __init__(self, resource: AsyncPdtsPatients) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+
+
+class AsyncPdtsPatientsWithStreamingResponse:
+    """AsyncPdtsPatients, each method returning a context manager over its response, read on demand:
+    ``async with client.with_streaming_response.pdts.patients.list(pdt_name) as response``."""
+
+    def __init__(self, resource: AsyncPdtsPatients) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)

@@ -13,15 +13,31 @@ from uuid import UUID
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import programs as programs_ops
 from ..types.programs import PatientProgram, Program, ProgramPhase
 
 __all__ = [
     "FormationsPrograms",
+    "FormationsProgramsWithRawResponse",
+    "FormationsProgramsWithStreamingResponse",
     "AsyncFormationsPrograms",
+    "AsyncFormationsProgramsWithRawResponse",
+    "AsyncFormationsProgramsWithStreamingResponse",
     "PatientsPrograms",
+    "PatientsProgramsWithRawResponse",
+    "PatientsProgramsWithStreamingResponse",
     "AsyncPatientsPrograms",
+    "AsyncPatientsProgramsWithRawResponse",
+    "AsyncPatientsProgramsWithStreamingResponse",
 ]
 
 
@@ -218,6 +234,32 @@ class FormationsPrograms(SyncAPIResource):
         )
 
 
+class FormationsProgramsWithRawResponse:
+    """FormationsPrograms, each method returning its raw response:
+    ``client.with_raw_response.formations.programs.list().parse()``."""
+
+    def __init__(self, resource: FormationsPrograms) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.replace = to_raw_response_wrapper(resource.replace)
+        self.delete = to_raw_response_wrapper(resource.delete)
+
+
+class FormationsProgramsWithStreamingResponse:
+    """FormationsPrograms, each method returning a context manager over its response, read on
+    demand: ``with client.with_streaming_response.formations.programs.list() as response``."""
+
+    def __init__(self, resource: FormationsPrograms) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+
 class AsyncFormationsPrograms(AsyncAPIResource):
     """``client.formations.programs`` of ``AsyncClient``."""
 
@@ -409,6 +451,32 @@ class AsyncFormationsPrograms(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncFormationsProgramsWithRawResponse:
+    """AsyncFormationsPrograms, each method returning its raw response: ``await (await
+    client.with_raw_response.formations.programs.list()).parse()``."""
+
+    def __init__(self, resource: AsyncFormationsPrograms) -> None:
+        self._resource = resource
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.replace = async_to_raw_response_wrapper(resource.replace)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
+class AsyncFormationsProgramsWithStreamingResponse:
+    """AsyncFormationsPrograms, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.formations.programs.list() as response``."""
+
+    def __init__(self, resource: AsyncFormationsPrograms) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
 
 
 class PatientsPrograms(SyncAPIResource):
@@ -686,6 +754,36 @@ class PatientsPrograms(SyncAPIResource):
         )
 
 
+class PatientsProgramsWithRawResponse:
+    """PatientsPrograms, each method returning its raw response:
+    ``client.with_raw_response.patients.programs.list(patient_id).parse()``."""
+
+    def __init__(self, resource: PatientsPrograms) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.get_current = to_raw_response_wrapper(resource.get_current)
+        self.get_history = to_raw_response_wrapper(resource.get_history)
+        self.update = to_raw_response_wrapper(resource.update)
+        self.change_phase = to_raw_response_wrapper(resource.change_phase)
+        self.unassign = to_raw_response_wrapper(resource.unassign)
+
+
+class PatientsProgramsWithStreamingResponse:
+    """PatientsPrograms, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.patients.programs.list(patient_id) as response``."""
+
+    def __init__(self, resource: PatientsPrograms) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.get_current = to_streamed_response_wrapper(resource.get_current)
+        self.get_history = to_streamed_response_wrapper(resource.get_history)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.change_phase = to_streamed_response_wrapper(resource.change_phase)
+        self.unassign = to_streamed_response_wrapper(resource.unassign)
+
+
 class AsyncPatientsPrograms(AsyncAPIResource):
     """``client.patients.programs`` of ``AsyncClient``."""
 
@@ -959,3 +1057,34 @@ class AsyncPatientsPrograms(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncPatientsProgramsWithRawResponse:
+    """AsyncPatientsPrograms, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.programs.list(patient_id)).parse()``."""
+
+    def __init__(self, resource: AsyncPatientsPrograms) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.get_current = async_to_raw_response_wrapper(resource.get_current)
+        self.get_history = async_to_raw_response_wrapper(resource.get_history)
+        self.update = async_to_raw_response_wrapper(resource.update)
+        self.change_phase = async_to_raw_response_wrapper(resource.change_phase)
+        self.unassign = async_to_raw_response_wrapper(resource.unassign)
+
+
+class AsyncPatientsProgramsWithStreamingResponse:
+    """AsyncPatientsPrograms, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.patients.programs.list(patient_id) as
+    response``."""
+
+    def __init__(self, resource: AsyncPatientsPrograms) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.get_current = async_to_streamed_response_wrapper(resource.get_current)
+        self.get_history = async_to_streamed_response_wrapper(resource.get_history)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.change_phase = async_to_streamed_response_wrapper(resource.change_phase)
+        self.unassign = async_to_streamed_response_wrapper(resource.unassign)

@@ -14,11 +14,32 @@ from .._files import Destination
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import sms as sms_ops
 from ..types.sms import Sms
 
-__all__ = ["PatientsSms", "AsyncPatientsSms", "UnrecognizedSms", "AsyncUnrecognizedSms"]
+__all__ = [
+    "PatientsSms",
+    "PatientsSmsWithRawResponse",
+    "PatientsSmsWithStreamingResponse",
+    "AsyncPatientsSms",
+    "AsyncPatientsSmsWithRawResponse",
+    "AsyncPatientsSmsWithStreamingResponse",
+    "UnrecognizedSms",
+    "UnrecognizedSmsWithRawResponse",
+    "UnrecognizedSmsWithStreamingResponse",
+    "AsyncUnrecognizedSms",
+    "AsyncUnrecognizedSmsWithRawResponse",
+    "AsyncUnrecognizedSmsWithStreamingResponse",
+]
 
 
 class PatientsSms(SyncAPIResource):
@@ -358,6 +379,40 @@ class PatientsSms(SyncAPIResource):
         )
 
 
+class PatientsSmsWithRawResponse:
+    """PatientsSms, each method returning its raw response:
+    ``client.with_raw_response.patients.sms.list(patient_id).parse()``.
+
+    ``download_attachment_to`` is left out, as it writes to a file: stream ``download_attachment``
+    instead."""
+
+    def __init__(self, resource: PatientsSms) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.update = to_raw_response_wrapper(resource.update)
+        self.delete = to_raw_response_wrapper(resource.delete)
+        self.download_attachment = to_raw_response_wrapper(resource.download_attachment)
+
+
+class PatientsSmsWithStreamingResponse:
+    """PatientsSms, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.patients.sms.list(patient_id) as response``.
+
+    ``download_attachment_to`` is left out, as it writes to a file: stream ``download_attachment``
+    instead."""
+
+    def __init__(self, resource: PatientsSms) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+        self.download_attachment = to_streamed_response_wrapper(resource.download_attachment)
+
+
 class AsyncPatientsSms(AsyncAPIResource):
     """``client.patients.sms`` of ``AsyncClient``."""
 
@@ -695,6 +750,40 @@ class AsyncPatientsSms(AsyncAPIResource):
         )
 
 
+class AsyncPatientsSmsWithRawResponse:
+    """AsyncPatientsSms, each method returning its raw response: ``await (await
+    client.with_raw_response.patients.sms.list(patient_id)).parse()``.
+
+    ``download_attachment_to`` is left out, as it writes to a file: stream ``download_attachment``
+    instead."""
+
+    def __init__(self, resource: AsyncPatientsSms) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.update = async_to_raw_response_wrapper(resource.update)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+        self.download_attachment = async_to_raw_response_wrapper(resource.download_attachment)
+
+
+class AsyncPatientsSmsWithStreamingResponse:
+    """AsyncPatientsSms, each method returning a context manager over its response, read on demand:
+    ``async with client.with_streaming_response.patients.sms.list(patient_id) as response``.
+
+    ``download_attachment_to`` is left out, as it writes to a file: stream ``download_attachment``
+    instead."""
+
+    def __init__(self, resource: AsyncPatientsSms) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+        self.download_attachment = async_to_streamed_response_wrapper(resource.download_attachment)
+
+
 class UnrecognizedSms(SyncAPIResource):
     """``client.unrecognized.sms``."""
 
@@ -896,6 +985,30 @@ class UnrecognizedSms(SyncAPIResource):
         )
 
 
+class UnrecognizedSmsWithRawResponse:
+    """UnrecognizedSms, each method returning its raw response:
+    ``client.with_raw_response.unrecognized.sms.list().parse()``."""
+
+    def __init__(self, resource: UnrecognizedSms) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.update = to_raw_response_wrapper(resource.update)
+        self.delete = to_raw_response_wrapper(resource.delete)
+
+
+class UnrecognizedSmsWithStreamingResponse:
+    """UnrecognizedSms, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.unrecognized.sms.list() as response``."""
+
+    def __init__(self, resource: UnrecognizedSms) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+
 class AsyncUnrecognizedSms(AsyncAPIResource):
     """``client.unrecognized.sms`` of ``AsyncClient``."""
 
@@ -1095,3 +1208,27 @@ class AsyncUnrecognizedSms(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncUnrecognizedSmsWithRawResponse:
+    """AsyncUnrecognizedSms, each method returning its raw response: ``await (await
+    client.with_raw_response.unrecognized.sms.list()).parse()``."""
+
+    def __init__(self, resource: AsyncUnrecognizedSms) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.update = async_to_raw_response_wrapper(resource.update)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
+class AsyncUnrecognizedSmsWithStreamingResponse:
+    """AsyncUnrecognizedSms, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.unrecognized.sms.list() as response``."""
+
+    def __init__(self, resource: AsyncUnrecognizedSms) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)

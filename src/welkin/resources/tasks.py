@@ -14,6 +14,14 @@ from uuid import UUID
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import tasks as tasks_ops
 from ..types.tasks import Task, TaskCommentWrite, TaskRef
@@ -21,11 +29,23 @@ from . import cached_resource
 
 __all__ = [
     "Tasks",
+    "TasksWithRawResponse",
+    "TasksWithStreamingResponse",
     "AsyncTasks",
+    "AsyncTasksWithRawResponse",
+    "AsyncTasksWithStreamingResponse",
     "TasksWatchers",
+    "TasksWatchersWithRawResponse",
+    "TasksWatchersWithStreamingResponse",
     "AsyncTasksWatchers",
+    "AsyncTasksWatchersWithRawResponse",
+    "AsyncTasksWatchersWithStreamingResponse",
     "TasksComments",
+    "TasksCommentsWithRawResponse",
+    "TasksCommentsWithStreamingResponse",
     "AsyncTasksComments",
+    "AsyncTasksCommentsWithRawResponse",
+    "AsyncTasksCommentsWithStreamingResponse",
 ]
 
 
@@ -310,6 +330,52 @@ class Tasks(SyncAPIResource):
         )
 
 
+class TasksWithRawResponse:
+    """Tasks, each method returning its raw response:
+    ``client.with_raw_response.tasks.list().parse()``."""
+
+    def __init__(self, resource: Tasks) -> None:
+        self._resource = resource
+        self.create = to_raw_response_wrapper(resource.create)
+        self.list = to_raw_response_wrapper(resource.list)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.update = to_raw_response_wrapper(resource.update)
+        self.update_statuses = to_raw_response_wrapper(resource.update_statuses)
+
+    @cached_resource
+    def watchers(self) -> TasksWatchersWithRawResponse:
+        """TasksWatchersWithRawResponse: add, remove."""
+        return TasksWatchersWithRawResponse(self._resource.watchers)
+
+    @cached_resource
+    def comments(self) -> TasksCommentsWithRawResponse:
+        """TasksCommentsWithRawResponse: add, remove."""
+        return TasksCommentsWithRawResponse(self._resource.comments)
+
+
+class TasksWithStreamingResponse:
+    """Tasks, each method returning a context manager over its response, read on demand: ``with
+    client.with_streaming_response.tasks.list() as response``."""
+
+    def __init__(self, resource: Tasks) -> None:
+        self._resource = resource
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.update_statuses = to_streamed_response_wrapper(resource.update_statuses)
+
+    @cached_resource
+    def watchers(self) -> TasksWatchersWithStreamingResponse:
+        """TasksWatchersWithStreamingResponse: add, remove."""
+        return TasksWatchersWithStreamingResponse(self._resource.watchers)
+
+    @cached_resource
+    def comments(self) -> TasksCommentsWithStreamingResponse:
+        """TasksCommentsWithStreamingResponse: add, remove."""
+        return TasksCommentsWithStreamingResponse(self._resource.comments)
+
+
 class AsyncTasks(AsyncAPIResource):
     """``client.tasks`` of ``AsyncClient``."""
 
@@ -591,6 +657,52 @@ class AsyncTasks(AsyncAPIResource):
         )
 
 
+class AsyncTasksWithRawResponse:
+    """AsyncTasks, each method returning its raw response: ``await (await
+    client.with_raw_response.tasks.list()).parse()``."""
+
+    def __init__(self, resource: AsyncTasks) -> None:
+        self._resource = resource
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.update = async_to_raw_response_wrapper(resource.update)
+        self.update_statuses = async_to_raw_response_wrapper(resource.update_statuses)
+
+    @cached_resource
+    def watchers(self) -> AsyncTasksWatchersWithRawResponse:
+        """AsyncTasksWatchersWithRawResponse: add, remove."""
+        return AsyncTasksWatchersWithRawResponse(self._resource.watchers)
+
+    @cached_resource
+    def comments(self) -> AsyncTasksCommentsWithRawResponse:
+        """AsyncTasksCommentsWithRawResponse: add, remove."""
+        return AsyncTasksCommentsWithRawResponse(self._resource.comments)
+
+
+class AsyncTasksWithStreamingResponse:
+    """AsyncTasks, each method returning a context manager over its response, read on demand:
+    ``async with client.with_streaming_response.tasks.list() as response``."""
+
+    def __init__(self, resource: AsyncTasks) -> None:
+        self._resource = resource
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.update_statuses = async_to_streamed_response_wrapper(resource.update_statuses)
+
+    @cached_resource
+    def watchers(self) -> AsyncTasksWatchersWithStreamingResponse:
+        """AsyncTasksWatchersWithStreamingResponse: add, remove."""
+        return AsyncTasksWatchersWithStreamingResponse(self._resource.watchers)
+
+    @cached_resource
+    def comments(self) -> AsyncTasksCommentsWithStreamingResponse:
+        """AsyncTasksCommentsWithStreamingResponse: add, remove."""
+        return AsyncTasksCommentsWithStreamingResponse(self._resource.comments)
+
+
 class TasksWatchers(SyncAPIResource):
     """``client.tasks.watchers``."""
 
@@ -667,6 +779,26 @@ class TasksWatchers(SyncAPIResource):
         )
 
 
+class TasksWatchersWithRawResponse:
+    """TasksWatchers, each method returning its raw response:
+    ``client.with_raw_response.tasks.watchers.add(task_id).parse()``."""
+
+    def __init__(self, resource: TasksWatchers) -> None:
+        self._resource = resource
+        self.add = to_raw_response_wrapper(resource.add)
+        self.remove = to_raw_response_wrapper(resource.remove)
+
+
+class TasksWatchersWithStreamingResponse:
+    """TasksWatchers, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.tasks.watchers.add(task_id) as response``."""
+
+    def __init__(self, resource: TasksWatchers) -> None:
+        self._resource = resource
+        self.add = to_streamed_response_wrapper(resource.add)
+        self.remove = to_streamed_response_wrapper(resource.remove)
+
+
 class AsyncTasksWatchers(AsyncAPIResource):
     """``client.tasks.watchers`` of ``AsyncClient``."""
 
@@ -741,6 +873,26 @@ class AsyncTasksWatchers(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncTasksWatchersWithRawResponse:
+    """AsyncTasksWatchers, each method returning its raw response: ``await (await
+    client.with_raw_response.tasks.watchers.add(task_id)).parse()``."""
+
+    def __init__(self, resource: AsyncTasksWatchers) -> None:
+        self._resource = resource
+        self.add = async_to_raw_response_wrapper(resource.add)
+        self.remove = async_to_raw_response_wrapper(resource.remove)
+
+
+class AsyncTasksWatchersWithStreamingResponse:
+    """AsyncTasksWatchers, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.tasks.watchers.add(task_id) as response``."""
+
+    def __init__(self, resource: AsyncTasksWatchers) -> None:
+        self._resource = resource
+        self.add = async_to_streamed_response_wrapper(resource.add)
+        self.remove = async_to_streamed_response_wrapper(resource.remove)
 
 
 class TasksComments(SyncAPIResource):
@@ -823,6 +975,26 @@ class TasksComments(SyncAPIResource):
         )
 
 
+class TasksCommentsWithRawResponse:
+    """TasksComments, each method returning its raw response:
+    ``client.with_raw_response.tasks.comments.add(task_id).parse()``."""
+
+    def __init__(self, resource: TasksComments) -> None:
+        self._resource = resource
+        self.add = to_raw_response_wrapper(resource.add)
+        self.remove = to_raw_response_wrapper(resource.remove)
+
+
+class TasksCommentsWithStreamingResponse:
+    """TasksComments, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.tasks.comments.add(task_id) as response``."""
+
+    def __init__(self, resource: TasksComments) -> None:
+        self._resource = resource
+        self.add = to_streamed_response_wrapper(resource.add)
+        self.remove = to_streamed_response_wrapper(resource.remove)
+
+
 class AsyncTasksComments(AsyncAPIResource):
     """``client.tasks.comments`` of ``AsyncClient``."""
 
@@ -901,3 +1073,23 @@ class AsyncTasksComments(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncTasksCommentsWithRawResponse:
+    """AsyncTasksComments, each method returning its raw response: ``await (await
+    client.with_raw_response.tasks.comments.add(task_id)).parse()``."""
+
+    def __init__(self, resource: AsyncTasksComments) -> None:
+        self._resource = resource
+        self.add = async_to_raw_response_wrapper(resource.add)
+        self.remove = async_to_raw_response_wrapper(resource.remove)
+
+
+class AsyncTasksCommentsWithStreamingResponse:
+    """AsyncTasksComments, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.tasks.comments.add(task_id) as response``."""
+
+    def __init__(self, resource: AsyncTasksComments) -> None:
+        self._resource = resource
+        self.add = async_to_streamed_response_wrapper(resource.add)
+        self.remove = async_to_streamed_response_wrapper(resource.remove)

@@ -11,6 +11,12 @@ from uuid import UUID
 
 from .._operation import drop_not_given
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import user_access as user_access_ops
 from ..types.user_access import (
@@ -24,11 +30,23 @@ from ..types.user_access import (
 
 __all__ = [
     "UsersPermissions",
+    "UsersPermissionsWithRawResponse",
+    "UsersPermissionsWithStreamingResponse",
     "AsyncUsersPermissions",
+    "AsyncUsersPermissionsWithRawResponse",
+    "AsyncUsersPermissionsWithStreamingResponse",
     "UsersTerritories",
+    "UsersTerritoriesWithRawResponse",
+    "UsersTerritoriesWithStreamingResponse",
     "AsyncUsersTerritories",
+    "AsyncUsersTerritoriesWithRawResponse",
+    "AsyncUsersTerritoriesWithStreamingResponse",
     "UsersAppAccesses",
+    "UsersAppAccessesWithRawResponse",
+    "UsersAppAccessesWithStreamingResponse",
     "AsyncUsersAppAccesses",
+    "AsyncUsersAppAccessesWithRawResponse",
+    "AsyncUsersAppAccessesWithStreamingResponse",
 ]
 
 
@@ -108,6 +126,26 @@ class UsersPermissions(SyncAPIResource):
         )
 
 
+class UsersPermissionsWithRawResponse:
+    """UsersPermissions, each method returning its raw response:
+    ``client.with_raw_response.users.permissions.get(user_id).parse()``."""
+
+    def __init__(self, resource: UsersPermissions) -> None:
+        self._resource = resource
+        self.get = to_raw_response_wrapper(resource.get)
+        self.replace = to_raw_response_wrapper(resource.replace)
+
+
+class UsersPermissionsWithStreamingResponse:
+    """UsersPermissions, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.users.permissions.get(user_id) as response``."""
+
+    def __init__(self, resource: UsersPermissions) -> None:
+        self._resource = resource
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+
+
 class AsyncUsersPermissions(AsyncAPIResource):
     """``client.users.permissions`` of ``AsyncClient``."""
 
@@ -184,6 +222,27 @@ class AsyncUsersPermissions(AsyncAPIResource):
         )
 
 
+class AsyncUsersPermissionsWithRawResponse:
+    """AsyncUsersPermissions, each method returning its raw response: ``await (await
+    client.with_raw_response.users.permissions.get(user_id)).parse()``."""
+
+    def __init__(self, resource: AsyncUsersPermissions) -> None:
+        self._resource = resource
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.replace = async_to_raw_response_wrapper(resource.replace)
+
+
+class AsyncUsersPermissionsWithStreamingResponse:
+    """AsyncUsersPermissions, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.users.permissions.get(user_id) as
+    response``."""
+
+    def __init__(self, resource: AsyncUsersPermissions) -> None:
+        self._resource = resource
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)
+
+
 class UsersTerritories(SyncAPIResource):
     """``client.users.territories``."""
 
@@ -258,6 +317,26 @@ class UsersTerritories(SyncAPIResource):
         )
 
 
+class UsersTerritoriesWithRawResponse:
+    """UsersTerritories, each method returning its raw response:
+    ``client.with_raw_response.users.territories.get(user_id).parse()``."""
+
+    def __init__(self, resource: UsersTerritories) -> None:
+        self._resource = resource
+        self.get = to_raw_response_wrapper(resource.get)
+        self.replace = to_raw_response_wrapper(resource.replace)
+
+
+class UsersTerritoriesWithStreamingResponse:
+    """UsersTerritories, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.users.territories.get(user_id) as response``."""
+
+    def __init__(self, resource: UsersTerritories) -> None:
+        self._resource = resource
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+
+
 class AsyncUsersTerritories(AsyncAPIResource):
     """``client.users.territories`` of ``AsyncClient``."""
 
@@ -330,6 +409,27 @@ class AsyncUsersTerritories(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncUsersTerritoriesWithRawResponse:
+    """AsyncUsersTerritories, each method returning its raw response: ``await (await
+    client.with_raw_response.users.territories.get(user_id)).parse()``."""
+
+    def __init__(self, resource: AsyncUsersTerritories) -> None:
+        self._resource = resource
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.replace = async_to_raw_response_wrapper(resource.replace)
+
+
+class AsyncUsersTerritoriesWithStreamingResponse:
+    """AsyncUsersTerritories, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.users.territories.get(user_id) as
+    response``."""
+
+    def __init__(self, resource: AsyncUsersTerritories) -> None:
+        self._resource = resource
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)
 
 
 class UsersAppAccesses(SyncAPIResource):
@@ -417,6 +517,26 @@ class UsersAppAccesses(SyncAPIResource):
         )
 
 
+class UsersAppAccessesWithRawResponse:
+    """UsersAppAccesses, each method returning its raw response:
+    ``client.with_raw_response.users.app_accesses.get(user_id).parse()``."""
+
+    def __init__(self, resource: UsersAppAccesses) -> None:
+        self._resource = resource
+        self.get = to_raw_response_wrapper(resource.get)
+        self.replace = to_raw_response_wrapper(resource.replace)
+
+
+class UsersAppAccessesWithStreamingResponse:
+    """UsersAppAccesses, each method returning a context manager over its response, read on demand:
+    ``with client.with_streaming_response.users.app_accesses.get(user_id) as response``."""
+
+    def __init__(self, resource: UsersAppAccesses) -> None:
+        self._resource = resource
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+
+
 class AsyncUsersAppAccesses(AsyncAPIResource):
     """``client.users.app_accesses`` of ``AsyncClient``."""
 
@@ -500,3 +620,24 @@ class AsyncUsersAppAccesses(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncUsersAppAccessesWithRawResponse:
+    """AsyncUsersAppAccesses, each method returning its raw response: ``await (await
+    client.with_raw_response.users.app_accesses.get(user_id)).parse()``."""
+
+    def __init__(self, resource: AsyncUsersAppAccesses) -> None:
+        self._resource = resource
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.replace = async_to_raw_response_wrapper(resource.replace)
+
+
+class AsyncUsersAppAccessesWithStreamingResponse:
+    """AsyncUsersAppAccesses, each method returning a context manager over its response, read on
+    demand: ``async with client.with_streaming_response.users.app_accesses.get(user_id) as
+    response``."""
+
+    def __init__(self, resource: AsyncUsersAppAccesses) -> None:
+        self._resource = resource
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)

@@ -12,23 +12,57 @@ from uuid import UUID
 from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import (
+    async_page_to_raw_response_wrapper,
+    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from .._types import NOT_GIVEN, NotGiven, RequestOptions, Timeout
 from ..operations import users as users_ops
 from ..types.users import User
 from . import cached_resource
 
 if TYPE_CHECKING:
-    from .encounters import AsyncUsersEncounters, UsersEncounters
+    from .encounters import (
+        AsyncUsersEncounters,
+        AsyncUsersEncountersWithRawResponse,
+        AsyncUsersEncountersWithStreamingResponse,
+        UsersEncounters,
+        UsersEncountersWithRawResponse,
+        UsersEncountersWithStreamingResponse,
+    )
     from .user_access import (
         AsyncUsersAppAccesses,
+        AsyncUsersAppAccessesWithRawResponse,
+        AsyncUsersAppAccessesWithStreamingResponse,
         AsyncUsersPermissions,
+        AsyncUsersPermissionsWithRawResponse,
+        AsyncUsersPermissionsWithStreamingResponse,
         AsyncUsersTerritories,
+        AsyncUsersTerritoriesWithRawResponse,
+        AsyncUsersTerritoriesWithStreamingResponse,
         UsersAppAccesses,
+        UsersAppAccessesWithRawResponse,
+        UsersAppAccessesWithStreamingResponse,
         UsersPermissions,
+        UsersPermissionsWithRawResponse,
+        UsersPermissionsWithStreamingResponse,
         UsersTerritories,
+        UsersTerritoriesWithRawResponse,
+        UsersTerritoriesWithStreamingResponse,
     )
 
-__all__ = ["Users", "AsyncUsers"]
+__all__ = [
+    "Users",
+    "UsersWithRawResponse",
+    "UsersWithStreamingResponse",
+    "AsyncUsers",
+    "AsyncUsersWithRawResponse",
+    "AsyncUsersWithStreamingResponse",
+]
 
 
 class Users(SyncAPIResource):
@@ -567,6 +601,98 @@ class Users(SyncAPIResource):
         )
 
 
+class UsersWithRawResponse:
+    """Users, each method returning its raw response:
+    ``client.with_raw_response.users.list().parse()``."""
+
+    def __init__(self, resource: Users) -> None:
+        self._resource = resource
+        self.list = to_raw_response_wrapper(resource.list)
+        self.list_for_instance = to_raw_response_wrapper(resource.list_for_instance)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.get_by_username = to_raw_response_wrapper(resource.get_by_username)
+        self.get_by_email = to_raw_response_wrapper(resource.get_by_email)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.update = to_raw_response_wrapper(resource.update)
+        self.replace = to_raw_response_wrapper(resource.replace)
+        self.delete = to_raw_response_wrapper(resource.delete)
+        self.delete_by_username = to_raw_response_wrapper(resource.delete_by_username)
+
+    @cached_resource
+    def encounters(self) -> UsersEncountersWithRawResponse:
+        """UsersEncountersWithRawResponse: list, list_full."""
+        from .encounters import UsersEncountersWithRawResponse
+
+        return UsersEncountersWithRawResponse(self._resource.encounters)
+
+    @cached_resource
+    def permissions(self) -> UsersPermissionsWithRawResponse:
+        """UsersPermissionsWithRawResponse: get, replace."""
+        from .user_access import UsersPermissionsWithRawResponse
+
+        return UsersPermissionsWithRawResponse(self._resource.permissions)
+
+    @cached_resource
+    def territories(self) -> UsersTerritoriesWithRawResponse:
+        """UsersTerritoriesWithRawResponse: get, replace."""
+        from .user_access import UsersTerritoriesWithRawResponse
+
+        return UsersTerritoriesWithRawResponse(self._resource.territories)
+
+    @cached_resource
+    def app_accesses(self) -> UsersAppAccessesWithRawResponse:
+        """UsersAppAccessesWithRawResponse: get, replace."""
+        from .user_access import UsersAppAccessesWithRawResponse
+
+        return UsersAppAccessesWithRawResponse(self._resource.app_accesses)
+
+
+class UsersWithStreamingResponse:
+    """Users, each method returning a context manager over its response, read on demand: ``with
+    client.with_streaming_response.users.list() as response``."""
+
+    def __init__(self, resource: Users) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.list_for_instance = to_streamed_response_wrapper(resource.list_for_instance)
+        self.get = to_streamed_response_wrapper(resource.get)
+        self.get_by_username = to_streamed_response_wrapper(resource.get_by_username)
+        self.get_by_email = to_streamed_response_wrapper(resource.get_by_email)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+        self.delete_by_username = to_streamed_response_wrapper(resource.delete_by_username)
+
+    @cached_resource
+    def encounters(self) -> UsersEncountersWithStreamingResponse:
+        """UsersEncountersWithStreamingResponse: list, list_full."""
+        from .encounters import UsersEncountersWithStreamingResponse
+
+        return UsersEncountersWithStreamingResponse(self._resource.encounters)
+
+    @cached_resource
+    def permissions(self) -> UsersPermissionsWithStreamingResponse:
+        """UsersPermissionsWithStreamingResponse: get, replace."""
+        from .user_access import UsersPermissionsWithStreamingResponse
+
+        return UsersPermissionsWithStreamingResponse(self._resource.permissions)
+
+    @cached_resource
+    def territories(self) -> UsersTerritoriesWithStreamingResponse:
+        """UsersTerritoriesWithStreamingResponse: get, replace."""
+        from .user_access import UsersTerritoriesWithStreamingResponse
+
+        return UsersTerritoriesWithStreamingResponse(self._resource.territories)
+
+    @cached_resource
+    def app_accesses(self) -> UsersAppAccessesWithStreamingResponse:
+        """UsersAppAccessesWithStreamingResponse: get, replace."""
+        from .user_access import UsersAppAccessesWithStreamingResponse
+
+        return UsersAppAccessesWithStreamingResponse(self._resource.app_accesses)
+
+
 class AsyncUsers(AsyncAPIResource):
     """``client.users`` of ``AsyncClient``."""
 
@@ -1101,3 +1227,95 @@ class AsyncUsers(AsyncAPIResource):
                 deadline=deadline,
             ),
         )
+
+
+class AsyncUsersWithRawResponse:
+    """AsyncUsers, each method returning its raw response: ``await (await
+    client.with_raw_response.users.list()).parse()``."""
+
+    def __init__(self, resource: AsyncUsers) -> None:
+        self._resource = resource
+        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list_for_instance = async_page_to_raw_response_wrapper(resource.list_for_instance)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.get_by_username = async_to_raw_response_wrapper(resource.get_by_username)
+        self.get_by_email = async_to_raw_response_wrapper(resource.get_by_email)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.update = async_to_raw_response_wrapper(resource.update)
+        self.replace = async_to_raw_response_wrapper(resource.replace)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+        self.delete_by_username = async_to_raw_response_wrapper(resource.delete_by_username)
+
+    @cached_resource
+    def encounters(self) -> AsyncUsersEncountersWithRawResponse:
+        """AsyncUsersEncountersWithRawResponse: list, list_full."""
+        from .encounters import AsyncUsersEncountersWithRawResponse
+
+        return AsyncUsersEncountersWithRawResponse(self._resource.encounters)
+
+    @cached_resource
+    def permissions(self) -> AsyncUsersPermissionsWithRawResponse:
+        """AsyncUsersPermissionsWithRawResponse: get, replace."""
+        from .user_access import AsyncUsersPermissionsWithRawResponse
+
+        return AsyncUsersPermissionsWithRawResponse(self._resource.permissions)
+
+    @cached_resource
+    def territories(self) -> AsyncUsersTerritoriesWithRawResponse:
+        """AsyncUsersTerritoriesWithRawResponse: get, replace."""
+        from .user_access import AsyncUsersTerritoriesWithRawResponse
+
+        return AsyncUsersTerritoriesWithRawResponse(self._resource.territories)
+
+    @cached_resource
+    def app_accesses(self) -> AsyncUsersAppAccessesWithRawResponse:
+        """AsyncUsersAppAccessesWithRawResponse: get, replace."""
+        from .user_access import AsyncUsersAppAccessesWithRawResponse
+
+        return AsyncUsersAppAccessesWithRawResponse(self._resource.app_accesses)
+
+
+class AsyncUsersWithStreamingResponse:
+    """AsyncUsers, each method returning a context manager over its response, read on demand:
+    ``async with client.with_streaming_response.users.list() as response``."""
+
+    def __init__(self, resource: AsyncUsers) -> None:
+        self._resource = resource
+        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list_for_instance = async_page_to_streamed_response_wrapper(resource.list_for_instance)
+        self.get = async_to_streamed_response_wrapper(resource.get)
+        self.get_by_username = async_to_streamed_response_wrapper(resource.get_by_username)
+        self.get_by_email = async_to_streamed_response_wrapper(resource.get_by_email)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+        self.delete_by_username = async_to_streamed_response_wrapper(resource.delete_by_username)
+
+    @cached_resource
+    def encounters(self) -> AsyncUsersEncountersWithStreamingResponse:
+        """AsyncUsersEncountersWithStreamingResponse: list, list_full."""
+        from .encounters import AsyncUsersEncountersWithStreamingResponse
+
+        return AsyncUsersEncountersWithStreamingResponse(self._resource.encounters)
+
+    @cached_resource
+    def permissions(self) -> AsyncUsersPermissionsWithStreamingResponse:
+        """AsyncUsersPermissionsWithStreamingResponse: get, replace."""
+        from .user_access import AsyncUsersPermissionsWithStreamingResponse
+
+        return AsyncUsersPermissionsWithStreamingResponse(self._resource.permissions)
+
+    @cached_resource
+    def territories(self) -> AsyncUsersTerritoriesWithStreamingResponse:
+        """AsyncUsersTerritoriesWithStreamingResponse: get, replace."""
+        from .user_access import AsyncUsersTerritoriesWithStreamingResponse
+
+        return AsyncUsersTerritoriesWithStreamingResponse(self._resource.territories)
+
+    @cached_resource
+    def app_accesses(self) -> AsyncUsersAppAccessesWithStreamingResponse:
+        """AsyncUsersAppAccessesWithStreamingResponse: get, replace."""
+        from .user_access import AsyncUsersAppAccessesWithStreamingResponse
+
+        return AsyncUsersAppAccessesWithStreamingResponse(self._resource.app_accesses)
