@@ -25,12 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 class ServerProcess:
     """``python -m benchmarks.server`` in its own process; it stops when we close its stdin."""
 
-    def __init__(self, *, cpu: int | None, delay_ms: float = 0.0) -> None:
+    def __init__(
+        self, *, cpu: int | None, delay_ms: float = 0.0, patients: int = PATIENT_COUNT
+    ) -> None:
         command = [sys.executable, "-m", "benchmarks.server", "--max-seconds", "900"]
         if cpu is not None:
             command += ["--cpu", str(cpu)]
         if delay_ms:
             command += ["--delay-ms", str(delay_ms)]
+        if patients != PATIENT_COUNT:
+            command += ["--patients", str(patients)]
         self._process = subprocess.Popen(  # noqa: S603 - our own server module
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT
         )
@@ -40,7 +44,8 @@ class ServerProcess:
         stdout: IO[str] | None = self._process.stdout
         assert stdout is not None
         line: list[str] = []
-        # Building 5,000 patients takes a second or two; a dead server must not hang us.
+        # Building 5,000 patients takes a second or two (50,000: about five); a dead server
+        # must not hang us.
         reader = threading.Thread(target=lambda: line.append(stdout.readline()), daemon=True)
         reader.start()
         reader.join(timeout=60)

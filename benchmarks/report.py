@@ -69,10 +69,7 @@ def render(results: Results) -> str:
         "",
         *_table(
             ["target", "measured", "limit", "result"],
-            [
-                [t.name, t.measured, t.limit, "met" if t.met else "**missed**"]
-                for t in results.targets
-            ],
+            [[t.name, t.measured, t.limit, t.verdict] for t in results.targets],
         ),
         "",
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .harness import Sample
 
@@ -28,8 +29,8 @@ class Section:
     digits: int = 0
     # Rows compared with another row than ``reference`` (e.g. the raw loop of the same size).
     row_reference: dict[str, str] = field(default_factory=dict)
-    # Figures of the scenario that are not timings (e.g. the shape of the parsed data).
-    extra: dict[str, float] = field(default_factory=dict)
+    # What the scenario found besides timings (the shape of the parsed data, a setting...).
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def reference_for(self, variant: str) -> str:
         return self.row_reference.get(variant, self.reference)
@@ -44,6 +45,12 @@ class Target:
     measured: str
     limit: str
     met: bool
+    # Said instead of met/missed when the target could not be measured (e.g. "not available").
+    status: str | None = None
+
+    @property
+    def verdict(self) -> str:
+        return self.status or ("met" if self.met else "**missed**")
 
 
 @dataclass(frozen=True)
@@ -66,3 +73,7 @@ class Results:
 
     def section(self, title: str) -> Section:
         return next(s for s in self.sections if s.title == title)
+
+    def find(self, title: str) -> Section | None:
+        """The section of that title, or None when the run could not measure it."""
+        return next((s for s in self.sections if s.title == title), None)

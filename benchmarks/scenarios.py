@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
 import json
 import statistics
 import subprocess
@@ -11,9 +12,10 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +24,8 @@ import requests
 from pydantic import BaseModel
 
 import welkin
-from welkin.types.patients import Patient
 from welkin.operations import OPERATIONS
+from welkin.types.patients import Patient
 
 from .context import Context
 from .data import PATIENT_COUNT
@@ -59,6 +61,8 @@ class Clients:
     raw_async: httpx.AsyncClient
     session: requests.Session
     raw_headers: dict[str, str]
+    # welkin's clients fetch their token on first use: expected once they are used.
+    used: set[str] = field(default_factory=set)
 
     @classmethod
     def open(cls, ctx: Context, loop: asyncio.AbstractEventLoop, old: OldPackage | None) -> Clients:
@@ -83,8 +87,6 @@ class Clients:
                 ids=ctx.ids,
             )
             ctx.expect(ctx.tenant("old"), "token")
-        for who in ("sync", "async"):
-            ctx.expect(ctx.tenant(who), "token")
         return cls(
             ctx=ctx,
             loop=loop,
@@ -105,16 +107,25 @@ class Clients:
         self.loop.run_until_complete(self.aio.close())
         self.loop.run_until_complete(self.raw_async.aclose())
 
+    def _expect(self, who: str, kind: str, count: int) -> None:
+        """Requests of welkin's ``sync`` or ``async`` client; the first use adds its token."""
+        tenant = self.ctx.tenant(who)
+        if who not in self.used:
+            self.used.add(who)
+            self.ctx.expect(tenant, "token")
+        self.ctx.expect(tenant, kind, count)
+
     def patient_url(self, index: int) -> str:
         ctx = self.ctx
         patient_id = ctx.ids[index % len(ctx.ids)]
-        return f"{ctx.base_url}/{ctx.tenant('raw')}/{ctx.instance}/patients/{patient_id}"
+        # The request welkin sends for client.patients.get(id): the read by id says type=ID.
+        return f"{ctx.base_url}/{ctx.tenant('raw')}/{ctx.instance}/patients/{patient_id}?type=ID"
 
     # -- one batch of sequential GETs per variant; each returns microseconds per GET -----------
 
     def welkin_gets(self, count: int) -> float:
         ids, client = self.ctx.ids, self.sync
-        self.ctx.expect(self.ctx.tenant("sync"), "get", count)
+        self._expect("sync", "get", count)
         start = time.perf_counter()
         for index in range(count):
             patient = client.patients.get(ids[index % len(ids)])
@@ -130,7 +141,7 @@ class Clients:
         return (time.perf_counter() - start) / count * 1e6
 
     def welkin_async_gets(self, count: int) -> float:
-        self.ctx.expect(self.ctx.tenant("async"), "get", count)
+        self._expect("async", "get", count)
         return _run(self.loop, self._welkin_async_gets(count))
 
     def _old(self) -> OldPackage:
@@ -168,19 +179,9 @@ class Clients:
 
     # -- concurrency: requests per second --------------------------------------------------
 
-    async def _welkin_gather(self, width: int, batches: int) -> float:
-        ids, client = self.ctx.ids, self.aio
-        start = time.perf_counter()
-        for batch in range(batches):
-            offset = batch * width
-            await asyncio.gather(
-                *(client.patients.get(ids[(offset + i) % len(ids)]) for i in range(width))
-            )
-        return width * batches / (time.perf_counter() - start)
-
     def welkin_gather(self, width: int, batches: int) -> float:
-        self.ctx.expect(self.ctx.tenant("async"), "get", width * batches)
-        return _run(self.loop, self._welkin_gather(width, batches))
+        self._expect("async", "get", width * batches)
+        return _run(self.loop, _gather_rate(self.aio.patients.get, self.ctx.ids, width, batches))
 
     async def _raw_gather(self, width: int, batches: int) -> float:
         raw, headers = self.raw_async, self.raw_headers
@@ -205,7 +206,7 @@ class Clients:
     # -- walking every patient: milliseconds per walk --------------------------------------
 
     def welkin_walk(self, size: int) -> float:
-        self.ctx.expect(self.ctx.tenant("sync"), "page", -(-PATIENT_COUNT // size))
+        self._expect("sync", "page", -(-PATIENT_COUNT // size))
         start = time.perf_counter()
         count = sum(1 for _patient in self.sync.patients.filter({}, size=size))
         elapsed = time.perf_counter() - start
@@ -222,7 +223,7 @@ class Clients:
         return elapsed * 1e3
 
     def welkin_async_walk(self, size: int) -> float:
-        self.ctx.expect(self.ctx.tenant("async"), "page", -(-PATIENT_COUNT // size))
+        self._expect("async", "page", -(-PATIENT_COUNT // size))
         return _run(self.loop, self._welkin_async_walk(size))
 
     def old_walk(self, size: int) -> float:
@@ -279,10 +280,24 @@ def get_latency(clients: Clients, rounds: int, batch: int = 100) -> Section:
 
 
 WIDTH, BATCHES = 64, 2
-SYNC_SEQUENTIAL = f"welkin sync, {WIDTH * BATCHES} GETs one after another"
-WELKIN_GATHER = f"welkin async, {WIDTH} concurrent GETs (`asyncio.gather`)"
-RAW_SEQUENTIAL = f"raw httpx.Client, {WIDTH * BATCHES} GETs one after another"
-RAW_GATHER = f"raw httpx.AsyncClient, {WIDTH} concurrent GETs"
+# Concurrent widths measured against the 5 ms server, and how many gathers one repetition
+# makes at each: 128 or 256 GETs a repetition.
+WIDE_BATCHES = {64: 2, 256: 1}
+SEQUENTIAL_COUNT = WIDTH * BATCHES
+SYNC_SEQUENTIAL = f"welkin sync, {SEQUENTIAL_COUNT} GETs one after another"
+RAW_SEQUENTIAL = f"raw httpx.Client, {SEQUENTIAL_COUNT} GETs one after another"
+
+
+def gather_label(width: int) -> str:
+    return f"welkin async, {width} concurrent GETs (`asyncio.gather`)"
+
+
+def raw_gather_label(width: int) -> str:
+    return f"raw httpx.AsyncClient, {width} concurrent GETs"
+
+
+WELKIN_GATHER = gather_label(WIDTH)
+RAW_GATHER = raw_gather_label(WIDTH)
 
 
 def concurrency(
@@ -291,27 +306,31 @@ def concurrency(
     *,
     title: str,
     note: str,
+    widths: dict[int, int] | None = None,
     diagnostic: bool = False,
     raw_sequential: bool = False,
     budget_s: float = 40,
 ) -> Section:
-    """Throughput of 64-way ``asyncio.gather`` against the sync client one GET at a time.
+    """Throughput of ``asyncio.gather`` at each width against the sync client one at a time.
 
-    ``raw_sequential`` adds raw httpx one GET at a time, the reference of raw httpx's own
-    64-way row: what httpx itself gains from concurrency, without the SDK.
+    ``widths`` maps a width to the gathers per repetition (default: 2 x 64). With
+    ``raw_sequential``, raw httpx one GET at a time is the reference of raw httpx's own
+    concurrent rows: what httpx itself gains from concurrency, without the SDK.
     """
+    widths = widths or {WIDTH: BATCHES}
     variants: dict[str, Callable[[], float]] = {
-        SYNC_SEQUENTIAL: lambda: clients.welkin_sequential_rate(WIDTH * BATCHES),
-        WELKIN_GATHER: lambda: clients.welkin_gather(WIDTH, BATCHES),
-        RAW_GATHER: lambda: clients.raw_gather(WIDTH, BATCHES),
+        SYNC_SEQUENTIAL: lambda: clients.welkin_sequential_rate(SEQUENTIAL_COUNT)
     }
+    for width, batches in widths.items():
+        variants[gather_label(width)] = partial(clients.welkin_gather, width, batches)
+        variants[raw_gather_label(width)] = partial(clients.raw_gather, width, batches)
     row_reference: dict[str, str] = {}
     if raw_sequential:
-        variants[RAW_SEQUENTIAL] = lambda: clients.raw_sequential_rate(WIDTH * BATCHES)
-        row_reference[RAW_GATHER] = RAW_SEQUENTIAL
+        variants[RAW_SEQUENTIAL] = lambda: clients.raw_sequential_rate(SEQUENTIAL_COUNT)
+        row_reference.update({raw_gather_label(width): RAW_SEQUENTIAL for width in widths})
     diagnostics = set(variants) - {SYNC_SEQUENTIAL}
     if not diagnostic:
-        diagnostics.discard(WELKIN_GATHER)
+        diagnostics -= {gather_label(width) for width in widths}
     return Section(
         title=title,
         unit="requests per second",
@@ -322,6 +341,74 @@ def concurrency(
         higher_is_better=True,
         row_reference=row_reference,
     )
+
+
+# -- the AsyncClient's cap on requests in flight ----------------------------------------------
+
+CAP_DEFAULT = f"welkin async, {WIDTH} concurrent GETs, default `max_concurrency`"
+CAP_NONE = f"welkin async, {WIDTH} concurrent GETs, `max_concurrency=None` (no cap)"
+CAP_EIGHT = f"welkin async, {WIDTH} concurrent GETs, `max_concurrency=8`"
+CAP_ARGUMENT = "max_concurrency"
+
+
+def cap_supported() -> bool:
+    """Whether this welkin's AsyncClient takes ``max_concurrency`` (it is being added)."""
+    return CAP_ARGUMENT in inspect.signature(welkin.AsyncClient).parameters
+
+
+def concurrency_cap(
+    clients: Clients, rounds: int, *, title: str, note: str, budget_s: float
+) -> Section:
+    """64-way gathers on three AsyncClients that differ only in ``max_concurrency``.
+
+    Each client has its own tenant and connection pool; raw httpx.AsyncClient is a diagnostic.
+    """
+    ctx, loop = clients.ctx, clients.loop
+    capped: dict[str, tuple[str, dict[str, Any]]] = {
+        CAP_DEFAULT: ("cap-default", {}),
+        CAP_NONE: ("cap-none", {CAP_ARGUMENT: None}),
+        CAP_EIGHT: ("cap-8", {CAP_ARGUMENT: 8}),
+    }
+    opened: dict[str, welkin.AsyncClient] = {}
+    try:
+        for label, (who, options) in capped.items():
+            tenant = ctx.tenant(who)
+            opened[label] = welkin.AsyncClient(**ctx.client_kwargs(tenant), **options)
+            ctx.expect(tenant, "token")
+
+        def rate(label: str) -> float:
+            ctx.expect(ctx.tenant(capped[label][0]), "get", WIDTH * BATCHES)
+            client = opened[label]
+            return _run(loop, _gather_rate(client.patients.get, ctx.ids, WIDTH, BATCHES))
+
+        variants: dict[str, Callable[[], float]] = {label: partial(rate, label) for label in capped}
+        variants[RAW_GATHER] = lambda: clients.raw_gather(WIDTH, BATCHES)
+        samples = interleave(variants, rounds, budget_s=budget_s)
+        # What "default" meant in this run (the client exposes its setting, if it does).
+        default = getattr(opened[CAP_DEFAULT], CAP_ARGUMENT, "not exposed")
+    finally:
+        for client in opened.values():
+            loop.run_until_complete(client.close())
+    return Section(
+        title=title,
+        unit="requests per second",
+        reference=CAP_NONE,
+        samples=samples,
+        diagnostics=frozenset({RAW_GATHER}),
+        note=f"{note} This welkin's default: `{CAP_ARGUMENT}={default!r}`.",
+        higher_is_better=True,
+        extra={"default": default},
+    )
+
+
+async def _gather_rate(
+    get: Callable[[str], Awaitable[Any]], ids: list[str], width: int, batches: int
+) -> float:
+    start = time.perf_counter()
+    for batch in range(batches):
+        offset = batch * width
+        await asyncio.gather(*(get(ids[(offset + i) % len(ids)]) for i in range(width)))
+    return width * batches / (time.perf_counter() - start)
 
 
 def raw_walk_label(size: int) -> str:

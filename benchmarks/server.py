@@ -2,6 +2,8 @@
 
 Run as ``python -m benchmarks.server``; it prints ``PORT <n>`` and serves 127.0.0.1 only, until
 its stdin closes or ``--max-seconds`` pass. ``GET /_stats`` returns the request counts.
+``--delay-ms`` adds a service time to every answer; ``--patients`` serves another number of
+patients than data.py's 5,000 (the first 5,000 are the same).
 """
 
 from __future__ import annotations
@@ -46,17 +48,20 @@ def _error(status: int, code: str) -> bytes:
 class Welkin:
     """The routes, the pre-built responses and the request counters."""
 
-    def __init__(self) -> None:
-        patients = make_patients()
-        serialized = [to_json_bytes(p) for p in patients]
-        self._patients = {
-            p["id"].encode(): _response(200, body)
-            for p, body in zip(patients, serialized, strict=True)
-        }
+    def __init__(self, count: int = PATIENT_COUNT) -> None:
+        self._count_of_patients = count
+        # make_patients(n) starts from the same seed for any n: a bigger set begins with the
+        # usual 5,000. Only bytes are kept.
+        self._patients: dict[bytes, bytes] = {}
+        serialized = []
+        for patient in make_patients(count):
+            body = to_json_bytes(patient)
+            serialized.append(body)
+            self._patients[patient["id"].encode()] = _response(200, body)
         self._serialized = serialized
         self._pages: dict[tuple[int, int], bytes] = {}
         for size in _PRESERIALIZED_SIZES:
-            for page in range(-(-PATIENT_COUNT // size)):
+            for page in range(-(-count // size)):
                 self._page(page, size)
         self._tokens: set[bytes] = set()
         # Counted per tenant, so that each client under test can be checked separately.
@@ -74,7 +79,7 @@ class Welkin:
         cached = self._pages.get(key)
         if cached is None:
             items = self._serialized[page * size : (page + 1) * size]
-            envelope = spring_page(items, page, size, PATIENT_COUNT)
+            envelope = spring_page(items, page, size, self._count_of_patients)
             del envelope["content"]
             # Splice the pre-serialized patients in rather than re-encoding them.
             body = b'{"content":[' + b",".join(items) + b"]," + to_json_bytes(envelope)[1:]
@@ -189,8 +194,8 @@ def _watch_stdin(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
     loop.call_soon_threadsafe(stop.set)
 
 
-async def serve(port: int, max_seconds: float, delay_ms: float) -> None:
-    app = Welkin()
+async def serve(port: int, max_seconds: float, delay_ms: float, patients: int) -> None:
+    app = Welkin(patients)
     loop = asyncio.get_running_loop()
     delay = delay_ms / 1000
     server = await loop.create_server(lambda: _Connection(app, delay), HOST, port, backlog=512)
@@ -210,10 +215,11 @@ def main() -> None:
     parser.add_argument("--cpu", type=int, default=None, help="pin the server to this CPU")
     parser.add_argument("--max-seconds", type=float, default=900.0)
     parser.add_argument("--delay-ms", type=float, default=0.0, help="simulated service time")
+    parser.add_argument("--patients", type=int, default=PATIENT_COUNT, help="patients served")
     args = parser.parse_args()
     if args.cpu is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.cpu})
-    asyncio.run(serve(args.port, args.max_seconds, args.delay_ms))
+    asyncio.run(serve(args.port, args.max_seconds, args.delay_ms, args.patients))
 
 
 if __name__ == "__main__":
