@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import gc
 import platform
 import sys
@@ -713,6 +714,11 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", action="store_true", help="also write profiles/ (pyinstrument)"
     )
     args = parser.parse_args(argv)
+    # Fresh processes (import and first-call tables) must run welkin's bytecode as an
+    # installed wheel has it: compiled at install, as the old package's venv has it. A tree
+    # edited since its last import (or run with PYTHONDONTWRITEBYTECODE) would otherwise
+    # compile every module in each process and be timed doing so.
+    compileall.compile_dir(Path(welkin.__file__).parent, quiet=1)
     with ExitStack() as stack:
         runner = Runner(args.scale, stack)
         results = runner.run(args.profile)

@@ -5,11 +5,16 @@
 
 from __future__ import annotations
 
-from .._envelopes import SpringPage
+from typing import TYPE_CHECKING
+
 from .._operation import Operation
 from .._serialization import Param
 from ..types.assessments import Assessment, AssessmentRecord, AssessmentRecordWrite, AssessmentWrite
 from ..types.common import CdtDefinition
+
+if TYPE_CHECKING:
+    # Only the annotations name the envelopes: they are built when a page is first parsed.
+    from .._envelopes import SpringPage
 
 __all__ = [
     "FORMATIONS_ASSESSMENTS_LIST",

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from .._envelopes import MetaInfoPage
+from typing import TYPE_CHECKING
+
 from .._operation import Operation
 from .._serialization import Param
 from ..types.care_plans import (
@@ -21,6 +22,10 @@ from ..types.care_plans import (
     PatientOverview,
     PatientOverviewWrite,
 )
+
+if TYPE_CHECKING:
+    # Only the annotations name the envelopes: they are built when a page is first parsed.
+    from .._envelopes import MetaInfoPage
 
 __all__ = [
     "PATIENTS_CARE_PLAN_GET",

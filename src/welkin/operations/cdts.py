@@ -5,11 +5,16 @@
 
 from __future__ import annotations
 
-from .._envelopes import SpringDataPage
+from typing import TYPE_CHECKING
+
 from .._operation import Operation
 from .._serialization import Param
 from ..types.cdts import CdtBulkUpdate, CdtBulkUpdateResult
 from ..types.common import CdtRecord
+
+if TYPE_CHECKING:
+    # Only the annotations name the envelopes: they are built when a page is first parsed.
+    from .._envelopes import SpringDataPage
 
 __all__ = [
     "PATIENTS_CDTS_LIST",

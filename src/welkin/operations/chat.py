@@ -5,10 +5,15 @@
 
 from __future__ import annotations
 
-from .._envelopes import TokenPage
+from typing import TYPE_CHECKING
+
 from .._operation import Operation
 from .._serialization import Param
 from ..types.chat import ChatInbound, ChatMessage, ChatSearchHit
+
+if TYPE_CHECKING:
+    # Only the annotations name the envelopes: they are built when a page is first parsed.
+    from .._envelopes import TokenPage
 
 __all__ = [
     "PATIENTS_CHAT_SEND_INBOUND",

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from .._envelopes import MetaInfoPage, SpringPage
+from typing import TYPE_CHECKING
+
 from .._operation import Operation
 from .._serialization import Param
 from ..types.encounters import (
@@ -20,6 +21,10 @@ from ..types.encounters import (
     EncounterUpdate,
     FullEncounter,
 )
+
+if TYPE_CHECKING:
+    # Only the annotations name the envelopes: they are built when a page is first parsed.
+    from .._envelopes import MetaInfoPage, SpringPage
 
 __all__ = [
     "PATIENTS_ENCOUNTERS_LIST",

@@ -5,13 +5,18 @@
 
 from __future__ import annotations
 
-from .._envelopes import CursorPage
+from typing import TYPE_CHECKING
+
 from .._operation import Operation
 from .._serialization import Param
 from ..types.exports import CdtRecordExport, ExportRecord
 from ..types.patients import Patient
 from ..types.pdts import PdtRecord
 from ..types.programs import PatientProgram
+
+if TYPE_CHECKING:
+    # Only the annotations name the envelopes: they are built when a page is first parsed.
+    from .._envelopes import CursorPage
 
 __all__ = [
     "EXPORTS_CDT_RECORDS_LIST",

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from .._envelopes import MetaInfoPage
+from typing import TYPE_CHECKING
+
 from .._operation import Operation
 from .._serialization import Param
 from ..types.programs import (
@@ -15,6 +16,10 @@ from ..types.programs import (
     Program,
     ProgramWrite,
 )
+
+if TYPE_CHECKING:
+    # Only the annotations name the envelopes: they are built when a page is first parsed.
+    from .._envelopes import MetaInfoPage
 
 __all__ = [
     "FORMATIONS_PROGRAMS_LIST",
