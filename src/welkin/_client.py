@@ -46,6 +46,7 @@ from ._flow import (
     Sleep,
     Step,
     is_header_safe,
+    longest,
 )
 from ._legacy import LegacyClient
 from ._logs import setup_from_env
@@ -221,6 +222,7 @@ class _BaseClient(RequestFlow):
         self._deadline = check_deadline(args.deadline)
         self._timeout = args.timeout
         self._httpx_timeout = httpx_timeout(args.timeout)
+        self._longest_timeout = longest(self._httpx_timeout)
         self._retry = RetryPolicy(
             max_retries=retry_count(args.total, args.max_retries),
             backoff_factor=check_number("backoff_factor", args.backoff_factor),
@@ -299,6 +301,7 @@ class _BaseClient(RequestFlow):
         clone.__dict__ = {k: v for k, v in self.__dict__.items() if k.startswith("_")}
         if "timeout" in changes:
             clone._httpx_timeout = httpx_timeout(changes["timeout"])
+            clone._longest_timeout = longest(clone._httpx_timeout)
             clone._timeout = changes["timeout"]
         if "max_retries" in changes:
             clone._retry = self._policy(changes["max_retries"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 from collections.abc import Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -146,6 +147,13 @@ def _unexpected(
     )
 
 
+def longest(timeout: httpx.Timeout) -> float:
+    """The longest of a timeout's limits (infinite when one has none)."""
+    limits = [timeout.connect, timeout.read, timeout.write, timeout.pool]
+    known = [limit for limit in limits if limit is not None]
+    return max(known) if len(known) == len(limits) else math.inf
+
+
 class RequestFlow:
     """The sans-IO half of a client: its settings in, requests and decisions out."""
 
@@ -154,6 +162,7 @@ class RequestFlow:
     _strict: bool
     _deadline: float | None
     _httpx_timeout: httpx.Timeout
+    _longest_timeout: float  # longest(_httpx_timeout)
     _retry: RetryPolicy
     _headers: dict[str, str]
     _sent_headers: dict[str, str]
@@ -289,17 +298,15 @@ class RequestFlow:
 
     def _attempt_timeout(self, options: RequestOptions, deadline_at: float | None) -> httpx.Timeout:
         """This attempt's timeouts: the call's, cut to what is left of its deadline."""
-        timeout = (
-            self._httpx_timeout
-            if isinstance(options.timeout, NotGiven)
-            else httpx_timeout(options.timeout)
-        )
+        if isinstance(options.timeout, NotGiven):
+            timeout = self._httpx_timeout
+            if deadline_at is None or deadline_at - self._monotonic() >= self._longest_timeout:
+                return timeout  # the usual case: nothing to cut, nothing to build
+        else:
+            timeout = httpx_timeout(options.timeout)
         if deadline_at is None:
             return timeout
         left = max(0.001, deadline_at - self._monotonic())
-        limits = (timeout.connect, timeout.read, timeout.write, timeout.pool)
-        if all(limit is not None and limit <= left for limit in limits):
-            return timeout  # the usual case: nothing to cut, nothing to build
 
         def cut(value: float | None) -> float:
             return left if value is None else min(value, left)

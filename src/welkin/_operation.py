@@ -29,9 +29,12 @@ R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class PreparedRequest:
-    """A request ready to send: everything but the base URL, the token and the timeout."""
+    """A request ready to send: everything but the base URL, the token and the timeout.
+
+    Not frozen (a frozen dataclass sets each field through ``object.__setattr__``, a cost
+    on every call), but treated as immutable: ``with_query`` returns a copy."""
 
     operation: str  # the operation id, for logs (the path may hold patient identifiers)
     method: str
