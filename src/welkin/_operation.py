@@ -220,9 +220,9 @@ class Operation(Generic[R_co]):
         if self._adapter is None:
             from pydantic import TypeAdapter
 
-            from ._envelopes import STYLES
-
             if self.pagination is not None:
+                from ._envelopes import STYLES  # only pages need them: a first GET builds none
+
                 envelope: Any = STYLES[self.pagination]
                 target: Any = envelope[self.response]
             elif self.response_is_list:
