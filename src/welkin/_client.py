@@ -78,12 +78,6 @@ T = TypeVar("T")
 Environment = Literal["live", "stg"]
 
 
-def _redirects(step: Send) -> dict[str, bool]:
-    # The token call never follows a redirect (a 307 would re-send the secret elsewhere);
-    # other calls follow the http_client's setting (httpx drops the token across origins).
-    return {"follow_redirects": False} if step.token_call else {}
-
-
 def _content(response: httpx.Response) -> bytes:
     return response.content
 
@@ -668,11 +662,11 @@ class Client(_BaseClient, SyncResources, LegacyClient):
     def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
         started = self._monotonic()
         try:
-            response = self._http.send(
-                step.request,
-                stream=True,
-                **_redirects(step),  # type: ignore[arg-type]
-            )
+            if step.token_call:
+                # Never follows a redirect: a 307 would send the secret elsewhere.
+                response = self._http.send(step.request, stream=True, follow_redirects=False)
+            else:
+                response = self._http.send(step.request, stream=True)
         except httpx.TransportError as error:
             return error
         except RuntimeError as error:
@@ -1018,11 +1012,11 @@ class AsyncClient(_BaseClient, AsyncResources):
     async def _exchange(self, step: Send) -> httpx.Response | httpx.TransportError:
         started = self._monotonic()
         try:
-            response = await self._http.send(
-                step.request,
-                stream=True,
-                **_redirects(step),  # type: ignore[arg-type]
-            )
+            if step.token_call:
+                send = self._http.send(step.request, stream=True, follow_redirects=False)
+            else:
+                send = self._http.send(step.request, stream=True)
+            response = await send
         except httpx.TransportError as error:
             return error
         except RuntimeError as error:

@@ -449,14 +449,17 @@ class RequestFlow:
         *,
         secret_sent: bool = False,
     ) -> R:
-        from pydantic import ValidationError  # here: pydantic loads on first use, not at import
-
         # The token answer is always read strictly: a token that is not a string is no token.
         strict = self._strict or secret_sent
         try:
             return operation.parse_response(data, strict=strict)
-        except ValidationError as exc:
-            raise _unexpected(response, exc, secret_sent) from None
+        except Exception as exc:
+            # Imported here, on failure only: pydantic loads on first use, not at import.
+            from pydantic import ValidationError
+
+            if isinstance(exc, ValidationError):
+                raise _unexpected(response, exc, secret_sent) from None
+            raise
 
     def _token_request(self) -> PreparedRequest:
         # The token call is the one operation the core itself needs.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._exceptions import InvalidArgumentError
@@ -108,6 +109,7 @@ class Operation(Generic[R_co]):
         self.download = download
         self._params_by_name = {p.name: p for p in (*path_params, *query_params)}
         self._adapter: TypeAdapter[Any] | None = None
+        self._validate: Callable[..., Any] | None = None
 
     def __repr__(self) -> str:
         return f"Operation({self.id!r}, {self.method} {self.path})"
@@ -240,9 +242,12 @@ class Operation(Generic[R_co]):
         ValidationError instead."""
         if self.response is None:
             return None  # type: ignore[return-value]
-        from ._models import validate_response  # pydantic is loaded by ``adapter`` anyway
+        validate = self._validate
+        if validate is None:
+            from ._models import validate_response
 
-        result: R_co = validate_response(self.adapter, data, strict=strict)
+            validate = self._validate = partial(validate_response, self.adapter)
+        result: R_co = validate(data, strict=strict)
         return result
 
 
