@@ -279,3 +279,23 @@ async def test_the_async_typed_examples_run_against_the_fake(
 
     assert await examples.async_streaming_example(aclient, patient_id, call_id) == RECORDING
     assert str((await examples.async_raw_example(aclient, patient_id)).id) == patient_id
+
+
+def test_the_clients_offer_the_wrappers(client: welkin.Client, patient_id: str) -> None:
+    response = client.with_raw_response.patients.get(patient_id)
+    assert isinstance(response, welkin.APIResponse)
+    assert response.parse() == client.patients.get(patient_id)
+    assert client.with_raw_response is client.with_raw_response  # built once
+    with client.with_streaming_response.patients.get(patient_id) as streamed:
+        assert streamed.parse().id == response.parse().id
+
+
+async def test_the_async_client_offers_the_wrappers(fake: FakeWelkin, patient_id: str) -> None:
+    async with fake.async_client() as client:
+        response = await client.with_raw_response.patients.get(patient_id)
+        assert isinstance(response, welkin.AsyncAPIResponse)
+        assert (await response.parse()).id is not None
+        page = await (await client.with_raw_response.patients.list(size=2)).parse()
+        assert len([p async for p in page]) == 5
+        async with client.with_streaming_response.patients.get(patient_id) as streamed:
+            assert (await streamed.parse()).id == (await response.parse()).id
