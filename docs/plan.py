@@ -28,6 +28,7 @@ __all__ = ["HAND_WRITTEN", "Page", "Plan", "PlanError", "make_plan", "slugify", 
 FILE_PAGES = {
     "CHANGELOG.md": "changelog.md",
     "spec/README.md": "project/spec.md",
+    "benchmarks/README.md": "project/benchmarks.md",
     "benchmarks/RESULTS.md": "project/benchmark-results.md",
     "benchmarks/RELIABILITY.md": "project/reliability-results.md",
 }

@@ -638,10 +638,11 @@ class Client(_BaseClient, SyncResources, LegacyClient):
     # -- the sync driver ------------------------------------------------------------------
 
     def _run(self, flow: Flow) -> httpx.Response:
+        send, perform = self._send, self._perform
         try:
             step = next(flow)
             while True:
-                step = flow.send(self._perform(step))
+                step = flow.send(send(step) if type(step) is Send else perform(step))
         except StopIteration as stop:
             response: httpx.Response = stop.value
             return response

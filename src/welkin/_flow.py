@@ -238,10 +238,12 @@ class RequestFlow:
         extra_headers: Mapping[str, str] | None = None,
     ) -> httpx.Request:
         headers = self._sent_headers
-        if token is not None or extra_headers or prepared.has_body:
+        if extra_headers or prepared.has_body:
             headers = {**headers, **(extra_headers or {})}
             if token is not None:
                 headers["Authorization"] = f"Bearer {token}"
+        elif token is not None:
+            headers = {**headers, "Authorization": f"Bearer {token}"}
         if prepared.url is not None:
             return self._legacy_http_request(prepared, dict(headers), timeout)
         url = f"{self._settings.base_url}/{prepared.path}"
@@ -334,7 +336,9 @@ class RequestFlow:
         Everything (token fetch, attempts, sleeps, reading bodies) ends by the deadline. The
         token call is retried on 429 and 5xx like a GET: an answer that is not a token
         minted none."""
-        policy = self._policy(options.max_retries)
+        policy = self._retry
+        if not isinstance(options.max_retries, NotGiven):
+            policy = self._policy(options.max_retries)
         if isinstance(deadline_at, NotGiven):
             deadline_at = self._deadline_at(options)
         method = prepared.method
