@@ -57,7 +57,7 @@ R = TypeVar("R")
 DEFAULT_DEADLINE = 60.0
 
 
-# The steps of a request flow (see _BaseClient._flow). Plain classes: dataclasses would
+# The steps of a request flow (see RequestFlow._flow). Plain classes: dataclasses would
 # cost a millisecond each at import.
 class NeedToken:
     __slots__ = ("deadline_at", "options")
