@@ -98,3 +98,33 @@ def test_in_process_records_carry_no_ids(caplog: pytest.LogCaptureFixture) -> No
     messages = [record.getMessage() for record in caplog.records]
     assert any(m.startswith("patients.get GET ") for m in messages)
     assert not any(patient["id"] in m for m in messages)
+
+
+def test_an_application_handler_is_kept_and_only_the_level_is_set() -> None:
+    script = textwrap.dedent(
+        """
+        import logging, sys
+        from welkin.testing import FakeWelkin
+
+        seen = []
+        handler = logging.Handler()
+        handler.emit = lambda record: seen.append(record.getMessage())
+        logging.getLogger("welkin").addHandler(handler)
+        fake = FakeWelkin()
+        fake.seed(patients=1)
+        with fake.client() as client:
+            client.patients.get(next(iter(fake.patients)))
+        assert logging.getLogger("welkin").handlers == [handler]
+        print(sum(1 for message in seen if message.startswith("patients.get GET ")))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "WELKIN_LOG": "debug", "WELKIN_LOG_IDS": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == "1"
+    assert done.stderr == ""  # no handler of the SDK's own wrote anything
