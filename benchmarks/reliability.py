@@ -10,8 +10,6 @@ bounded by its own timeouts. The behaviours themselves are asserted in tests/ (s
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import re
 import socket
 import ssl
@@ -27,7 +25,7 @@ from typing import Any
 import httpx
 
 import welkin
-from welkin.testing import FakeWelkin
+from welkin.testing import FakeWelkin, ScriptedWelkin, jwt
 
 OUT = Path(__file__).resolve().parent / "RELIABILITY.md"
 PID = "6801d498-26f4-4aee-961b-5daffcf193c8"
@@ -42,40 +40,12 @@ class Row:
     test: str
 
 
-def jwt(exp: float) -> str:
-    def part(data: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+class Mock(ScriptedWelkin):
+    """The scripted Welkin of these measurements: its clients wait for real between retries."""
 
-    return f"{part({'alg': 'none'})}.{part({'exp': int(exp)})}.sig"
-
-
-class Mock:
-    """An in-process Welkin: ``token`` answers the token call, ``api`` the rest."""
-
-    def __init__(
-        self,
-        token: Callable[[httpx.Request], httpx.Response] | None = None,
-        api: Callable[[httpx.Request], httpx.Response] | None = None,
-    ) -> None:
-        self.requests = 0
-        self.token_requests = 0
-        self._lock = threading.Lock()
-        self._token = token or (
-            lambda r: httpx.Response(200, json={"token": jwt(time.time() + 3600)})
-        )
-        self._api = api or (lambda r: httpx.Response(200, json={"id": PID}))
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        with self._lock:
-            self.requests += 1
-            self.token_requests += "api_clients" in request.url.path
-        return self._token(request) if "api_clients" in request.url.path else self._api(request)
-
-    def client(self, secret: str = "secret", **kwargs: Any) -> welkin.Client:  # noqa: S107
-        http = kwargs.pop("http_client", None) or httpx.Client(
-            transport=httpx.MockTransport(self.handle)
-        )
-        return welkin.Client("gh", "sb-demo", "api", secret, http_client=http, **kwargs)
+    @property
+    def sent(self) -> int:
+        return len(self.requests)
 
 
 def outcome_of(call: Callable[[], Any]) -> str:
@@ -141,9 +111,7 @@ def dot_segment() -> Row:
     text, seconds = timed(
         lambda: outcome_of(lambda: server.client().users.delete_by_username(".."))
     )
-    return Row(
-        '`users.delete_by_username("..")`', text, server.requests, seconds, "test_hardening.py"
-    )
+    return Row('`users.delete_by_username("..")`', text, server.sent, seconds, "test_hardening.py")
 
 
 def wrong_secret() -> Row:
@@ -154,14 +122,14 @@ def wrong_secret() -> Row:
 
     server = Mock(token=token)
     server.client(secret="right").patients.get(PID)  # noqa: S106
-    before = server.requests
+    before = server.sent
     text, seconds = timed(
         lambda: outcome_of(lambda: server.client(secret="wrong").patients.get(PID))  # noqa: S106
     )
     return Row(
         "a second client with a wrong secret, another client's token cached",
         text,
-        server.requests - before,
+        server.sent - before,
         seconds,
         "test_hardening.py",
     )
@@ -179,7 +147,7 @@ def token_redirect() -> Row:
     return Row(
         "307 to another origin on the token POST, `http_client(follow_redirects=True)`",
         text + " (the secret is not re-sent)",
-        server.requests,
+        server.sent,
         seconds,
         "test_hardening.py",
     )
@@ -209,7 +177,7 @@ def token_stampede() -> Row:
     return Row(
         "50 threads, the token endpoint answers 401",
         text,
-        server.requests,
+        server.sent,
         seconds,
         "test_hardening.py",
     )
@@ -252,7 +220,7 @@ def short_lived_token() -> Row:
     return Row(
         "a token that expires in 30 s (inside the 60 s refresh margin), 20 calls",
         text + f" ({server.token_requests} token request)",
-        server.requests,
+        server.sent,
         seconds,
         "test_hardening.py",
     )
@@ -275,7 +243,7 @@ def retry_after_past_the_deadline() -> Row:
     return Row(
         "503 with `Retry-After: 1` forever, `deadline=2.5`",
         text,
-        server.requests,
+        server.sent,
         seconds,
         "test_hardening.py",
     )
@@ -293,7 +261,7 @@ def dripping_body() -> Row:
     return Row(
         "a 200 whose body drips 20 bytes a second, `deadline=1`",
         text,
-        server.requests,
+        server.sent,
         seconds,
         "test_hardening.py",
     )
@@ -309,7 +277,7 @@ def tls_failure() -> Row:
     server = Mock(api=api)
     text, seconds = timed(lambda: outcome_of(lambda: server.client().patients.get(PID)))
     return Row(
-        "a certificate that does not verify", text, server.requests, seconds, "test_hardening.py"
+        "a certificate that does not verify", text, server.sent, seconds, "test_hardening.py"
     )
 
 
@@ -324,7 +292,7 @@ def token_429() -> Row:
     return Row(
         "the token POST answered 429 with `Retry-After: 0.2`, then a token",
         text,
-        server.requests,
+        server.sent,
         seconds,
         "test_hardening.py",
     )
@@ -335,7 +303,7 @@ def closed_client() -> Row:
     client = server.client()
     client._http.close()
     text, seconds = timed(lambda: outcome_of(lambda: client.patients.get(PID)))
-    return Row("a call on a closed client", text, server.requests, seconds, "test_hardening.py")
+    return Row("a call on a closed client", text, server.sent, seconds, "test_hardening.py")
 
 
 def second_event_loop() -> Row:
@@ -362,7 +330,7 @@ def non_json_body() -> Row:
     client = server.client()
     call = lambda: client.patients.create(first_name="A", last_name="B", extra_body={"x": object()})  # noqa: E731
     text, seconds = timed(lambda: outcome_of(call))
-    return Row('`extra_body={"x": object()}`', text, server.requests, seconds, "test_hardening.py")
+    return Row('`extra_body={"x": object()}`', text, server.sent, seconds, "test_hardening.py")
 
 
 def repeating_pages() -> Row:
@@ -376,7 +344,7 @@ def repeating_pages() -> Row:
     return Row(
         "every page says `last: false` and the same `number`",
         text,
-        server.requests,
+        server.sent,
         seconds,
         "test_pagination_loops.py",
     )

@@ -10,7 +10,7 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -29,55 +29,17 @@ from welkin import (
     RateLimitError,
     WelkinError,
 )
-from welkin.testing import FakeWelkin, instrument
+from welkin.testing import FakeWelkin, ScriptedWelkin, instrument, jwt
 
 PID = "6801d498-26f4-4aee-961b-5daffcf193c8"
 SECRET = "s3cr3t-Value"
 
 
-def jwt(exp: float) -> str:
-    import base64
-    import json
+class Server(ScriptedWelkin):
+    """The scripted Welkin of these tests: its clients retry without waiting."""
 
-    def part(data: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
-
-    return f"{part({'alg': 'none'})}.{part({'exp': int(exp)})}.sig"
-
-
-class Server:
-    """An httpx.MockTransport Welkin: ``token`` answers the token call, ``api`` the rest;
-    every request is kept."""
-
-    def __init__(
-        self,
-        token: Callable[[httpx.Request], httpx.Response] | None = None,
-        api: Callable[[httpx.Request], httpx.Response] | None = None,
-    ) -> None:
-        self.requests: list[httpx.Request] = []
-        self._lock = threading.Lock()
-        self._token = token or (
-            lambda r: httpx.Response(200, json={"token": jwt(time.time() + 3600)})
-        )
-        self._api = api or (lambda r: httpx.Response(200, json={"id": PID}))
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        with self._lock:
-            self.requests.append(request)
-        if "api_clients" in request.url.path:
-            return self._token(request)
-        return self._api(request)
-
-    @property
-    def token_requests(self) -> int:
-        return sum("api_clients" in r.url.path for r in self.requests)
-
-    def client(self, secret: str = SECRET, **kwargs: Any) -> welkin.Client:
-        http = kwargs.pop("http_client", None) or httpx.Client(
-            transport=httpx.MockTransport(self.handle)
-        )
-        client = welkin.Client("gh", "sb-demo", "api", secret, http_client=http, **kwargs)
-        return instrument(client, sleep=lambda seconds: None)
+    def client(self, secret: str = SECRET, **kwargs: Any) -> welkin.Client:  # type: ignore[override]
+        return super().client(secret, sleep=lambda seconds: None, **kwargs)
 
 
 # -- 1. paths that collapse or escape ---------------------------------------------------------

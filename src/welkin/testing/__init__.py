@@ -3,5 +3,6 @@ deterministic."""
 
 from welkin.testing._fake import FakeWelkin, RecordedRequest
 from welkin.testing._hooks import FakeClock, instrument
+from welkin.testing._scripted import ScriptedWelkin, jwt
 
-__all__ = ["FakeWelkin", "RecordedRequest", "FakeClock", "instrument"]
+__all__ = ["FakeWelkin", "RecordedRequest", "FakeClock", "ScriptedWelkin", "instrument", "jwt"]
