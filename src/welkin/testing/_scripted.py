@@ -24,6 +24,10 @@ __all__ = ["ScriptedWelkin", "jwt"]
 
 Answer = Callable[[httpx.Request], httpx.Response]
 
+#: Where its clients point: a name that cannot resolve, should a request ever leave the
+#: transport.
+BASE_URL = "https://scripted.welkin.invalid"
+
 #: The id ``ScriptedWelkin``'s default API answer carries.
 SCRIPTED_ID = "6801d498-26f4-4aee-961b-5daffcf193c8"
 
@@ -96,5 +100,6 @@ class ScriptedWelkin:
         import welkin
 
         http = kwargs.pop("http_client", None) or httpx.Client(transport=self.transport)
+        kwargs.setdefault("base_url", BASE_URL)
         client = welkin.Client("gh", "sb-demo", "api", secret, http_client=http, **kwargs)
         return instrument(client, sleep=sleep, clock=clock, monotonic=monotonic, jitter=jitter)
