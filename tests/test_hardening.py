@@ -190,7 +190,7 @@ def test_the_token_call_never_follows_a_redirect_with_the_secret() -> None:
 
     with pytest.raises(WelkinError):
         server.client(http_client=http, total=0).patients.get(PID)
-    assert [r.url.host for r in server.requests] == ["api.live.welkincloud.io"]
+    assert [r.url.host for r in server.requests] == ["scripted.welkin.invalid"]
 
 
 # -- 5. one token fetch, its outcome shared ---------------------------------------------------
