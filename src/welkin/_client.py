@@ -214,9 +214,7 @@ class _BaseClient(RequestFlow):
         self._secret = secret
         self._strict = bool(args.strict)
         self._deadline = check_deadline(args.deadline)
-        self._timeout = args.timeout
-        self._httpx_timeout = httpx_timeout(args.timeout)
-        self._longest_timeout = longest(self._httpx_timeout)
+        self._set_timeout(args.timeout)
         self._retry = RetryPolicy(
             max_retries=retry_count(args.total, args.max_retries),
             backoff_factor=check_number("backoff_factor", args.backoff_factor),
@@ -266,7 +264,7 @@ class _BaseClient(RequestFlow):
 
     @property
     def timeout(self) -> Timeout:
-        return cast("Timeout", self._timeout)
+        return self._timeout
 
     @property
     def max_retries(self) -> int:
@@ -294,9 +292,7 @@ class _BaseClient(RequestFlow):
         # Resources are cached under public names and hold the client: start them afresh.
         clone.__dict__ = {k: v for k, v in self.__dict__.items() if k.startswith("_")}
         if "timeout" in changes:
-            clone._httpx_timeout = httpx_timeout(changes["timeout"])
-            clone._longest_timeout = longest(clone._httpx_timeout)
-            clone._timeout = changes["timeout"]
+            clone._set_timeout(changes["timeout"])
         if "max_retries" in changes:
             clone._retry = self._policy(changes["max_retries"])
         if "deadline" in changes:
@@ -313,7 +309,7 @@ class _BaseClient(RequestFlow):
 
     def _rebuilt(self, changes: dict[str, Any]) -> Any:
         """A new client of the same type: another base URL or connection pool."""
-        args = dict(
+        args: dict[str, Any] = dict(
             tenant=self.tenant,
             instance=self.instance,
             api_client=self.api_client,
@@ -339,6 +335,12 @@ class _BaseClient(RequestFlow):
         for seam in ("_clock", "_monotonic", "_rng", "_sleep"):
             setattr(clone, seam, getattr(self, seam))
         return clone
+
+    def _set_timeout(self, timeout: Timeout) -> None:
+        self._timeout = timeout
+        self._httpx_timeout = httpx_timeout(timeout)
+        self._longest_timeout = longest(self._httpx_timeout)
+        self._timeouts = {"timeout": self._httpx_timeout.as_dict()}
 
     def _parser(self, operation: Operation[R]) -> Callable[[httpx.Response], R]:
         return lambda response: self._parse(operation, response, self._decode(response))

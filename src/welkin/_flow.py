@@ -163,6 +163,7 @@ class RequestFlow:
     _deadline: float | None
     _httpx_timeout: httpx.Timeout
     _longest_timeout: float  # longest(_httpx_timeout)
+    _timeouts: dict[str, Any]  # {"timeout": _httpx_timeout.as_dict()}, httpx's extension
     _retry: RetryPolicy
     _headers: dict[str, str]
     _sent_headers: dict[str, str]
@@ -265,6 +266,12 @@ class RequestFlow:
         if prepared.has_body:
             headers["Content-Type"] = "application/json"
             content = json.dumps(prepared.json, separators=(",", ":")).encode()
+        if timeout is self._httpx_timeout:
+            # The client's own timeout, as httpx's extension once and for all: httpx would
+            # build a Timeout and its dict again for every request.
+            return self._http.build_request(
+                prepared.method, url, content=content, headers=headers, extensions=self._timeouts
+            )
         return self._http.build_request(
             prepared.method, url, content=content, headers=headers, timeout=timeout
         )
