@@ -242,9 +242,11 @@ class _BaseClient(RequestFlow):
         # The headers every request carries go onto a connection pool of the client's own
         # once, rather than into each request (httpx would merge them every time).
         self._sent_headers: dict[str, str] = self._headers
+        self._pool_headers = None
         if self._owns_http:
             self._http.headers.update(self._headers)
             self._sent_headers = {}
+            self._pool_headers = list(self._http.headers.raw)
 
     @property
     def tenant(self) -> str:
@@ -302,6 +304,7 @@ class _BaseClient(RequestFlow):
             clone._default_headers = {**self._default_headers, **extra}
             clone._headers = {**self._headers, **extra}
             clone._sent_headers = clone._headers  # the shared pool carries the old ones
+            clone._pool_headers = None
         if "max_concurrency" in changes:
             clone._limit = Concurrency(changes["max_concurrency"])
         clone._owns_http = False

@@ -167,6 +167,9 @@ class RequestFlow:
     _retry: RetryPolicy
     _headers: dict[str, str]
     _sent_headers: dict[str, str]
+    # The headers of the client's own pool as httpx keeps them (name casing included), or
+    # None when requests must carry headers of their own (another pool, other defaults).
+    _pool_headers: list[tuple[bytes, bytes]] | None
     _http: httpx.Client | httpx.AsyncClient
     _token_state: TokenState
     # Seams for tests (welkin.testing sets them): the wall clock (token expiry, Retry-After
@@ -266,6 +269,18 @@ class RequestFlow:
         if prepared.has_body:
             headers["Content-Type"] = "application/json"
             content = json.dumps(prepared.json, separators=(",", ":")).encode()
+        elif (
+            self._pool_headers is not None
+            and not extra_headers
+            and timeout is self._httpx_timeout
+            and not self._http.cookies
+        ):
+            # A bodiless request on the client's own pool: what build_request would make (its
+            # headers, then ours; no params, auth or cookies to merge), without the merging.
+            raw = self._pool_headers
+            if token is not None:
+                raw = [*raw, (b"Authorization", f"Bearer {token}".encode("ascii"))]
+            return httpx.Request(prepared.method, url, headers=raw, extensions=self._timeouts)
         if timeout is self._httpx_timeout:
             # The client's own timeout, as httpx's extension once and for all: httpx would
             # build a Timeout and its dict again for every request.
