@@ -264,7 +264,7 @@ class RequestFlow:
             )
         if prepared.query:
             # Encoded here, as httpx would: handing httpx ``params`` parses the URL twice.
-            url = f"{url}?{query_string(prepared.query)}"
+            url = f"{url}?{prepared.query_text or query_string(prepared.query)}"
         content = None
         if prepared.has_body:
             headers["Content-Type"] = "application/json"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._exceptions import InvalidArgumentError
 from ._files import FilePart, file_parts
-from ._serialization import Param, query_text, to_wire
+from ._serialization import Param, query_string, query_text, to_wire
 from ._types import NotGiven
 
 if TYPE_CHECKING:
@@ -57,9 +57,11 @@ class PreparedRequest:
     headers: dict[str, str] | None = dataclasses.field(default=None, repr=False)
     #: The path template (``{tenant}/{instance}/patients/{patientId}``): what logs show.
     route: str | None = None
+    #: ``query`` encoded, when known in advance (an operation's fixed query alone).
+    query_text: str | None = None
 
     def with_query(self, query: dict[str, str]) -> PreparedRequest:
-        return dataclasses.replace(self, query=query)
+        return dataclasses.replace(self, query=query, query_text=None)
 
 
 class Operation(Generic[R_co]):
@@ -97,6 +99,7 @@ class Operation(Generic[R_co]):
         self.path_params = path_params
         self.query_params = query_params
         self.fixed_query = dict(fixed_query or {})
+        self._fixed_query_text = query_string(self.fixed_query)
         self.body_model = body_model
         self.body_json = body_json
         self.body_param = body_param
@@ -150,6 +153,8 @@ class Operation(Generic[R_co]):
             query=encoded,
             json=json_body,
             has_body=json_body is not None,
+            # Only the fixed query (type=ID...): its text is known already.
+            query_text=self._fixed_query_text if len(encoded) == len(self.fixed_query) else None,
         )
 
     def _path(self, tenant: str, instance: str, given: Mapping[str, Any]) -> str:
