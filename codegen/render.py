@@ -237,9 +237,9 @@ class MethodView:
 
     def wrapper(self, kind: str, is_async: bool) -> str:
         """The function of ``welkin._response`` that makes it return its ``kind`` ("raw" or
-        "streamed") response: ``to_raw_response_wrapper``, ``async_page_to_...`` (a page)."""
-        prefix = ("async_" if self.awaited else "async_page_") if is_async else ""
-        return f"{prefix}to_{kind}_response_wrapper"
+        "streamed") response: ``to_raw_response_wrapper``, ``async_to_...`` (an async list's
+        AsyncPaginator is awaitable: it is wrapped as any coroutine is)."""
+        return f"{'async_' if is_async else ''}to_{kind}_response_wrapper"
 
     @property
     def names(self) -> set[str]:

@@ -15,18 +15,13 @@ import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextvars import ContextVar
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Generic, Literal, ParamSpec, TypeVar, cast
+from typing import Any, Generic, Literal, ParamSpec, TypeVar, cast
 
 import httpx
-
-if TYPE_CHECKING:
-    from ._pagination import AsyncPage, AsyncPaginator
 
 __all__ = [
     "APIResponse",
     "AsyncAPIResponse",
-    "async_page_to_raw_response_wrapper",
-    "async_page_to_streamed_response_wrapper",
     "async_to_raw_response_wrapper",
     "async_to_streamed_response_wrapper",
     "to_raw_response_wrapper",
@@ -241,43 +236,6 @@ def async_to_streamed_response_wrapper(
         token = response_mode.set("stream")
         try:
             response = cast("AsyncAPIResponse[R]", await func(*args, **kwargs))
-        finally:
-            response_mode.reset(token)
-        async with response:
-            yield response
-
-    return wrapped
-
-
-def async_page_to_raw_response_wrapper(
-    func: Callable[P, AsyncPaginator[T]],
-) -> Callable[P, Awaitable[AsyncAPIResponse[AsyncPage[T]]]]:
-    """An async list method, returning the first page's response (``await parse()``: the
-    page, which walks later pages as usual)."""
-
-    @functools.wraps(func)
-    async def wrapped(*args: P.args, **kwargs: P.kwargs) -> AsyncAPIResponse[AsyncPage[T]]:
-        token = response_mode.set("raw")
-        try:
-            first = func(*args, **kwargs)
-            return cast("AsyncAPIResponse[AsyncPage[T]]", await first)
-        finally:
-            response_mode.reset(token)
-
-    return wrapped
-
-
-def async_page_to_streamed_response_wrapper(
-    func: Callable[P, AsyncPaginator[T]],
-) -> Callable[P, contextlib.AbstractAsyncContextManager[AsyncAPIResponse[AsyncPage[T]]]]:
-    @functools.wraps(func)
-    @contextlib.asynccontextmanager
-    async def wrapped(
-        *args: P.args, **kwargs: P.kwargs
-    ) -> AsyncIterator[AsyncAPIResponse[AsyncPage[T]]]:
-        token = response_mode.set("stream")
-        try:
-            response = cast("AsyncAPIResponse[AsyncPage[T]]", await func(*args, **kwargs))
         finally:
             response_mode.reset(token)
         async with response:

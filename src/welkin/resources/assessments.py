@@ -14,8 +14,6 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
@@ -1118,7 +1116,7 @@ class AsyncPatientsAssessmentRecordsWithRawResponse:
 
     def __init__(self, resource: AsyncPatientsAssessmentRecords) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
         self.create = async_to_raw_response_wrapper(resource.create)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.replace = async_to_raw_response_wrapper(resource.replace)
@@ -1133,7 +1131,7 @@ class AsyncPatientsAssessmentRecordsWithStreamingResponse:
 
     def __init__(self, resource: AsyncPatientsAssessmentRecords) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
         self.create = async_to_streamed_response_wrapper(resource.create)
         self.get = async_to_streamed_response_wrapper(resource.get)
         self.replace = async_to_streamed_response_wrapper(resource.replace)

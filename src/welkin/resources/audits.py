@@ -13,8 +13,8 @@ from uuid import UUID
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
@@ -369,7 +369,7 @@ class AsyncAuditsDataWithRawResponse:
 
     def __init__(self, resource: AsyncAuditsData) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
 
 
 class AsyncAuditsDataWithStreamingResponse:
@@ -378,7 +378,7 @@ class AsyncAuditsDataWithStreamingResponse:
 
     def __init__(self, resource: AsyncAuditsData) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
 
 
 class AuditsSecurity(SyncAPIResource):
@@ -551,7 +551,7 @@ class AsyncAuditsSecurityWithRawResponse:
 
     def __init__(self, resource: AsyncAuditsSecurity) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
 
 
 class AsyncAuditsSecurityWithStreamingResponse:
@@ -560,7 +560,7 @@ class AsyncAuditsSecurityWithStreamingResponse:
 
     def __init__(self, resource: AsyncAuditsSecurity) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
 
 
 class AuditsWebhook(SyncAPIResource):
@@ -721,7 +721,7 @@ class AsyncAuditsWebhookWithRawResponse:
 
     def __init__(self, resource: AsyncAuditsWebhook) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
 
 
 class AsyncAuditsWebhookWithStreamingResponse:
@@ -730,4 +730,4 @@ class AsyncAuditsWebhookWithStreamingResponse:
 
     def __init__(self, resource: AsyncAuditsWebhook) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)

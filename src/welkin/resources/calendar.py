@@ -15,8 +15,6 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
@@ -1160,7 +1158,7 @@ class AsyncCalendarEventsWithRawResponse:
     def __init__(self, resource: AsyncCalendarEvents) -> None:
         self._resource = resource
         self.create = async_to_raw_response_wrapper(resource.create)
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.get_by_external_id = async_to_raw_response_wrapper(resource.get_by_external_id)
         self.replace = async_to_raw_response_wrapper(resource.replace)
@@ -1176,7 +1174,7 @@ class AsyncCalendarEventsWithStreamingResponse:
     def __init__(self, resource: AsyncCalendarEvents) -> None:
         self._resource = resource
         self.create = async_to_streamed_response_wrapper(resource.create)
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
         self.get = async_to_streamed_response_wrapper(resource.get)
         self.get_by_external_id = async_to_streamed_response_wrapper(resource.get_by_external_id)
         self.replace = async_to_streamed_response_wrapper(resource.replace)

@@ -13,8 +13,6 @@ from .._files import Destination
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
@@ -377,7 +375,7 @@ class AsyncPatientsCallsWithRawResponse:
 
     def __init__(self, resource: AsyncPatientsCalls) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.download_recording = async_to_raw_response_wrapper(resource.download_recording)
 
@@ -392,6 +390,6 @@ class AsyncPatientsCallsWithStreamingResponse:
 
     def __init__(self, resource: AsyncPatientsCalls) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
         self.get = async_to_streamed_response_wrapper(resource.get)
         self.download_recording = async_to_streamed_response_wrapper(resource.download_recording)

@@ -15,8 +15,6 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
@@ -831,7 +829,7 @@ class AsyncPatientsCarePlanGoalsWithRawResponse:
     def __init__(self, resource: AsyncPatientsCarePlanGoals) -> None:
         self._resource = resource
         self.create = async_to_raw_response_wrapper(resource.create)
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.update = async_to_raw_response_wrapper(resource.update)
 
@@ -854,7 +852,7 @@ class AsyncPatientsCarePlanGoalsWithStreamingResponse:
     def __init__(self, resource: AsyncPatientsCarePlanGoals) -> None:
         self._resource = resource
         self.create = async_to_streamed_response_wrapper(resource.create)
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
         self.get = async_to_streamed_response_wrapper(resource.get)
         self.update = async_to_streamed_response_wrapper(resource.update)
 

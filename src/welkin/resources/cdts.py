@@ -14,8 +14,6 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
@@ -586,7 +584,7 @@ class AsyncPatientsCdtsWithRawResponse:
 
     def __init__(self, resource: AsyncPatientsCdts) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
         self.create = async_to_raw_response_wrapper(resource.create)
         self.bulk_update = async_to_raw_response_wrapper(resource.bulk_update)
         self.get = async_to_raw_response_wrapper(resource.get)
@@ -601,7 +599,7 @@ class AsyncPatientsCdtsWithStreamingResponse:
 
     def __init__(self, resource: AsyncPatientsCdts) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
         self.create = async_to_streamed_response_wrapper(resource.create)
         self.bulk_update = async_to_streamed_response_wrapper(resource.bulk_update)
         self.get = async_to_streamed_response_wrapper(resource.get)

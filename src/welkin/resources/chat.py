@@ -15,8 +15,6 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
@@ -498,8 +496,8 @@ class AsyncPatientsChatWithRawResponse:
     def __init__(self, resource: AsyncPatientsChat) -> None:
         self._resource = resource
         self.send_inbound = async_to_raw_response_wrapper(resource.send_inbound)
-        self.list = async_page_to_raw_response_wrapper(resource.list)
-        self.search = async_page_to_raw_response_wrapper(resource.search)
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.search = async_to_raw_response_wrapper(resource.search)
         self.archive = async_to_raw_response_wrapper(resource.archive)
         self.restore = async_to_raw_response_wrapper(resource.restore)
 
@@ -511,8 +509,8 @@ class AsyncPatientsChatWithStreamingResponse:
     def __init__(self, resource: AsyncPatientsChat) -> None:
         self._resource = resource
         self.send_inbound = async_to_streamed_response_wrapper(resource.send_inbound)
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
-        self.search = async_page_to_streamed_response_wrapper(resource.search)
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.search = async_to_streamed_response_wrapper(resource.search)
         self.archive = async_to_streamed_response_wrapper(resource.archive)
         self.restore = async_to_streamed_response_wrapper(resource.restore)
 

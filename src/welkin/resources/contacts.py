@@ -13,8 +13,6 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
@@ -438,7 +436,7 @@ class AsyncPatientsContactsWithRawResponse:
 
     def __init__(self, resource: AsyncPatientsContacts) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.create = async_to_raw_response_wrapper(resource.create)
         self.update = async_to_raw_response_wrapper(resource.update)
@@ -451,7 +449,7 @@ class AsyncPatientsContactsWithStreamingResponse:
 
     def __init__(self, resource: AsyncPatientsContacts) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
         self.get = async_to_streamed_response_wrapper(resource.get)
         self.create = async_to_streamed_response_wrapper(resource.create)
         self.update = async_to_streamed_response_wrapper(resource.update)

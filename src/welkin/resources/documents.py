@@ -15,8 +15,6 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
@@ -515,7 +513,7 @@ class AsyncPatientsDocumentSummariesWithRawResponse:
 
     def __init__(self, resource: AsyncPatientsDocumentSummaries) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.create = async_to_raw_response_wrapper(resource.create)
         self.replace = async_to_raw_response_wrapper(resource.replace)
@@ -539,7 +537,7 @@ class AsyncPatientsDocumentSummariesWithStreamingResponse:
 
     def __init__(self, resource: AsyncPatientsDocumentSummaries) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
         self.get = async_to_streamed_response_wrapper(resource.get)
         self.create = async_to_streamed_response_wrapper(resource.create)
         self.replace = async_to_streamed_response_wrapper(resource.replace)

@@ -15,8 +15,6 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
@@ -812,7 +810,7 @@ class AsyncPatientsEmailsWithRawResponse:
 
     def __init__(self, resource: AsyncPatientsEmails) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.create = async_to_raw_response_wrapper(resource.create)
         self.update = async_to_raw_response_wrapper(resource.update)
@@ -830,7 +828,7 @@ class AsyncPatientsEmailsWithStreamingResponse:
 
     def __init__(self, resource: AsyncPatientsEmails) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
         self.get = async_to_streamed_response_wrapper(resource.get)
         self.create = async_to_streamed_response_wrapper(resource.create)
         self.update = async_to_streamed_response_wrapper(resource.update)
@@ -1019,7 +1017,7 @@ class AsyncPatientsEmailDraftsWithRawResponse:
 
     def __init__(self, resource: AsyncPatientsEmailDrafts) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
         self.get = async_to_raw_response_wrapper(resource.get)
 
 
@@ -1030,7 +1028,7 @@ class AsyncPatientsEmailDraftsWithStreamingResponse:
 
     def __init__(self, resource: AsyncPatientsEmailDrafts) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
         self.get = async_to_streamed_response_wrapper(resource.get)
 
 
@@ -1588,7 +1586,7 @@ class AsyncUnrecognizedEmailsWithRawResponse:
 
     def __init__(self, resource: AsyncUnrecognizedEmails) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.update = async_to_raw_response_wrapper(resource.update)
         self.delete = async_to_raw_response_wrapper(resource.delete)
@@ -1600,7 +1598,7 @@ class AsyncUnrecognizedEmailsWithStreamingResponse:
 
     def __init__(self, resource: AsyncUnrecognizedEmails) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
         self.get = async_to_streamed_response_wrapper(resource.get)
         self.update = async_to_streamed_response_wrapper(resource.update)
         self.delete = async_to_streamed_response_wrapper(resource.delete)

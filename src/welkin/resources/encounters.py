@@ -14,8 +14,6 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
@@ -821,8 +819,8 @@ class AsyncPatientsEncountersWithRawResponse:
 
     def __init__(self, resource: AsyncPatientsEncounters) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
-        self.list_full = async_page_to_raw_response_wrapper(resource.list_full)
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.list_full = async_to_raw_response_wrapper(resource.list_full)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.get_full = async_to_raw_response_wrapper(resource.get_full)
         self.create = async_to_raw_response_wrapper(resource.create)
@@ -852,8 +850,8 @@ class AsyncPatientsEncountersWithStreamingResponse:
 
     def __init__(self, resource: AsyncPatientsEncounters) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
-        self.list_full = async_page_to_streamed_response_wrapper(resource.list_full)
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.list_full = async_to_streamed_response_wrapper(resource.list_full)
         self.get = async_to_streamed_response_wrapper(resource.get)
         self.get_full = async_to_streamed_response_wrapper(resource.get_full)
         self.create = async_to_streamed_response_wrapper(resource.create)
@@ -1131,8 +1129,8 @@ class AsyncUsersEncountersWithRawResponse:
 
     def __init__(self, resource: AsyncUsersEncounters) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
-        self.list_full = async_page_to_raw_response_wrapper(resource.list_full)
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.list_full = async_to_raw_response_wrapper(resource.list_full)
 
 
 class AsyncUsersEncountersWithStreamingResponse:
@@ -1142,8 +1140,8 @@ class AsyncUsersEncountersWithStreamingResponse:
 
     def __init__(self, resource: AsyncUsersEncounters) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
-        self.list_full = async_page_to_streamed_response_wrapper(resource.list_full)
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.list_full = async_to_streamed_response_wrapper(resource.list_full)
 
 
 class PatientsEncountersComments(SyncAPIResource):
@@ -2052,7 +2050,7 @@ class AsyncPatientsEncountersAssessmentsWithRawResponse:
 
     def __init__(self, resource: AsyncPatientsEncountersAssessments) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.create = async_to_raw_response_wrapper(resource.create)
         self.update = async_to_raw_response_wrapper(resource.update)
@@ -2067,7 +2065,7 @@ class AsyncPatientsEncountersAssessmentsWithStreamingResponse:
 
     def __init__(self, resource: AsyncPatientsEncountersAssessments) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
         self.get = async_to_streamed_response_wrapper(resource.get)
         self.create = async_to_streamed_response_wrapper(resource.create)
         self.update = async_to_streamed_response_wrapper(resource.update)

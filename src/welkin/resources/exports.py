@@ -11,8 +11,8 @@ from typing import Any
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
@@ -248,7 +248,7 @@ class AsyncExportsWithRawResponse:
 
     def __init__(self, resource: AsyncExports) -> None:
         self._resource = resource
-        self.records = async_page_to_raw_response_wrapper(resource.records)
+        self.records = async_to_raw_response_wrapper(resource.records)
 
     @cached_resource
     def cdt_records(self) -> AsyncExportsCdtRecordsWithRawResponse:
@@ -277,7 +277,7 @@ class AsyncExportsWithStreamingResponse:
 
     def __init__(self, resource: AsyncExports) -> None:
         self._resource = resource
-        self.records = async_page_to_streamed_response_wrapper(resource.records)
+        self.records = async_to_streamed_response_wrapper(resource.records)
 
     @cached_resource
     def cdt_records(self) -> AsyncExportsCdtRecordsWithStreamingResponse:
@@ -404,7 +404,7 @@ class AsyncExportsCdtRecordsWithRawResponse:
 
     def __init__(self, resource: AsyncExportsCdtRecords) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
 
 
 class AsyncExportsCdtRecordsWithStreamingResponse:
@@ -413,7 +413,7 @@ class AsyncExportsCdtRecordsWithStreamingResponse:
 
     def __init__(self, resource: AsyncExportsCdtRecords) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
 
 
 class ExportsPatients(SyncAPIResource):
@@ -520,7 +520,7 @@ class AsyncExportsPatientsWithRawResponse:
 
     def __init__(self, resource: AsyncExportsPatients) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
 
 
 class AsyncExportsPatientsWithStreamingResponse:
@@ -529,7 +529,7 @@ class AsyncExportsPatientsWithStreamingResponse:
 
     def __init__(self, resource: AsyncExportsPatients) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
 
 
 class ExportsPatientPrograms(SyncAPIResource):
@@ -636,7 +636,7 @@ class AsyncExportsPatientProgramsWithRawResponse:
 
     def __init__(self, resource: AsyncExportsPatientPrograms) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
 
 
 class AsyncExportsPatientProgramsWithStreamingResponse:
@@ -646,7 +646,7 @@ class AsyncExportsPatientProgramsWithStreamingResponse:
 
     def __init__(self, resource: AsyncExportsPatientPrograms) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
 
 
 class ExportsPdtRecords(SyncAPIResource):
@@ -753,7 +753,7 @@ class AsyncExportsPdtRecordsWithRawResponse:
 
     def __init__(self, resource: AsyncExportsPdtRecords) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
 
 
 class AsyncExportsPdtRecordsWithStreamingResponse:
@@ -762,4 +762,4 @@ class AsyncExportsPdtRecordsWithStreamingResponse:
 
     def __init__(self, resource: AsyncExportsPdtRecords) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)

@@ -12,8 +12,6 @@ from uuid import UUID
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
@@ -209,7 +207,7 @@ class AsyncInvoicesWithRawResponse:
 
     def __init__(self, resource: AsyncInvoices) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
         self.get = async_to_raw_response_wrapper(resource.get)
 
 
@@ -219,7 +217,7 @@ class AsyncInvoicesWithStreamingResponse:
 
     def __init__(self, resource: AsyncInvoices) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
         self.get = async_to_streamed_response_wrapper(resource.get)
 
 
@@ -333,7 +331,7 @@ class AsyncPatientsInvoicesWithRawResponse:
 
     def __init__(self, resource: AsyncPatientsInvoices) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
 
 
 class AsyncPatientsInvoicesWithStreamingResponse:
@@ -343,4 +341,4 @@ class AsyncPatientsInvoicesWithStreamingResponse:
 
     def __init__(self, resource: AsyncPatientsInvoices) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)

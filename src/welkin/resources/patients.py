@@ -14,8 +14,6 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
@@ -1536,8 +1534,8 @@ class AsyncPatientsWithRawResponse:
 
     def __init__(self, resource: AsyncPatients) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
-        self.filter = async_page_to_raw_response_wrapper(resource.filter)
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.filter = async_to_raw_response_wrapper(resource.filter)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.get_by_external_id = async_to_raw_response_wrapper(resource.get_by_external_id)
         self.get_by_external_guid = async_to_raw_response_wrapper(resource.get_by_external_guid)
@@ -1656,8 +1654,8 @@ class AsyncPatientsWithStreamingResponse:
 
     def __init__(self, resource: AsyncPatients) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
-        self.filter = async_page_to_streamed_response_wrapper(resource.filter)
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.filter = async_to_streamed_response_wrapper(resource.filter)
         self.get = async_to_streamed_response_wrapper(resource.get)
         self.get_by_external_id = async_to_streamed_response_wrapper(resource.get_by_external_id)
         self.get_by_external_guid = async_to_streamed_response_wrapper(

@@ -12,8 +12,6 @@ from uuid import UUID
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
@@ -403,7 +401,7 @@ class AsyncPatientsPdtsWithRawResponse:
 
     def __init__(self, resource: AsyncPatientsPdts) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
         self.create = async_to_raw_response_wrapper(resource.create)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.update = async_to_raw_response_wrapper(resource.update)
@@ -416,7 +414,7 @@ class AsyncPatientsPdtsWithStreamingResponse:
 
     def __init__(self, resource: AsyncPatientsPdts) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
         self.create = async_to_streamed_response_wrapper(resource.create)
         self.get = async_to_streamed_response_wrapper(resource.get)
         self.update = async_to_streamed_response_wrapper(resource.update)
@@ -602,7 +600,7 @@ class AsyncPdtsPatientsWithRawResponse:
 
     def __init__(self, resource: AsyncPdtsPatients) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
 
 
 class AsyncPdtsPatientsWithStreamingResponse:
@@ -611,4 +609,4 @@ class AsyncPdtsPatientsWithStreamingResponse:
 
     def __init__(self, resource: AsyncPdtsPatients) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)

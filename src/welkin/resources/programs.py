@@ -14,8 +14,6 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
@@ -1065,7 +1063,7 @@ class AsyncPatientsProgramsWithRawResponse:
 
     def __init__(self, resource: AsyncPatientsPrograms) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.get_current = async_to_raw_response_wrapper(resource.get_current)
         self.get_history = async_to_raw_response_wrapper(resource.get_history)
@@ -1081,7 +1079,7 @@ class AsyncPatientsProgramsWithStreamingResponse:
 
     def __init__(self, resource: AsyncPatientsPrograms) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
         self.get = async_to_streamed_response_wrapper(resource.get)
         self.get_current = async_to_streamed_response_wrapper(resource.get_current)
         self.get_history = async_to_streamed_response_wrapper(resource.get_history)

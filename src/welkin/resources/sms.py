@@ -15,8 +15,6 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
@@ -759,7 +757,7 @@ class AsyncPatientsSmsWithRawResponse:
 
     def __init__(self, resource: AsyncPatientsSms) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.create = async_to_raw_response_wrapper(resource.create)
         self.update = async_to_raw_response_wrapper(resource.update)
@@ -776,7 +774,7 @@ class AsyncPatientsSmsWithStreamingResponse:
 
     def __init__(self, resource: AsyncPatientsSms) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
         self.get = async_to_streamed_response_wrapper(resource.get)
         self.create = async_to_streamed_response_wrapper(resource.create)
         self.update = async_to_streamed_response_wrapper(resource.update)
@@ -1216,7 +1214,7 @@ class AsyncUnrecognizedSmsWithRawResponse:
 
     def __init__(self, resource: AsyncUnrecognizedSms) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.update = async_to_raw_response_wrapper(resource.update)
         self.delete = async_to_raw_response_wrapper(resource.delete)
@@ -1228,7 +1226,7 @@ class AsyncUnrecognizedSmsWithStreamingResponse:
 
     def __init__(self, resource: AsyncUnrecognizedSms) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
         self.get = async_to_streamed_response_wrapper(resource.get)
         self.update = async_to_streamed_response_wrapper(resource.update)
         self.delete = async_to_streamed_response_wrapper(resource.delete)

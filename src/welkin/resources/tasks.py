@@ -15,8 +15,6 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
@@ -664,7 +662,7 @@ class AsyncTasksWithRawResponse:
     def __init__(self, resource: AsyncTasks) -> None:
         self._resource = resource
         self.create = async_to_raw_response_wrapper(resource.create)
-        self.list = async_page_to_raw_response_wrapper(resource.list)
+        self.list = async_to_raw_response_wrapper(resource.list)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.update = async_to_raw_response_wrapper(resource.update)
         self.update_statuses = async_to_raw_response_wrapper(resource.update_statuses)
@@ -687,7 +685,7 @@ class AsyncTasksWithStreamingResponse:
     def __init__(self, resource: AsyncTasks) -> None:
         self._resource = resource
         self.create = async_to_streamed_response_wrapper(resource.create)
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
+        self.list = async_to_streamed_response_wrapper(resource.list)
         self.get = async_to_streamed_response_wrapper(resource.get)
         self.update = async_to_streamed_response_wrapper(resource.update)
         self.update_statuses = async_to_streamed_response_wrapper(resource.update_statuses)

@@ -13,8 +13,6 @@ from .._operation import drop_not_given
 from .._pagination import AsyncPaginator, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
-    async_page_to_raw_response_wrapper,
-    async_page_to_streamed_response_wrapper,
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
@@ -1235,8 +1233,8 @@ class AsyncUsersWithRawResponse:
 
     def __init__(self, resource: AsyncUsers) -> None:
         self._resource = resource
-        self.list = async_page_to_raw_response_wrapper(resource.list)
-        self.list_for_instance = async_page_to_raw_response_wrapper(resource.list_for_instance)
+        self.list = async_to_raw_response_wrapper(resource.list)
+        self.list_for_instance = async_to_raw_response_wrapper(resource.list_for_instance)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.get_by_username = async_to_raw_response_wrapper(resource.get_by_username)
         self.get_by_email = async_to_raw_response_wrapper(resource.get_by_email)
@@ -1281,8 +1279,8 @@ class AsyncUsersWithStreamingResponse:
 
     def __init__(self, resource: AsyncUsers) -> None:
         self._resource = resource
-        self.list = async_page_to_streamed_response_wrapper(resource.list)
-        self.list_for_instance = async_page_to_streamed_response_wrapper(resource.list_for_instance)
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.list_for_instance = async_to_streamed_response_wrapper(resource.list_for_instance)
         self.get = async_to_streamed_response_wrapper(resource.get)
         self.get_by_username = async_to_streamed_response_wrapper(resource.get_by_username)
         self.get_by_email = async_to_streamed_response_wrapper(resource.get_by_email)
