@@ -666,7 +666,6 @@ class Client(_BaseClient, SyncResources, LegacyClient):
         return None
 
     def _send(self, step: Send) -> httpx.Response | httpx.TransportError:
-        started = self._monotonic()
         try:
             if step.token_call:
                 # Never follows a redirect: a 307 would send the secret elsewhere.
@@ -691,7 +690,7 @@ class Client(_BaseClient, SyncResources, LegacyClient):
             if response.is_closed and not hasattr(response, "_elapsed"):
                 # A transport that answered with a body already read (httpx.MockTransport)
                 # never gets its time set by httpx.
-                response.elapsed = timedelta(seconds=now() - started)
+                response.elapsed = timedelta(seconds=now() - step.sent_at)
         except httpx.TransportError as error:
             return error
         finally:
@@ -1016,7 +1015,6 @@ class AsyncClient(_BaseClient, AsyncResources):
             return await self._exchange(step)
 
     async def _exchange(self, step: Send) -> httpx.Response | httpx.TransportError:
-        started = self._monotonic()
         try:
             if step.token_call:
                 send = self._http.send(step.request, stream=True, follow_redirects=False)
@@ -1040,7 +1038,7 @@ class AsyncClient(_BaseClient, AsyncResources):
             if response.is_closed and not hasattr(response, "_elapsed"):
                 # A transport that answered with a body already read (httpx.MockTransport)
                 # never gets its time set by httpx.
-                response.elapsed = timedelta(seconds=now() - started)
+                response.elapsed = timedelta(seconds=now() - step.sent_at)
         except httpx.TransportError as error:
             return error
         finally:

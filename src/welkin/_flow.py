@@ -69,7 +69,7 @@ class NeedToken:
 
 
 class Send:
-    __slots__ = ("deadline_at", "request", "stream", "token_call")
+    __slots__ = ("deadline_at", "request", "sent_at", "stream", "token_call")
 
     def __init__(
         self,
@@ -77,11 +77,13 @@ class Send:
         stream: bool = False,
         deadline_at: float | None = None,
         token_call: bool = False,
+        sent_at: float = 0.0,
     ) -> None:
         self.request = request
         self.stream = stream  # a download: the driver reads the body only of an error
         self.deadline_at = deadline_at  # time.monotonic() by which the body must be read
         self.token_call = token_call  # never follows a redirect: the body holds the secret
+        self.sent_at = sent_at  # time.monotonic() when the flow sent it (logs, elapsed)
 
 
 class Sleep:
@@ -379,7 +381,7 @@ class RequestFlow:
             timeout = self._attempt_timeout(options, deadline_at)
             request = self._http_request(prepared, token, timeout, options.extra_headers)
             sent_at = self._monotonic()
-            outcome = yield Send(request, stream, deadline_at, token_call)
+            outcome = yield Send(request, stream, deadline_at, token_call, sent_at)
             if isinstance(outcome, httpx.TransportError):
                 delay = None
                 if policy.retries_error(retry_as, outcome):
