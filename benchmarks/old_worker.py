@@ -13,41 +13,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+# The memory readings of the walks, shared with walk_worker.py (stdlib only; this script's
+# folder is on its path, as for any script).
+from walk_worker import peak_rss_mb, rss_mb
+
 import welkin
 import welkin.authentication
-
-
-def _status_mb(field: str) -> float | None:
-    """A memory field of /proc/self/status (Linux), in MB; None elsewhere (as walk_worker.py)."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
-def _rss_mb() -> float:
-    """Resident memory now, the peak reset to it (as walk_worker.py)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as clear:
-            clear.write("5")
-    except OSError:
-        pass
-    now = _status_mb("VmRSS")
-    return _peak_rss_mb() if now is None else now
-
-
-def _peak_rss_mb() -> float:
-    peak = _status_mb("VmHWM")
-    if peak is not None:
-        return peak
-    import resource  # Unix only, and only needed off Linux
-
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return maxrss / 2**20 if sys.platform == "darwin" else maxrss / 1024
 
 
 class Worker:
@@ -102,9 +73,9 @@ class Worker:
         Meant for a worker started for this walk alone, so that its memory starts clean.
         """
         next(iter(self.client.Patients().get(paginate=True, size=1)))  # warm-up
-        before = _rss_mb()
+        before = rss_mb()
         answer = self.walk(command)
-        return {**answer, "rss_before": before, "rss_peak": _peak_rss_mb()}
+        return {**answer, "rss_before": before, "rss_peak": peak_rss_mb()}
 
     def threads(self, command: dict[str, Any]) -> dict[str, Any]:
         """``calls`` GETs over ``threads`` threads sharing one fresh client (a new tenant)."""
