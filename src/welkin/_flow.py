@@ -243,15 +243,9 @@ class RequestFlow:
         timeout: httpx.Timeout,
         extra_headers: Mapping[str, str] | None = None,
     ) -> httpx.Request:
-        headers = self._sent_headers
-        if extra_headers or prepared.has_body:
-            headers = {**headers, **(extra_headers or {})}
-            if token is not None:
-                headers["Authorization"] = f"Bearer {token}"
-        elif token is not None:
-            headers = {**headers, "Authorization": f"Bearer {token}"}
         if prepared.url is not None:
-            return self._legacy_http_request(prepared, dict(headers), timeout)
+            headers = self._merged_headers(token, extra_headers)
+            return self._legacy_http_request(prepared, headers, timeout)
         url = f"{self._settings.base_url}/{prepared.path}"
         if prepared.files:
             # Built again on every attempt: file objects are rewound, paths read again.
@@ -261,18 +255,15 @@ class RequestFlow:
                 params=prepared.query or None,
                 data=prepared.form,
                 files=[part.for_httpx() for part in prepared.files],
-                headers=headers,
+                headers=self._merged_headers(token, extra_headers),
                 timeout=timeout,
             )
         if prepared.query:
             # Encoded here, as httpx would: handing httpx ``params`` parses the URL twice.
             url = f"{url}?{prepared.query_text or query_string(prepared.query)}"
-        content = None
-        if prepared.has_body:
-            headers["Content-Type"] = "application/json"
-            content = json.dumps(prepared.json, separators=(",", ":")).encode()
-        elif (
-            self._pool_headers is not None
+        if (
+            not prepared.has_body
+            and self._pool_headers is not None
             and not extra_headers
             and timeout is self._httpx_timeout
             and not self._http.cookies
@@ -283,6 +274,11 @@ class RequestFlow:
             if token is not None:
                 raw = [*raw, (b"Authorization", f"Bearer {token}".encode("ascii"))]
             return httpx.Request(prepared.method, url, headers=raw, extensions=self._timeouts)
+        headers = self._merged_headers(token, extra_headers)
+        content = None
+        if prepared.has_body:
+            headers["Content-Type"] = "application/json"
+            content = json.dumps(prepared.json, separators=(",", ":")).encode()
         if timeout is self._httpx_timeout:
             # The client's own timeout, as httpx's extension once and for all: httpx would
             # build a Timeout and its dict again for every request.
@@ -292,6 +288,16 @@ class RequestFlow:
         return self._http.build_request(
             prepared.method, url, content=content, headers=headers, timeout=timeout
         )
+
+    def _merged_headers(
+        self, token: str | None, extra_headers: Mapping[str, str] | None
+    ) -> dict[str, str]:
+        """The headers a request carries beside its pool's: the client's (when the pool does
+        not have them), the call's extra ones, then the token."""
+        headers = {**self._sent_headers, **(extra_headers or {})}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        return headers
 
     def _legacy_http_request(
         self, prepared: PreparedRequest, headers: dict[str, str], timeout: httpx.Timeout
